@@ -1,0 +1,52 @@
+// Lints with the two rule sets n8n's community package scanner runs: eslint-plugin-n8n-nodes-base
+// (community, credentials, nodes) and @n8n/eslint-plugin-community-nodes.
+import tsParser from '@typescript-eslint/parser';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import { configs as communityNodes } from '@n8n/eslint-plugin-community-nodes';
+
+const legacyRules = (name) => n8nNodesBase.configs[name].rules;
+const community = communityNodes.recommendedWithoutN8nCloudSupport;
+
+export default [
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+	{
+		files: ['**/*.ts'],
+		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
+	},
+	{
+		files: ['package.json'],
+		languageOptions: { parser: tsParser, parserOptions: { extraFileExtensions: ['.json'] } },
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: legacyRules('community'),
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...legacyRules('credentials'),
+			// The rule's own documentation: "Only applicable to nodes in the main repository".
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...legacyRules('nodes'),
+			// These two predate NodeConnectionTypes and contradict the newer
+			// @n8n/community-nodes/node-connection-type-literal, which n8n's newest nodes follow.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+		},
+	},
+	{
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts', 'package.json'],
+		...community,
+		rules: {
+			...community.rules,
+			// This package is for self-hosted n8n: its transport is undici, a runtime dependency, which
+			// n8n Cloud does not allow. `npm run lint:cloud` runs the scanner with this rule on.
+			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+		},
+	},
+];

@@ -1,0 +1,215 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
+import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
+import { createWebhookDispatcher } from '../shared/transport';
+import { testIncomingWebhook } from '../shared/webhook-test';
+import { messageProperties } from './description';
+import {
+	attachmentsFromFields,
+	buildWebhookMessage,
+	MessageValidationError,
+	type AttachmentFieldsInput,
+	type MessageInput,
+	type WebhookMessage,
+} from './payload';
+
+const CREDENTIAL_TYPE = 'slackIncomingWebhookApi';
+const USER_AGENT = 'n8n-nodes-slack-webhooks (+https://n8n.io)';
+
+export class SlackIncomingWebhook implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Slack Incoming Webhook',
+		name: 'slackIncomingWebhook',
+		icon: { light: 'file:slackWebhook.svg', dark: 'file:slackWebhook.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: 'Send Message',
+		description: 'Post messages to a Slack incoming webhook (or Mattermost, Rocket.Chat, Discord /slack)',
+		defaults: { name: 'Slack Incoming Webhook' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'slackIncomingWebhookApi', required: true, testedBy: 'slackIncomingWebhookTest' }],
+		properties: messageProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async slackIncomingWebhookTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return await testIncomingWebhook(String(credential.data?.webhookUrl ?? ''));
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const { webhookUrl } = await this.getCredentials<{ webhookUrl: string }>(CREDENTIAL_TYPE);
+		const continueOnFail = this.continueOnFail();
+
+		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
+		const messages: Array<{ message: WebhookMessage; policy: DeliveryPolicy; ordered: boolean; concurrency: number } | undefined> = [];
+		const output: INodeExecutionData[] = new Array(items.length);
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+				messages.push({
+					message: buildWebhookMessage(readMessageInput(this, itemIndex)),
+					policy: readDeliveryPolicy(options),
+					ordered: options.orderedDelivery !== false,
+					concurrency: Number(options.concurrency ?? 5),
+				});
+			} catch (error) {
+				const nodeError = toInputError(this, error, itemIndex);
+				if (!continueOnFail) throw nodeError;
+				messages.push(undefined);
+				output[itemIndex] = errorItem(nodeError, itemIndex);
+			}
+		}
+
+		const first = messages.find((entry) => entry !== undefined);
+		const ordered = first?.ordered ?? true;
+		const dispatcher = createWebhookDispatcher();
+		const sender = new WebhookSender(dispatcher, USER_AGENT);
+		try {
+			const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
+				entry
+					? {
+							key: webhookUrl,
+							run: async () => ({ ...(await sender.deliver(webhookUrl, entry.message, entry.policy)) }),
+						}
+					: undefined,
+			);
+			const results = await runPerKey(jobs, ordered ? 1 : (first?.concurrency ?? 5), !continueOnFail);
+
+			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+				const result = results[itemIndex];
+				if (!result) continue;
+				if (result.status === 'fulfilled') {
+					output[itemIndex] = { json: result.value, pairedItem: { item: itemIndex } };
+					continue;
+				}
+				const nodeError = toDeliveryError(this, result.reason, itemIndex, results);
+				if (!continueOnFail) throw nodeError;
+				output[itemIndex] = errorItem(nodeError, itemIndex, result.reason);
+			}
+		} finally {
+			await dispatcher.close();
+		}
+		return [output.filter((item) => item !== undefined)];
+	}
+}
+
+function readMessageInput(context: IExecuteFunctions, itemIndex: number): MessageInput {
+	const thread = context.getNodeParameter('thread', itemIndex, {}) as IDataObject;
+	const overrides = context.getNodeParameter('overrides', itemIndex, {}) as IDataObject;
+	const formatting = context.getNodeParameter('formatting', itemIndex, {}) as IDataObject;
+	const attachmentsInput = context.getNodeParameter('attachmentsInput', itemIndex, 'none') as string;
+
+	let attachments: unknown;
+	if (attachmentsInput === 'json') {
+		attachments = context.getNodeParameter('attachmentsJson', itemIndex, '');
+	} else if (attachmentsInput === 'fields') {
+		const entries = context.getNodeParameter('attachments.attachment', itemIndex, []) as AttachmentFieldsInput[];
+		attachments = attachmentsFromFields(entries.map((entry) => ({ ...entry, ts: entry.ts === 0 ? undefined : entry.ts })));
+	}
+
+	return {
+		text: String(context.getNodeParameter('text', itemIndex, '') ?? ''),
+		blocks: context.getNodeParameter('blocksJson', itemIndex, ''),
+		attachments,
+		mrkdwn: formatting.mrkdwn as boolean | undefined,
+		linkNames: formatting.linkNames as boolean | undefined,
+		unfurlLinks: formatting.unfurlLinks as boolean | undefined,
+		unfurlMedia: formatting.unfurlMedia as boolean | undefined,
+		threadTs: thread.threadTs,
+		replyBroadcast: thread.replyBroadcast as boolean | undefined,
+		channel: overrides.channel as string | undefined,
+		username: overrides.username as string | undefined,
+		iconEmoji: overrides.iconEmoji as string | undefined,
+		iconUrl: overrides.iconUrl as string | undefined,
+	};
+}
+
+function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
+	const seconds = (value: unknown, fallbackMs: number) =>
+		typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value * 1000) : fallbackMs;
+	return {
+		timeoutMs: Math.max(1000, seconds(options.timeout, DEFAULT_DELIVERY_POLICY.timeoutMs)),
+		maxRetries: typeof options.maxRetries === 'number' ? options.maxRetries : DEFAULT_DELIVERY_POLICY.maxRetries,
+		maxRateLimitWaitMs: seconds(options.maxRateLimitWait, DEFAULT_DELIVERY_POLICY.maxRateLimitWaitMs),
+		retryWhenMaybePosted: options.retryWhenMaybePosted === true,
+	};
+}
+
+function toInputError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof MessageValidationError) {
+		return new NodeOperationError(context.getNode(), `${error.message} (item ${itemIndex}, field "${error.field}")`, {
+			itemIndex,
+			description: error.hint,
+		});
+	}
+	if (error instanceof NodeOperationError) return error;
+	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+}
+
+function toDeliveryError(
+	context: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+	results: ReadonlyArray<unknown>,
+): NodeApiError | NodeOperationError {
+	if (!(error instanceof WebhookDeliveryError)) {
+		return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
+	}
+	let notSent = 0;
+	for (let index = itemIndex + 1; index < results.length; index++) if (results[index] === undefined) notSent++;
+	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
+	return new NodeApiError(
+		context.getNode(),
+		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
+		{
+			message: `${error.message} (item ${itemIndex})`,
+			description: `${error.details.description}${notSentNote}`,
+			httpCode: error.details.status ? String(error.details.status) : undefined,
+			itemIndex,
+		},
+	);
+}
+
+function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, cause?: unknown): INodeExecutionData {
+	const details = cause instanceof WebhookDeliveryError ? cause.details : undefined;
+	return {
+		json: {
+			ok: false,
+			error: error.message,
+			description: error.description ?? null,
+			...(details && {
+				code: (cause as WebhookDeliveryError).code,
+				status: details.status ?? null,
+				slackError: details.slackError ?? null,
+				retryCanHelp: details.retryCanHelp,
+				mayHaveBeenPosted: details.mayHaveBeenPosted,
+				attempts: details.attempts,
+				waitedMs: details.waitedMs,
+			}),
+		},
+		pairedItem: { item: itemIndex },
+	};
+}

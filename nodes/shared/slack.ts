@@ -1,0 +1,176 @@
+/**
+ * Slack facts this package relies on, each stated once. Sources: Slack's incoming webhook guide
+ * ("Handling errors"), the legacy incoming webhook notes (runtime customizations) and the legacy
+ * outgoing webhook reference (POST data, responding).
+ */
+
+/** Limits Slack enforces on one message. */
+export const SLACK_LIMITS = {
+	/** Slack truncates longer text; the API rejects far longer payloads. */
+	maxTextLength: 40_000,
+	maxBlocks: 50,
+	/** `too_many_attachments` beyond this. */
+	maxAttachments: 100,
+} as const;
+
+/** Slack documents about one message per second per webhook, with short bursts. */
+export const SLACK_DOCUMENTED_RATE_PER_SECOND = 1;
+
+export interface SlackWebhookErrorInfo {
+	/** What happened, in a sentence a workflow builder understands. */
+	message: string;
+	/** What to do about it. */
+	action: string;
+	/** Whether sending the same message again later can succeed without changing anything. */
+	retryCanHelp: boolean;
+}
+
+/** Every error string Slack documents for incoming webhooks. */
+export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo>> = {
+	action_prohibited: {
+		message: 'A Slack admin has restricted posting through this webhook',
+		action: 'Ask a workspace admin to lift the restriction; do not retry until then.',
+		retryCanHelp: false,
+	},
+	channel_is_archived: {
+		message: 'The channel this webhook posts to is archived',
+		action: 'Unarchive the channel, or create a webhook for another channel and update the credential.',
+		retryCanHelp: false,
+	},
+	invalid_payload: {
+		message: 'Slack could not read the message (malformed JSON or an invalid field)',
+		action: 'Check the blocks and attachments JSON against Block Kit and the text for unescaped characters.',
+		retryCanHelp: false,
+	},
+	invalid_token: {
+		message: 'The token in the webhook URL is expired, invalid or missing',
+		action: 'Copy the webhook URL again from the Slack app settings into the credential.',
+		retryCanHelp: false,
+	},
+	no_active_hooks: {
+		message: 'This incoming webhook is disabled',
+		action: 'Turn on Incoming Webhooks in the Slack app settings, or create a new webhook.',
+		retryCanHelp: false,
+	},
+	no_service: {
+		message: 'This incoming webhook is disabled, removed or invalid',
+		action: 'Create a new webhook in the Slack app settings and put its URL in the credential.',
+		retryCanHelp: false,
+	},
+	no_service_id: {
+		message: 'The service ID in the webhook URL is invalid or missing',
+		action: 'Check that the credential holds the whole webhook URL as Slack shows it.',
+		retryCanHelp: false,
+	},
+	no_team: {
+		message: 'The Slack workspace in the webhook URL is missing or invalid',
+		action: 'Check that the credential holds the whole webhook URL as Slack shows it.',
+		retryCanHelp: false,
+	},
+	no_text: {
+		message: 'Slack received a message without text',
+		action: 'Set Text, or add blocks or attachments that carry text.',
+		retryCanHelp: false,
+	},
+	posting_to_general_channel_denied: {
+		message: 'Posting to #general is restricted in this workspace and the webhook creator may not post there',
+		action: 'Use a webhook for another channel, or ask an admin to allow the webhook creator to post in #general.',
+		retryCanHelp: false,
+	},
+	team_disabled: {
+		message: 'The Slack workspace is no longer active',
+		action: 'Use a webhook from an active workspace.',
+		retryCanHelp: false,
+	},
+	too_many_attachments: {
+		message: `The message has more than ${SLACK_LIMITS.maxAttachments} attachments`,
+		action: `Send at most ${SLACK_LIMITS.maxAttachments} attachments per message.`,
+		retryCanHelp: false,
+	},
+	user_not_found: {
+		message: 'The user the message is addressed to does not exist or is invalid',
+		action: 'Check the Channel override; the user must exist before the message can be sent.',
+		retryCanHelp: false,
+	},
+	channel_not_found: {
+		message: 'The channel the message is addressed to does not exist or is invalid',
+		action: 'Check the Channel override (a channel ID such as C0123456789, or #name for legacy webhooks).',
+		retryCanHelp: false,
+	},
+};
+
+/** Slack's own reply on success. */
+export const SLACK_WEBHOOK_OK = 'ok';
+
+/**
+ * Fields an outgoing webhook, a slash command or Mattermost posts. `token` is verified and never
+ * passed on. Slack does not send message attachments in the post.
+ */
+export const OUTGOING_WEBHOOK_FIELDS = {
+	slackOutgoingWebhook: [
+		'team_id',
+		'team_domain',
+		'service_id',
+		'channel_id',
+		'channel_name',
+		'thread_ts',
+		'timestamp',
+		'user_id',
+		'user_name',
+		'text',
+		'trigger_word',
+	],
+	slashCommand: [
+		'team_id',
+		'team_domain',
+		'enterprise_id',
+		'enterprise_name',
+		'channel_id',
+		'channel_name',
+		'user_id',
+		'user_name',
+		'command',
+		'text',
+		'response_url',
+		'trigger_id',
+		'api_app_id',
+		'is_enterprise_install',
+	],
+	mattermost: [
+		'team_id',
+		'team_domain',
+		'channel_id',
+		'channel_name',
+		'timestamp',
+		'user_id',
+		'user_name',
+		'post_id',
+		'text',
+		'trigger_word',
+		'file_ids',
+	],
+} as const;
+
+/** Fields a reply to an outgoing webhook or slash command may carry; nothing else is sent back. */
+export const REPLY_FIELDS = [
+	'text',
+	'username',
+	'icon_emoji',
+	'icon_url',
+	'attachments',
+	'blocks',
+	'response_type',
+	'thread_ts',
+] as const;
+
+/** `response_type` values: slash commands (in_channel, ephemeral) and Mattermost (comment). */
+export const RESPONSE_TYPES = ['in_channel', 'ephemeral', 'comment'] as const;
+
+/** Slack's message timestamp: seconds, a dot, six digits of microseconds (as a string). */
+export const SLACK_TS_PATTERN = /^\d{9,11}\.\d{6}$/;
+
+/** `:name:` emoji codes, including skin tones such as `:wave::skin-tone-3:`. */
+export const EMOJI_CODE_PATTERN = /^:[a-z0-9_+'-]+:(:skin-tone-[2-6]:)?$/i;
+
+/** User names Slack uses for its own bot; messages from bots are ignored to avoid reply loops. */
+export const SLACKBOT = { userName: 'slackbot', userId: 'USLACKBOT' } as const;

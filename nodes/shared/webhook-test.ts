@@ -1,0 +1,44 @@
+import type { INodeCredentialTestResult } from 'n8n-workflow';
+
+import { slackErrorString } from './delivery';
+import { redactWebhookUrl, scrubSecrets } from './redact';
+import { SLACK_WEBHOOK_ERRORS } from './slack';
+import { createWebhookDispatcher, postJson, TransportError } from './transport';
+
+/** A live hook rejects an empty message with one of these, without posting anything. */
+const LIVE_HOOK_ANSWERS = new Set(['no_text', 'invalid_payload', 'missing_text_or_fallback_or_attachments']);
+
+/**
+ * Checks a webhook URL without posting a message: an empty JSON object is not a message, so a
+ * live Slack hook answers 400 (no_text or invalid_payload), and a revoked or wrong one says why.
+ */
+export async function testIncomingWebhook(webhookUrl: string, timeoutMs = 10_000): Promise<INodeCredentialTestResult> {
+	let url: URL;
+	try {
+		url = new URL(webhookUrl.trim());
+		if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http');
+	} catch {
+		return { status: 'Error', message: 'The webhook URL must be an http(s) URL, such as https://hooks.slack.com/services/…' };
+	}
+	const webhook = redactWebhookUrl(webhookUrl);
+	const dispatcher = createWebhookDispatcher({ connectionsPerOrigin: 1 });
+	try {
+		const response = await postJson(dispatcher, url, '{}', timeoutMs, 'n8n-nodes-slack-webhooks credential test');
+		const answer = slackErrorString(response.body) ?? '';
+		const reportsProblem = answer in SLACK_WEBHOOK_ERRORS && !LIVE_HOOK_ANSWERS.has(answer);
+		const accepted = response.status >= 200 && response.status < 300;
+		if (accepted || (response.status === 400 && !reportsProblem)) {
+			return { status: 'OK', message: 'Webhook is valid' };
+		}
+		const known = SLACK_WEBHOOK_ERRORS[answer];
+		const message = known
+			? `${known.message} (Slack: ${answer}). ${known.action}`
+			: `The webhook answered ${response.status}${answer ? `: ${answer}` : ''}. Check the URL (${webhook}).`;
+		return { status: 'Error', message: scrubSecrets(message, [webhookUrl]) };
+	} catch (error) {
+		const message = error instanceof TransportError ? error.message : 'The webhook could not be reached';
+		return { status: 'Error', message: `${scrubSecrets(message, [webhookUrl])} (${webhook})` };
+	} finally {
+		await dispatcher.close();
+	}
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm run dev`: builds the package, installs it into an isolated n8n user folder as a community
+// package, and starts a real n8n on its embedded SQLite database.
+//
+// Options: --port <5678> (or N8N_PORT), --n8n-version <2.40.7> (or N8N_VERSION), --fresh (new user folder)
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { ensureN8n, DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
+import {
+	buildPackage,
+	installAsCommunityPackage,
+	n8nEnvironment,
+	packPackage,
+	PROJECT_DIR,
+	startN8n,
+	stopN8n,
+	waitForHealthy,
+} from './n8n-instance.mjs';
+
+const { values } = parseArgs({
+	options: {
+		port: { type: 'string', default: process.env.N8N_PORT ?? '5678' },
+		'n8n-version': { type: 'string', default: process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION },
+		fresh: { type: 'boolean', default: false },
+	},
+});
+const port = Number(values.port);
+const version = values['n8n-version'];
+const say = (message) => console.log(`[dev] ${message}`);
+
+say('building the package');
+buildPackage();
+
+say(`making sure n8n ${version} is installed (the first time this takes about 5 minutes)`);
+const runtime = ensureN8n(version);
+
+const userFolder = join(PROJECT_DIR, '.dev', `n8n-${version}`);
+if (values.fresh) rmSync(userFolder, { recursive: true, force: true });
+if (!existsSync(userFolder)) mkdirSync(userFolder, { recursive: true });
+
+say('installing the packed package as a community package');
+installAsCommunityPackage(userFolder, packPackage(), runtime);
+
+const env = n8nEnvironment({ userFolder, port, brokerPort: port + 1 });
+say(`starting n8n ${version} (Node ${runtime.nodeVersion}); user folder ${userFolder}`);
+const child = startN8n(runtime, env);
+
+let stopping = false;
+const stop = async () => {
+	if (stopping) return;
+	stopping = true;
+	say('stopping n8n');
+	await stopN8n(child);
+	process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+child.on('exit', (code) => {
+	if (!stopping) {
+		say(`n8n exited (${code})`);
+		process.exit(code ?? 1);
+	}
+});
+
+await waitForHealthy(port, child);
+say(`n8n is ready: http://localhost:${port}  (search "Slack" in the nodes panel; Ctrl-C stops)`);

@@ -1,0 +1,108 @@
+// Packs this package, installs it into an n8n user folder the way n8n installs a community
+// package, and starts and stops a real n8n process. Used by `npm run dev` and the end-to-end suite.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const PACKAGE_NAME = JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')).name;
+
+function run(command, args, options = {}) {
+	const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
+	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+	return result.stdout;
+}
+
+export function buildPackage() {
+	run('npm', ['run', '--silent', 'build'], { cwd: PROJECT_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** `npm pack` of the built package: exactly what the registry would serve. Returns the tarball path. */
+export function packPackage() {
+	const destination = mkdtempSync(join(tmpdir(), 'slack-webhooks-pack-'));
+	const output = run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: PROJECT_DIR });
+	const [{ filename }] = JSON.parse(output);
+	return join(destination, filename);
+}
+
+/**
+ * What n8n does for a community package (its CommunityPackagesService.downloadPackage): unpack
+ * into <user folder>/.n8n/nodes/node_modules/<name>, drop dev and peer dependencies (n8n-workflow
+ * comes from n8n itself), install the rest, and record it in nodes/package.json.
+ */
+export function installAsCommunityPackage(userFolder, tarball, runtime) {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const packageDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
+	rmSync(packageDir, { recursive: true, force: true });
+	mkdirSync(packageDir, { recursive: true });
+	run('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+	const manifestPath = join(packageDir, 'package.json');
+	const { devDependencies, peerDependencies, optionalDependencies, ...manifest } = JSON.parse(readFileSync(manifestPath, 'utf8'));
+	writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+	const env = { ...process.env, PATH: `${runtime.nodeBin}:${process.env.PATH}` };
+	run(
+		'npm',
+		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false', '--loglevel=error'],
+		{ cwd: packageDir, env },
+	);
+	const nodesManifest = join(nodesDir, 'package.json');
+	writeFileSync(nodesManifest, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: manifest.version } }, null, 2));
+	return packageDir;
+}
+
+export function n8nEnvironment({ userFolder, port, brokerPort, extra = {} }) {
+	return {
+		...process.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: 'localhost',
+		WEBHOOK_URL: `http://localhost:${port}/`,
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		DB_TYPE: 'sqlite',
+		...extra,
+	};
+}
+
+/** Runs an n8n CLI command (import:workflow, ...) against a user folder, with Node 24. */
+export function n8nCli(runtime, env, args) {
+	return run(runtime.node, [runtime.n8nBin, ...args], { env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` } });
+}
+
+export function startN8n(runtime, env, { stdio = 'inherit' } = {}) {
+	return spawn(runtime.node, [runtime.n8nBin, 'start'], {
+		env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` },
+		stdio: ['ignore', stdio, stdio],
+		detached: false,
+	});
+}
+
+export async function waitForHealthy(port, child, timeoutMs = 180_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} before it was ready`);
+		try {
+			const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+			if (response.ok && (await response.json()).status === 'ok') return;
+		} catch {
+			// Not listening yet.
+		}
+		await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+	}
+	throw new Error(`n8n did not answer /healthz within ${timeoutMs / 1000} s`);
+}
+
+export async function stopN8n(child, timeoutMs = 20_000) {
+	if (!child || child.exitCode !== null) return;
+	child.kill('SIGTERM');
+	const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+	await exited;
+	clearTimeout(timer);
+}

@@ -1,0 +1,154 @@
+/**
+ * Runs this package's nodes through n8n's own execution engine (n8n-core's WorkflowExecute):
+ * parameters, expressions, credentials, continueOnFail and paired items behave as in n8n. What
+ * is supplied here is only what an n8n instance would: the node type registry, a credentials
+ * store and the execution's lifecycle hooks.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type ICredentials,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IVersionedNodeType,
+	type IWorkflowExecuteAdditionalData,
+	type IHttpRequestOptions,
+	type ExecutionError,
+} from 'n8n-workflow';
+
+import { SlackIncomingWebhook } from '../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
+
+export const PACKAGE_NAME = 'n8n-nodes-slack-webhooks';
+
+const NODE_CLASSES: Record<string, INodeType> = {
+	[`${PACKAGE_NAME}.slackIncomingWebhook`]: new SlackIncomingWebhook(),
+};
+
+export function registerNodeType(type: string, nodeType: INodeType): void {
+	NODE_CLASSES[type] = nodeType;
+}
+
+export const nodeTypes: INodeTypes = {
+	getByName: (type: string): INodeType | IVersionedNodeType => lookup(type),
+	getByNameAndVersion: (type: string): INodeType => lookup(type),
+	getKnownTypes: () => ({}),
+};
+
+function lookup(type: string): INodeType {
+	const nodeType = NODE_CLASSES[type];
+	if (!nodeType) throw new Error(`Unknown node type ${type}`);
+	return nodeType;
+}
+
+/** Holds decrypted credentials by type, as n8n's credentials service hands them to nodes. */
+class InMemoryCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly byType: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+	getParentTypes(): string[] {
+		return [];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(_credentials: ICredentialDataDecryptedObject, _type: string, request: IHttpRequestOptions) {
+		return request;
+	}
+	async preAuthentication() {
+		return undefined;
+	}
+	async runPreAuthentication() {
+		return undefined;
+	}
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('Not used by these nodes');
+	}
+	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _details: unknown, type: string) {
+		const data = this.byType[type];
+		if (!data) throw new Error(`No credentials of type ${type} in this test`);
+		return data;
+	}
+	async updateCredentials() {}
+	async updateCredentialsOauthTokenData() {}
+	getCredentialsProperties(): INodeProperties[] {
+		return [];
+	}
+}
+
+export interface RunNodeOptions {
+	type?: string;
+	parameters: IDataObject;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	items?: INodeExecutionData[];
+	continueOnFail?: boolean;
+}
+
+export interface RunNodeResult {
+	output: INodeExecutionData[] | undefined;
+	error: ExecutionError | undefined;
+	run: IRun;
+}
+
+/** Executes one node, fed `items` as its input, and returns what n8n recorded for it. */
+export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const type = options.type ?? `${PACKAGE_NAME}.slackIncomingWebhook`;
+	const node: INode = {
+		id: 'node-under-test',
+		name: 'Node Under Test',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: options.parameters as INode['parameters'],
+		credentials: Object.fromEntries(
+			Object.keys(options.credentials ?? {}).map((credentialType) => [credentialType, { id: '1', name: 'Test' }]),
+		),
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const workflow = new Workflow({ id: 'test', nodes: [node], connections: {}, active: false, nodeTypes });
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
+		id: 'test',
+		name: 'Test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	});
+	const additionalData = {
+		hooks,
+		credentialsHelper: new InMemoryCredentialsHelper(options.credentials ?? {}),
+		executionId: 'test-execution',
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		currentNodeParameters: undefined,
+		variables: {},
+		userId: 'test-user',
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node, data: { main: [options.items ?? [{ json: {} }]] }, source: null }],
+		},
+	});
+	const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const taskData = run.data.resultData.runData[node.name]?.[0];
+	return {
+		output: taskData?.data?.main?.[0] ?? undefined,
+		error: taskData?.error ?? run.data.resultData.error,
+		run,
+	};
+}

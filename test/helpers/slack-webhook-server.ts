@@ -1,0 +1,161 @@
+/**
+ * A real HTTP server on 127.0.0.1 that answers as Slack's incoming webhooks do: `ok` with 200,
+ * documented error strings with their statuses, 429 with Retry-After. Each request is answered by
+ * a scripted behaviour, so tests can play any sequence of faults.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface ReceivedRequest {
+	index: number;
+	path: string;
+	headers: IncomingMessage['headers'];
+	rawBody: string;
+	/** Parsed JSON body, or undefined if it was not JSON. */
+	json: Record<string, unknown> | undefined;
+	/** When the server read the whole body (ms since epoch). */
+	at: number;
+}
+
+export type Behaviour =
+	| { reply: number; body?: string; headers?: Record<string, string>; delayMs?: number }
+	/** Reads the whole body (the message counts as received), then destroys the socket. */
+	| { resetAfterBody: true }
+	/** Reads the body and never answers. */
+	| { stall: true }
+	/** Announces a longer body than it sends, then closes. */
+	| { truncate: number; body: string };
+
+export type Script = (request: ReceivedRequest) => Behaviour;
+
+export const answer = {
+	ok: (): Behaviour => ({ reply: 200, body: 'ok' }),
+	slackError: (status: number, error: string): Behaviour => ({ reply: status, body: error }),
+	rateLimited: (retryAfter: string): Behaviour => ({ reply: 429, body: 'rate_limited', headers: { 'retry-after': retryAfter } }),
+};
+
+/** Allows `rate` requests per second with bursts of `burst`, as Slack's limiter does. */
+export function tokenBucket(rate: number, burst: number): () => boolean {
+	let tokens = burst;
+	let last = Date.now();
+	return () => {
+		const now = Date.now();
+		tokens = Math.min(burst, tokens + ((now - last) / 1000) * rate);
+		last = now;
+		if (tokens < 1) return false;
+		tokens -= 1;
+		return true;
+	};
+}
+
+/** The HTTP status Slack uses for each documented error string. */
+export const SLACK_ERROR_STATUS: Record<string, number> = {
+	action_prohibited: 403,
+	channel_is_archived: 410,
+	invalid_payload: 400,
+	invalid_token: 403,
+	no_active_hooks: 410,
+	no_service: 404,
+	no_service_id: 400,
+	no_team: 400,
+	no_text: 400,
+	posting_to_general_channel_denied: 403,
+	team_disabled: 403,
+	too_many_attachments: 400,
+	user_not_found: 400,
+	channel_not_found: 404,
+};
+
+export class SlackWebhookServer {
+	readonly received: ReceivedRequest[] = [];
+	/** Requests whose body arrived and which were answered 2xx: the messages "posted". */
+	readonly posted: ReceivedRequest[] = [];
+	private server: Server | undefined;
+	private readonly sockets = new Set<Socket>();
+	private script: Script = () => answer.ok();
+
+	/** A URL shaped like Slack's, with obviously fake IDs. */
+	webhookPath = '/services/TTEST0000/BTEST0000/test-secret-path-0000';
+
+	async start(port = 0): Promise<this> {
+		this.server = createServer((request, response) => this.handle(request, response));
+		this.server.keepAliveTimeout = 5_000;
+		this.server.on('connection', (socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+		return this;
+	}
+
+	get port(): number {
+		return (this.server!.address() as AddressInfo).port;
+	}
+
+	get url(): string {
+		return `http://127.0.0.1:${this.port}${this.webhookPath}`;
+	}
+
+	respondWith(script: Script): void {
+		this.script = script;
+	}
+
+	reset(): void {
+		this.received.length = 0;
+		this.posted.length = 0;
+		this.script = () => answer.ok();
+	}
+
+	async stop(): Promise<void> {
+		for (const socket of this.sockets) socket.destroy();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	// A client cannot tell a reset before the server read the body from one after it (the bytes
+	// left its socket either way), so only the second is scripted; "not sent" is tested with
+	// refused connections.
+	private handle(request: IncomingMessage, response: ServerResponse): void {
+		const chunks: Buffer[] = [];
+		request.on('data', (chunk: Buffer) => chunks.push(chunk));
+		request.on('end', () => {
+			const rawBody = Buffer.concat(chunks).toString('utf8');
+			const received: ReceivedRequest = {
+				index: this.received.length,
+				path: request.url ?? '',
+				headers: request.headers,
+				rawBody,
+				json: parseJson(rawBody),
+				at: Date.now(),
+			};
+			this.received.push(received);
+			const behaviour = this.script(received);
+			if ('resetAfterBody' in behaviour) {
+				request.socket.destroy();
+				return;
+			}
+			if ('stall' in behaviour) return;
+			if ('truncate' in behaviour) {
+				response.writeHead(200, { 'content-length': String(behaviour.truncate), 'content-type': 'text/plain' });
+				response.write(behaviour.body);
+				this.posted.push(received);
+				setTimeout(() => request.socket.destroy(), 10);
+				return;
+			}
+			const send = () => {
+				if (behaviour.reply >= 200 && behaviour.reply < 300) this.posted.push(received);
+				response.writeHead(behaviour.reply, { 'content-type': 'text/html', ...(behaviour.headers ?? {}) });
+				response.end(behaviour.body ?? '');
+			};
+			if (behaviour.delayMs) setTimeout(send, behaviour.delayMs);
+			else send();
+		});
+	}
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+	try {
+		return JSON.parse(text) as Record<string, unknown>;
+	} catch {
+		return undefined;
+	}
+}
