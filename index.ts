@@ -5,3 +5,5 @@ export { SlackIncomingWebhook } from './nodes/SlackIncomingWebhook/SlackIncoming
 export { buildWebhookMessage } from './nodes/SlackIncomingWebhook/payload';
 export { WebhookSender, WebhookDeliveryError } from './nodes/shared/delivery';
 export { redactWebhookUrl } from './nodes/shared/redact';
+export { SlackOutgoingWebhookApi } from './credentials/SlackOutgoingWebhookApi.credentials';
+export { SlackOutgoingWebhookTrigger } from './nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';

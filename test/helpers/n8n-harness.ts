@@ -25,16 +25,14 @@ import {
 } from 'n8n-workflow';
 
 import { SlackIncomingWebhook } from '../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
+import { SlackOutgoingWebhookTrigger } from '../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
 
 export const PACKAGE_NAME = 'n8n-nodes-slack-webhooks';
 
 const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE_NAME}.slackIncomingWebhook`]: new SlackIncomingWebhook(),
+	[`${PACKAGE_NAME}.slackOutgoingWebhookTrigger`]: new SlackOutgoingWebhookTrigger(),
 };
-
-export function registerNodeType(type: string, nodeType: INodeType): void {
-	NODE_CLASSES[type] = nodeType;
-}
 
 export const nodeTypes: INodeTypes = {
 	getByName: (type: string): INodeType | IVersionedNodeType => lookup(type),
@@ -97,13 +95,11 @@ export interface RunNodeResult {
 	run: IRun;
 }
 
-/** Executes one node, fed `items` as its input, and returns what n8n recorded for it. */
-export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
-	const type = options.type ?? `${PACKAGE_NAME}.slackIncomingWebhook`;
-	const node: INode = {
+export function makeNode(options: Pick<RunNodeOptions, 'type' | 'parameters' | 'credentials' | 'continueOnFail'>): INode {
+	return {
 		id: 'node-under-test',
 		name: 'Node Under Test',
-		type,
+		type: options.type ?? `${PACKAGE_NAME}.slackIncomingWebhook`,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: options.parameters as INode['parameters'],
@@ -111,10 +107,22 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 			Object.keys(options.credentials ?? {}).map((credentialType) => [credentialType, { id: '1', name: 'Test' }]),
 		),
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		webhookId: 'test-webhook-id',
 	};
-	const workflow = new Workflow({ id: 'test', nodes: [node], connections: {}, active: false, nodeTypes });
+}
+
+export function makeWorkflow(node: INode): Workflow {
+	return new Workflow({ id: 'test-workflow', nodes: [node], connections: {}, active: true, nodeTypes });
+}
+
+/** What an n8n instance hands a node's context: credentials, URLs, lifecycle hooks. */
+export function makeAdditionalData(
+	node: INode,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	extra: Partial<IWorkflowExecuteAdditionalData> = {},
+): IWorkflowExecuteAdditionalData {
 	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', {
-		id: 'test',
+		id: 'test-workflow',
 		name: 'Test',
 		nodes: [node],
 		connections: {},
@@ -124,9 +132,9 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		updatedAt: new Date(),
 		activeVersionId: null,
 	});
-	const additionalData = {
+	return {
 		hooks,
-		credentialsHelper: new InMemoryCredentialsHelper(options.credentials ?? {}),
+		credentialsHelper: new InMemoryCredentialsHelper(credentials),
 		executionId: 'test-execution',
 		restApiUrl: 'http://127.0.0.1:5678/rest',
 		instanceBaseUrl: 'http://127.0.0.1:5678/',
@@ -137,8 +145,15 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		currentNodeParameters: undefined,
 		variables: {},
 		userId: 'test-user',
+		...extra,
 	} as unknown as IWorkflowExecuteAdditionalData;
+}
 
+/** Executes one node, fed `items` as its input, and returns what n8n recorded for it. */
+export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const node = makeNode(options);
+	const workflow = makeWorkflow(node);
+	const additionalData = makeAdditionalData(node, options.credentials ?? {});
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node, data: { main: [options.items ?? [{ json: {} }]] }, source: null }],

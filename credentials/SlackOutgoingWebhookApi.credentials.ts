@@ -1,0 +1,53 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class SlackOutgoingWebhookApi implements ICredentialType {
+	name = 'slackOutgoingWebhookApi';
+
+	displayName = 'Slack Outgoing Webhook API';
+
+	icon = {
+		light: 'file:../nodes/SlackOutgoingWebhookTrigger/slackOutgoingWebhook.svg',
+		dark: 'file:../nodes/SlackOutgoingWebhookTrigger/slackOutgoingWebhook.dark.svg',
+	} as const;
+
+	documentationUrl = 'https://api.slack.com/legacy/custom-integrations/outgoing-webhooks';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Token',
+			name: 'token',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'The token Slack shows on the outgoing webhook or slash command configuration page (Mattermost: the outgoing webhook or slash command token)',
+		},
+		{
+			displayName: 'More Tokens',
+			name: 'additionalTokens',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Further accepted tokens, separated by commas or new lines: to rotate a token without downtime, or to serve several integrations from one workflow',
+		},
+		{
+			displayName: 'Signing Secret',
+			name: 'signingSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'For slash commands of a Slack app: the Signing Secret from Basic Information. When set, every request must carry a valid X-Slack-Signature.',
+		},
+		{
+			displayName: 'Allowed Team IDs',
+			name: 'allowedTeamIds',
+			type: 'string',
+			default: '',
+			placeholder: 'T0001, T0002',
+			description: 'Workspaces allowed to call this trigger, separated by commas; empty allows any workspace whose token is valid',
+		},
+	];
+}

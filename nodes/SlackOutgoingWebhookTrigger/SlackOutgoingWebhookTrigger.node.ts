@@ -1,0 +1,260 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeCredentialTestResult,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import type { ServerResponse } from 'node:http';
+
+import { recentDeliveriesFor } from './dedupe';
+import { triggerProperties } from './description';
+import {
+	channelMatches,
+	describeMatchSettingsProblem,
+	matchTriggerWord,
+	splitArgs,
+	type MatchMode,
+	type MatchSettings,
+} from './matching';
+import {
+	deliveryKey,
+	detectSource,
+	isIgnoredSender,
+	messageTimeIso,
+	readPostedFields,
+	readPostedToken,
+	stringField,
+} from './message';
+import { shapeReply, type SlackReply } from './reply';
+import { bodyKind, splitList, verifyRequest } from './verify';
+
+type RespondMode = 'immediately' | 'lastNode' | 'responseNode' | 'noReply';
+
+export class SlackOutgoingWebhookTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Slack Outgoing Webhook Trigger',
+		name: 'slackOutgoingWebhookTrigger',
+		icon: { light: 'file:slackOutgoingWebhook.svg', dark: 'file:slackOutgoingWebhook.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["triggerWords"] || $parameter["channels"] }}',
+		description: 'Starts the workflow when Slack (outgoing webhook or slash command) or Mattermost posts a message, and replies in the channel',
+		defaults: { name: 'Slack Outgoing Webhook Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'slackOutgoingWebhookApi', required: true, testedBy: 'slackOutgoingWebhookTest' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: '={{ $parameter["respond"] === "lastNode" ? "lastNode" : $parameter["respond"] === "responseNode" ? "responseNode" : "onReceived" }}',
+				responseData: 'firstEntryJson',
+				path: 'slack',
+			},
+		],
+		properties: triggerProperties,
+	};
+
+	methods = {
+		credentialTest: {
+			async slackOutgoingWebhookTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				// Nothing remote to ask: Slack calls n8n, not the other way round. Check what can be checked.
+				const data = credential.data ?? {};
+				if (splitList(data.token).length === 0) return { status: 'Error', message: 'Set the token Slack shows for the integration' };
+				const badTeam = splitList(data.allowedTeamIds).find((team) => !/^[TE][A-Z0-9]{2,}$/.test(team));
+				if (badTeam) return { status: 'Error', message: `"${badTeam}" is not a Slack team ID (they look like T0001 or E0001)` };
+				return { status: 'OK', message: 'The settings are complete; send a message from Slack to try them' };
+			},
+		},
+	};
+
+	// Not registered anywhere (Slack is configured by hand); these refuse to activate a trigger
+	// that could never work, and say why.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				assertUsableSettings(this);
+				return false;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				assertUsableSettings(this);
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject();
+		const response = this.getResponseObject();
+		const answer = (status: number, reply?: SlackReply): IWebhookResponseData => {
+			writeReply(response, status, reply);
+			return { noWebhookResponse: true };
+		};
+
+		const kind = bodyKind(request.headers['content-type']);
+		if (!kind) return answer(415);
+
+		const credentials = await this.getCredentials('slackOutgoingWebhookApi');
+		const body: unknown = request.body;
+		const verdict = verifyRequest(
+			{
+				token: readPostedToken(body),
+				teamId: readPostedFields(body).team_id,
+				rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
+				signature: headerValue(request.headers['x-slack-signature']),
+				timestamp: headerValue(request.headers['x-slack-request-timestamp']),
+				nowSeconds: Math.floor(Date.now() / 1000),
+			},
+			{
+				tokens: [...splitList(credentials.token), ...splitList(credentials.additionalTokens)],
+				signingSecret: typeof credentials.signingSecret === 'string' ? credentials.signingSecret : undefined,
+				allowedTeamIds: splitList(credentials.allowedTeamIds),
+			},
+		);
+		if (!verdict.ok) {
+			this.logger.debug(`Slack Outgoing Webhook Trigger refused a request: ${verdict.reason}`);
+			return answer(verdict.status);
+		}
+
+		const fields = readPostedFields(body);
+		const source = detectSource(fields, kind === 'json');
+		const settings = readMatchSettings(this);
+		if (describeMatchSettingsProblem(settings)) return answer(200);
+
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		if (isIgnoredSender(fields, { ignoreBots: options.ignoreBots !== false, ignoredUsers: splitList(options.ignoreUsers) })) {
+			return answer(200);
+		}
+		if (!channelMatches(settings.channels, stringField(fields, 'channel_id'), stringField(fields, 'channel_name'))) {
+			return answer(200);
+		}
+
+		const text = stringField(fields, 'text');
+		let triggerWord = stringField(fields, 'trigger_word');
+		let textWithoutTrigger = text.trim();
+		if (settings.triggerWords.length > 0) {
+			const matchAgainst = source === 'slack_slash_command' ? stringField(fields, 'command') : text;
+			const match = matchTriggerWord(matchAgainst, settings.triggerWords, source === 'slack_slash_command' ? 'firstWord' : settings.mode, settings.caseSensitive);
+			if (!match) return answer(200);
+			if (triggerWord === '') triggerWord = match.word;
+			if (source !== 'slack_slash_command') textWithoutTrigger = match.rest;
+		}
+
+		const windowSeconds = typeof options.duplicateWindow === 'number' ? options.duplicateWindow : 300;
+		const key = deliveryKey(fields);
+		if (key && windowSeconds > 0) {
+			const node = this.getNode();
+			const recent = recentDeliveriesFor(`${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
+			if (recent.checkAndRecord(key, Date.now(), windowSeconds * 1000)) return answer(200);
+		}
+
+		const item: IDataObject = {
+			...fields,
+			...(source !== 'slack_slash_command' ? { trigger_word: triggerWord } : {}),
+			text_without_trigger: textWithoutTrigger,
+			args: splitArgs(textWithoutTrigger),
+			source,
+			message_time: messageTimeIso(fields.timestamp),
+			received_at: new Date().toISOString(),
+		};
+		const workflowData = [this.helpers.returnJsonArray([item])];
+
+		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
+		if (respond === 'immediately') {
+			writeReply(response, 200, immediateReply(this));
+			return { noWebhookResponse: true, workflowData };
+		}
+		if (respond === 'noReply') {
+			writeReply(response, 200);
+			return { noWebhookResponse: true, workflowData };
+		}
+		if (respond === 'lastNode') shapeLastNodeResponse(response);
+		return { workflowData };
+	}
+}
+
+function readMatchSettings(context: IWebhookFunctions | IHookFunctions): MatchSettings {
+	return {
+		channels: splitList(context.getNodeParameter('channels', '')),
+		triggerWords: splitList(context.getNodeParameter('triggerWords', '')),
+		mode: context.getNodeParameter('matchMode', 'startsWith') as MatchMode,
+		caseSensitive: context.getNodeParameter('caseSensitive', false) as boolean,
+	};
+}
+
+function assertUsableSettings(context: IHookFunctions): void {
+	const problem = describeMatchSettingsProblem(readMatchSettings(context));
+	if (problem) {
+		throw new NodeOperationError(context.getNode(), problem, {
+			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
+		});
+	}
+}
+
+function immediateReply(context: IWebhookFunctions): SlackReply | undefined {
+	const options = context.getNodeParameter('replyOptions', {}) as IDataObject;
+	let attachments: unknown;
+	if (typeof options.attachments === 'string' && options.attachments.trim() !== '') {
+		try {
+			attachments = JSON.parse(options.attachments);
+		} catch {
+			// An unreadable attachments field must not cost the user the reply text.
+			context.logger.warn('Slack Outgoing Webhook Trigger: Reply Options > Attachments is not valid JSON; replying without attachments');
+			attachments = undefined;
+		}
+	} else {
+		attachments = options.attachments;
+	}
+	return shapeReply({
+		text: context.getNodeParameter('replyText', ''),
+		username: options.username,
+		icon_emoji: options.iconEmoji,
+		icon_url: options.iconUrl,
+		attachments,
+		response_type: options.responseType,
+	});
+}
+
+function writeReply(response: ServerResponse, status: number, reply?: SlackReply): void {
+	if (response.headersSent) return;
+	if (reply) {
+		const body = JSON.stringify(reply);
+		response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+		response.end(body);
+	} else {
+		response.writeHead(status, { 'content-length': 0 });
+		response.end();
+	}
+}
+
+/**
+ * In "When Last Node Finishes" mode n8n answers with the last node's first item, through
+ * Express's `res.json`. This request's `res.json` is replaced so that only Slack's reply fields go
+ * out, and an empty reply is an empty body.
+ */
+function shapeLastNodeResponse(response: ServerResponse): void {
+	const express = response as ServerResponse & { json?: (body: unknown) => unknown };
+	if (typeof express.json !== 'function') return;
+	express.json = (body: unknown) => {
+		writeReply(response, response.statusCode >= 400 ? response.statusCode : 200, shapeReply(body));
+		return response;
+	};
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+

@@ -1,0 +1,30 @@
+import { REPLY_FIELDS, RESPONSE_TYPES } from '../shared/slack';
+
+/**
+ * The body Slack posts back into the channel. Only Slack's reply fields go out, so a workflow's
+ * data never leaks into the channel by accident; an empty reply is no body at all, because Slack
+ * ignores `{"text": ""}` and an n8n default message would be posted.
+ */
+export type SlackReply = Partial<Record<(typeof REPLY_FIELDS)[number], unknown>>;
+
+export function shapeReply(source: unknown): SlackReply | undefined {
+	if (typeof source !== 'object' || source === null || Array.isArray(source)) return undefined;
+	const input = source as Record<string, unknown>;
+	const reply: SlackReply = {};
+	for (const field of REPLY_FIELDS) {
+		const value = input[field];
+		if (value === undefined || value === null || value === '') continue;
+		if (field === 'attachments' || field === 'blocks') {
+			if (Array.isArray(value) && value.length > 0) reply[field] = value;
+			continue;
+		}
+		if (field === 'response_type') {
+			if (RESPONSE_TYPES.includes(value as (typeof RESPONSE_TYPES)[number])) reply.response_type = value;
+			continue;
+		}
+		if (typeof value === 'string' || typeof value === 'number') reply[field] = String(value);
+	}
+	const text = typeof reply.text === 'string' ? reply.text.trim() : '';
+	if (text === '' && reply.attachments === undefined && reply.blocks === undefined) return undefined;
+	return reply;
+}

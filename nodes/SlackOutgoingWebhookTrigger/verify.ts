@@ -1,0 +1,101 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Checks that run before anything else, on every request: the content type, the token, the
+ * signature of a Slack app's slash command, the team. A request that fails one never starts a
+ * workflow and learns nothing from the answer.
+ */
+
+export type BodyKind = 'form' | 'json';
+
+export function bodyKind(contentType: string | undefined): BodyKind | undefined {
+	const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+	if (type === 'application/x-www-form-urlencoded') return 'form';
+	if (type === 'application/json') return 'json';
+	return undefined;
+}
+
+export interface VerificationSettings {
+	tokens: readonly string[];
+	signingSecret?: string;
+	allowedTeamIds: readonly string[];
+}
+
+export interface SignedRequest {
+	token: unknown;
+	teamId: unknown;
+	rawBody: Buffer | string | undefined;
+	signature: string | undefined;
+	timestamp: string | undefined;
+	nowSeconds: number;
+}
+
+export type Verdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+
+/** Slack rejects requests whose timestamp is more than five minutes away; so does this node. */
+export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
+
+export function verifyRequest(request: SignedRequest, settings: VerificationSettings): Verdict {
+	if (!tokenMatches(request.token, settings.tokens)) {
+		return { ok: false, status: 401, reason: typeof request.token === 'string' && request.token !== '' ? 'wrong token' : 'missing token' };
+	}
+	if (settings.signingSecret) {
+		const signature = checkSlackSignature(request, settings.signingSecret);
+		if (signature !== 'valid') return { ok: false, status: 401, reason: `signature ${signature}` };
+	}
+	if (settings.allowedTeamIds.length > 0) {
+		const teamId = typeof request.teamId === 'string' ? request.teamId : '';
+		if (!settings.allowedTeamIds.includes(teamId)) return { ok: false, status: 403, reason: 'team not allowed' };
+	}
+	return { ok: true };
+}
+
+/**
+ * Compares in constant time against every configured token (all of them, always), so neither
+ * the answer time nor its content tells which token or how much of it matched. Digests make the
+ * lengths equal, as timingSafeEqual requires.
+ */
+export function tokenMatches(given: unknown, tokens: readonly string[]): boolean {
+	if (typeof given !== 'string' || given === '') return false;
+	const givenDigest = sha256(given);
+	let matched = false;
+	for (const token of tokens) {
+		if (token === '') continue;
+		matched = timingSafeEqual(givenDigest, sha256(token)) || matched;
+	}
+	return matched;
+}
+
+export type SignatureCheck = 'valid' | 'missing' | 'stale' | 'mismatch';
+
+/** Slack's request signing: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
+export function checkSlackSignature(
+	request: Pick<SignedRequest, 'rawBody' | 'signature' | 'timestamp' | 'nowSeconds'>,
+	signingSecret: string,
+): SignatureCheck {
+	const { signature, timestamp, rawBody } = request;
+	if (!signature || !timestamp || rawBody === undefined) return 'missing';
+	if (!/^\d{1,12}$/.test(timestamp)) return 'mismatch';
+	if (Math.abs(request.nowSeconds - Number(timestamp)) > SIGNATURE_MAX_AGE_SECONDS) return 'stale';
+	const expected = signSlackRequest(signingSecret, timestamp, rawBody);
+	const given = Buffer.from(signature, 'utf8');
+	const wanted = Buffer.from(expected, 'utf8');
+	return given.length === wanted.length && timingSafeEqual(given, wanted) ? 'valid' : 'mismatch';
+}
+
+export function signSlackRequest(signingSecret: string, timestamp: string, rawBody: Buffer | string): string {
+	const hmac = createHmac('sha256', signingSecret);
+	hmac.update(`v0:${timestamp}:`);
+	hmac.update(rawBody);
+	return `v0=${hmac.digest('hex')}`;
+}
+
+/** Tokens and team IDs are entered as lists separated by commas or new lines. */
+export function splitList(value: unknown): string[] {
+	if (typeof value !== 'string') return [];
+	return [...new Set(value.split(/[\n,]/).map((entry) => entry.trim()).filter(Boolean))];
+}
+
+function sha256(value: string): Buffer {
+	return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -1,0 +1,106 @@
+/**
+ * Serves a trigger node's webhook on 127.0.0.1 through n8n-core's WebhookContext, the context n8n
+ * builds for every webhook call: the node reads the request, its parameters and credentials
+ * through it, exactly as in n8n. The body is parsed as n8n's body parser does (JSON, or
+ * querystring for forms, keeping the raw bytes for signature checks).
+ *
+ * What this harness does not run is n8n's webhook request handler around the node (response
+ * modes, starting the execution): the end-to-end suite runs those in a real n8n. Here, a call
+ * "starts the workflow" when the node returns workflowData, and that is recorded.
+ */
+import { WebhookContext } from 'n8n-core';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+
+import { makeAdditionalData, makeNode, makeWorkflow, nodeTypes, PACKAGE_NAME } from './n8n-harness';
+
+export interface WebhookCall {
+	/** The items the workflow would start with; undefined when the node started nothing. */
+	started: INodeExecutionData[] | undefined;
+	result: IWebhookResponseData;
+}
+
+export interface HttpAnswer {
+	status: number;
+	body: string;
+	contentType: string | null;
+}
+
+export class TriggerHarness {
+	readonly calls: WebhookCall[] = [];
+	private server: Server | undefined;
+	parameters: IDataObject = {};
+	credentials: Record<string, ICredentialDataDecryptedObject> = {};
+
+	async start(): Promise<this> {
+		this.server = createServer((request, response) => {
+			void this.handle(request, response).catch((error: unknown) => {
+				// n8n answers 500 when a webhook method throws; so does the harness.
+				this.calls.push({ started: undefined, result: { webhookResponse: String(error) } });
+				if (!response.headersSent) response.writeHead(500);
+				response.end(String(error));
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		return this;
+	}
+
+	get url(): string {
+		return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/webhook/test-webhook-id/slack`;
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+	}
+
+	async post(body: string, headers: Record<string, string>): Promise<HttpAnswer> {
+		const response = await fetch(this.url, { method: 'POST', body, headers });
+		return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') };
+	}
+
+	private async handle(request: IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of request) chunks.push(chunk as Buffer);
+		const rawBody = Buffer.concat(chunks);
+		const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim();
+		let body: unknown = {};
+		if (contentType === 'application/json') body = JSON.parse(rawBody.toString('utf8') || '{}');
+		else if (contentType === 'application/x-www-form-urlencoded') body = { ...parseQuery(rawBody.toString('utf8')) };
+		Object.assign(request, { rawBody, body, contentType });
+
+		const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, parameters: this.parameters, credentials: this.credentials });
+		const workflow = makeWorkflow(node);
+		const additionalData = makeAdditionalData(node, this.credentials, {
+			httpRequest: request as never,
+			httpResponse: response as never,
+		});
+		const nodeType = nodeTypes.getByNameAndVersion(node.type, 1);
+		const webhookDescription = nodeType.description.webhooks![0];
+		const context = new WebhookContext(
+			workflow,
+			node,
+			additionalData,
+			'webhook',
+			{
+				httpMethod: 'POST',
+				node: node.name,
+				path: 'test-webhook-id/slack',
+				webhookDescription,
+				workflowId: 'test-workflow',
+				workflowExecuteAdditionalData: additionalData,
+				webhookId: 'test-webhook-id',
+			},
+			[],
+			null,
+		);
+		const result = await nodeType.webhook!.call(context);
+		this.calls.push({ started: result.workflowData?.[0], result });
+		if (!result.noWebhookResponse && !response.headersSent) {
+			// n8n would now run the workflow and answer as the response mode says; not here.
+			response.writeHead(200, { 'x-harness': 'workflow-started' });
+			response.end();
+		}
+	}
+}

@@ -1,0 +1,311 @@
+import { HookContext } from 'n8n-core';
+import type { IDataObject } from 'n8n-workflow';
+import { createHmac } from 'node:crypto';
+
+import { makeAdditionalData, makeNode, makeWorkflow, PACKAGE_NAME } from '../../helpers/n8n-harness';
+import { TriggerHarness } from '../../helpers/n8n-webhook-harness';
+import { serializeDeep } from '../../helpers/serialize';
+import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
+
+const TOKEN = 'test-token-not-real';
+const SIGNING_SECRET = 'test-signing-secret-not-real';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** The POST Data of Slack's legacy outgoing webhook reference, field for field. */
+const seedPost: Record<string, string> = {
+	token: TOKEN,
+	team_id: 'T0001',
+	team_domain: 'example',
+	channel_id: 'C2147483705',
+	channel_name: 'test',
+	thread_ts: '1504640714.003543',
+	timestamp: '1504640775.000005',
+	user_id: 'U2147483697',
+	user_name: 'Steve',
+	text: 'googlebot: What is the air-speed velocity of an unladen swallow?',
+	trigger_word: 'googlebot:',
+};
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+let uniqueTs = 1504640775;
+/** The seed post with a fresh timestamp, so the duplicate filter does not interfere. */
+const freshPost = (overrides: Record<string, string> = {}) => ({ ...seedPost, timestamp: `${++uniqueTs}.000005`, ...overrides });
+
+let harness: TriggerHarness;
+beforeAll(async () => {
+	harness = await new TriggerHarness().start();
+});
+afterAll(async () => harness.stop());
+beforeEach(() => {
+	harness.calls.length = 0;
+	harness.credentials = { slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
+	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
+});
+
+const started = () => harness.calls.filter((call) => call.started !== undefined).length;
+/** The item of the last call that started the workflow. */
+const lastItem = () => harness.calls.filter((call) => call.started).at(-1)?.started?.[0]?.json as IDataObject;
+
+describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', () => {
+	it("answers the seed's exact form post with the reply JSON and starts the workflow with every field but the token", async () => {
+		const answer = await harness.post(form(seedPost), FORM);
+		expect(answer).toEqual({ status: 200, body: '{"text":"African or European?"}', contentType: 'application/json; charset=utf-8' });
+		expect(started()).toBe(1);
+		const item = lastItem();
+		const { token, ...withoutToken } = seedPost;
+		expect(token).toBe(TOKEN);
+		expect(item).toMatchObject(withoutToken);
+		expect(item).not.toHaveProperty('token');
+		expect(item).toMatchObject({
+			text_without_trigger: 'What is the air-speed velocity of an unladen swallow?',
+			args: ['What', 'is', 'the', 'air-speed', 'velocity', 'of', 'an', 'unladen', 'swallow?'],
+			source: 'slack_outgoing_webhook',
+			message_time: '2017-09-05T19:46:15.000Z',
+		});
+		expect(serializeDeep(harness.calls)).not.toContain(TOKEN);
+	});
+
+	describe('verification, before anything starts', () => {
+		it.each([
+			['a wrong token', { token: 'wrong-token' }],
+			['a missing token', { token: '' }],
+			['a token that is a prefix of the right one', { token: TOKEN.slice(0, -1) }],
+		])('answers 401 with an empty body and starts nothing for %s', async (_name, override) => {
+			const answer = await harness.post(form(freshPost(override)), FORM);
+			expect(answer.status).toBe(401);
+			expect(answer.body).toBe('');
+			expect(started()).toBe(0);
+		});
+
+		it('answers 401 for a repeated token field', async () => {
+			const answer = await harness.post(`${form(freshPost())}&token=${TOKEN}`, FORM);
+			expect(answer.status).toBe(401);
+			expect(started()).toBe(0);
+		});
+
+		it('accepts every configured token, for rotation', async () => {
+			harness.credentials.slackOutgoingWebhookApi.additionalTokens = 'test-token-next, test-token-other';
+			expect((await harness.post(form(freshPost({ token: 'test-token-other' })), FORM)).status).toBe(200);
+			expect((await harness.post(form(freshPost()), FORM)).status).toBe(200);
+			expect(started()).toBe(2);
+		});
+
+		it('answers 415 and starts nothing for other content types', async () => {
+			for (const contentType of ['text/plain', 'multipart/form-data; boundary=x', 'application/xml']) {
+				const answer = await harness.post(form(freshPost()), { 'content-type': contentType });
+				expect(answer.status).toBe(415);
+			}
+			expect(started()).toBe(0);
+		});
+
+		it('answers 403 for a team that is not allowed', async () => {
+			harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002, T0003';
+			expect((await harness.post(form(freshPost()), FORM)).status).toBe(403);
+			expect((await harness.post(form(freshPost({ team_id: 'T0003' })), FORM)).status).toBe(200);
+			expect(started()).toBe(1);
+		});
+
+		describe('with a signing secret (slash commands of a Slack app)', () => {
+			const slash = () => form({ token: TOKEN, team_id: 'T0001', channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin "next week"', response_url: 'https://hooks.slack.com/commands/T0001/1/x', trigger_id: `${++uniqueTs}.1.abc` });
+			const sign = (body: string, timestamp: number, secret = SIGNING_SECRET) => ({
+				...FORM,
+				'x-slack-request-timestamp': String(timestamp),
+				'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+			});
+			beforeEach(() => {
+				harness.credentials.slackOutgoingWebhookApi.signingSecret = SIGNING_SECRET;
+				harness.parameters = { triggerWords: '/weather', respond: 'immediately', replyText: 'Looking it up', replyOptions: { responseType: 'ephemeral' } };
+			});
+
+			it('accepts a valid signature and outputs the slash command', async () => {
+				const body = slash();
+				const answer = await harness.post(body, sign(body, Math.floor(Date.now() / 1000)));
+				expect(answer.status).toBe(200);
+				expect(JSON.parse(answer.body)).toEqual({ text: 'Looking it up', response_type: 'ephemeral' });
+				expect(lastItem()).toMatchObject({ source: 'slack_slash_command', command: '/weather', text_without_trigger: 'Berlin "next week"', args: ['Berlin', 'next week'] });
+				expect(lastItem()).not.toHaveProperty('token');
+			});
+
+			it.each([
+				['a signature made with another secret', (body: string) => sign(body, Math.floor(Date.now() / 1000), 'another-secret')],
+				['a timestamp more than 5 minutes old', (body: string) => sign(body, Math.floor(Date.now() / 1000) - 301)],
+				['a timestamp more than 5 minutes ahead', (body: string) => sign(body, Math.floor(Date.now() / 1000) + 301)],
+				['no signature headers', () => FORM],
+			])('answers 401 and starts nothing for %s', async (_name, headers) => {
+				const body = slash();
+				const answer = await harness.post(body, headers(body));
+				expect(answer).toMatchObject({ status: 401, body: '' });
+				expect(started()).toBe(0);
+			});
+
+			it('answers 401 when the body was changed after signing', async () => {
+				const body = slash();
+				const answer = await harness.post(body.replace('Berlin', 'Paris'), sign(body, Math.floor(Date.now() / 1000)));
+				expect(answer.status).toBe(401);
+				expect(serializeDeep(harness.calls)).not.toContain(SIGNING_SECRET);
+			});
+		});
+	});
+
+	describe('Channel and/or Trigger', () => {
+		it('with trigger words only, starts for a match in any channel and not otherwise', async () => {
+			expect((await harness.post(form(freshPost({ channel_id: 'C9', channel_name: 'random' })), FORM)).status).toBe(200);
+			const miss = await harness.post(form(freshPost({ text: 'hello there', trigger_word: '' })), FORM);
+			expect(miss).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(1);
+		});
+
+		it('with channels only, starts for any message in those channels, by name or ID', async () => {
+			harness.parameters = { channels: '#test, C0000000002', respond: 'noReply' };
+			await harness.post(form(freshPost({ text: 'no trigger word here', trigger_word: '' })), FORM);
+			await harness.post(form(freshPost({ channel_id: 'C0000000002', channel_name: 'ops' })), FORM);
+			await harness.post(form(freshPost({ channel_id: 'C0000000003', channel_name: 'random' })), FORM);
+			expect(started()).toBe(2);
+			// The sender's own trigger_word is kept.
+			expect(lastItem()).toMatchObject({ channel_id: 'C0000000002', trigger_word: 'googlebot:' });
+		});
+
+		it('with both, a message must match both', async () => {
+			harness.parameters = { channels: 'test', triggerWords: 'googlebot:', respond: 'noReply' };
+			await harness.post(form(freshPost()), FORM);
+			await harness.post(form(freshPost({ channel_id: 'C9', channel_name: 'random' })), FORM);
+			await harness.post(form(freshPost({ text: 'just chatting' })), FORM);
+			expect(started()).toBe(1);
+		});
+
+		it('with neither, starts nothing; activation is refused and says why', async () => {
+			harness.parameters = { channels: '', triggerWords: '', respond: 'immediately', replyText: 'x' };
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(answer).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(0);
+
+			const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, parameters: harness.parameters });
+			const context = new HookContext(makeWorkflow(node), node, makeAdditionalData(node, {}), 'trigger', 'activate');
+			const trigger = new SlackOutgoingWebhookTrigger();
+			await expect(trigger.webhookMethods.default.checkExists.call(context)).rejects.toThrow(/needs trigger words/);
+			await expect(trigger.webhookMethods.default.create.call(context)).rejects.toThrow(/needs trigger words/);
+		});
+
+		it.each([
+			['startsWith', 'deploy: web', 'web'],
+			['startsWith', 'please deploy: web', undefined],
+			['firstWord', 'deploy: web', 'web'],
+			['firstWord', 'deploy:web', undefined],
+			['anywhere', 'please deploy: web', 'please web'],
+			['anywhere', 'redeploy: web', undefined],
+		])('match mode %s on "%s" leaves: %s', async (matchMode, text, rest) => {
+			harness.parameters = { triggerWords: 'deploy:', matchMode, respond: 'noReply' };
+			await harness.post(form(freshPost({ text, trigger_word: '' })), FORM);
+			expect(started()).toBe(rest === undefined ? 0 : 1);
+			if (rest !== undefined) expect(lastItem()).toMatchObject({ trigger_word: 'deploy:', text_without_trigger: rest });
+		});
+
+		it('is case-insensitive unless asked otherwise', async () => {
+			harness.parameters = { triggerWords: 'googlebot:', respond: 'noReply' };
+			await harness.post(form(freshPost({ text: 'GoogleBot: hi' })), FORM);
+			harness.parameters = { triggerWords: 'googlebot:', caseSensitive: true, respond: 'noReply' };
+			await harness.post(form(freshPost({ text: 'GoogleBot: hi' })), FORM);
+			expect(started()).toBe(1);
+		});
+	});
+
+	describe('loop protection', () => {
+		it.each([
+			['slackbot', { user_name: 'slackbot' }],
+			['USLACKBOT', { user_id: 'USLACKBOT' }],
+			['a bot_id', { bot_id: 'B0000000001' }],
+		])('ignores messages from %s by default', async (_name, override) => {
+			const answer = await harness.post(form(freshPost(override)), FORM);
+			expect(answer).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(0);
+		});
+
+		it('ignores listed users, by name or ID, and can let bots through', async () => {
+			harness.parameters = { ...harness.parameters, options: { ignoreUsers: '@steve, U0000000007', ignoreBots: false } };
+			await harness.post(form(freshPost()), FORM);
+			await harness.post(form(freshPost({ user_name: 'ada', user_id: 'U0000000007' })), FORM);
+			await harness.post(form(freshPost({ user_name: 'slackbot', user_id: 'USLACKBOT' })), FORM);
+			expect(started()).toBe(1);
+		});
+	});
+
+	describe('duplicate deliveries', () => {
+		it('answers a repeat of the same message 200 empty and starts nothing', async () => {
+			const post = form(freshPost());
+			await harness.post(post, FORM);
+			const repeat = await harness.post(post, FORM);
+			expect(repeat).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(1);
+		});
+
+		it('starts again for the same message when the window is 0', async () => {
+			harness.parameters = { ...harness.parameters, options: { duplicateWindow: 0 } };
+			const post = form(freshPost());
+			await harness.post(post, FORM);
+			await harness.post(post, FORM);
+			expect(started()).toBe(2);
+		});
+	});
+
+	describe('Mattermost', () => {
+		it('accepts its JSON posts, with millisecond timestamps, and fills trigger_word', async () => {
+			harness.parameters = { triggerWords: '#build', matchMode: 'firstWord', respond: 'immediately', replyText: 'On it', replyOptions: { responseType: 'comment', username: 'builder' } };
+			const answer = await harness.post(
+				JSON.stringify({ token: TOKEN, team_id: 'tm1', team_domain: 'acme', channel_id: 'ch1', channel_name: 'town-square', timestamp: 1445532266000, user_id: 'u1', user_name: 'ada', post_id: 'p1', text: '#build web --fast', trigger_word: '', file_ids: '' }),
+				JSON_TYPE,
+			);
+			expect(JSON.parse(answer.body)).toEqual({ text: 'On it', username: 'builder', response_type: 'comment' });
+			expect(lastItem()).toMatchObject({ source: 'mattermost', trigger_word: '#build', text_without_trigger: 'web --fast', args: ['web', '--fast'], message_time: '2015-10-22T16:44:26.000Z', post_id: 'p1', file_ids: [] });
+		});
+
+		it('answers 401 to JSON of the wrong shape', async () => {
+			expect((await harness.post('[1,2,3]', JSON_TYPE)).status).toBe(401);
+			expect((await harness.post('"text"', JSON_TYPE)).status).toBe(401);
+			expect(started()).toBe(0);
+		});
+	});
+
+	describe('replies', () => {
+		it('sends an empty body, never {"text": ""}, when the reply text is empty', async () => {
+			harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: '' };
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(answer).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(1);
+		});
+
+		it('sends the reply options Slack reads', async () => {
+			harness.parameters = {
+				triggerWords: 'googlebot:',
+				respond: 'immediately',
+				replyText: 'African or European?',
+				replyOptions: { username: 'swallow-bot', iconEmoji: ':bird:', iconUrl: 'https://example.com/b.png', attachments: '[{"text":"Details"}]', responseType: 'in_channel' },
+			};
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(JSON.parse(answer.body)).toEqual({
+				text: 'African or European?',
+				username: 'swallow-bot',
+				icon_emoji: ':bird:',
+				icon_url: 'https://example.com/b.png',
+				attachments: [{ text: 'Details' }],
+				response_type: 'in_channel',
+			});
+		});
+
+		it('No Reply answers 200 with an empty body and still starts the workflow', async () => {
+			harness.parameters = { triggerWords: 'googlebot:', respond: 'noReply' };
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(answer).toMatchObject({ status: 200, body: '' });
+			expect(harness.calls.at(-1)?.result.noWebhookResponse).toBe(true);
+			expect(started()).toBe(1);
+		});
+
+		it.each(['lastNode', 'responseNode'])('%s leaves the answer to n8n and starts the workflow', async (respond) => {
+			harness.parameters = { triggerWords: 'googlebot:', respond };
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(harness.calls.at(-1)?.result.noWebhookResponse).toBeUndefined();
+			expect(answer.status).toBe(200);
+			expect(started()).toBe(1);
+		});
+	});
+});
