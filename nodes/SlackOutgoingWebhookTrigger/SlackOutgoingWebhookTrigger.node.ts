@@ -204,28 +204,41 @@ function assertUsableSettings(context: IHookFunctions): void {
 	}
 }
 
+/**
+ * Reply Text and its options are read when the request arrives. An expression that fails there
+ * (n8n 1.x gives webhook-time expressions no $json) must not turn into a 500, which Slack would
+ * answer by sending the message again: the reply is left out and the reason logged.
+ */
 function immediateReply(context: IWebhookFunctions): SlackReply | undefined {
-	const options = context.getNodeParameter('replyOptions', {}) as IDataObject;
-	let attachments: unknown;
-	if (typeof options.attachments === 'string' && options.attachments.trim() !== '') {
-		try {
-			attachments = JSON.parse(options.attachments);
-		} catch {
-			// An unreadable attachments field must not cost the user the reply text.
-			context.logger.warn('Slack Outgoing Webhook Trigger: Reply Options > Attachments is not valid JSON; replying without attachments');
-			attachments = undefined;
-		}
-	} else {
-		attachments = options.attachments;
+	let text: unknown;
+	let options: IDataObject;
+	try {
+		text = context.getNodeParameter('replyText', '');
+		options = context.getNodeParameter('replyOptions', {}) as IDataObject;
+	} catch (error) {
+		context.logger.warn(`Slack Outgoing Webhook Trigger: the reply could not be built, so none is sent: ${(error as Error).message}`);
+		return undefined;
 	}
 	return shapeReply({
-		text: context.getNodeParameter('replyText', ''),
+		text,
 		username: options.username,
 		icon_emoji: options.iconEmoji,
 		icon_url: options.iconUrl,
-		attachments,
+		attachments: parseAttachments(context, options.attachments),
 		response_type: options.responseType,
 	});
+}
+
+function parseAttachments(context: IWebhookFunctions, value: unknown): unknown {
+	if (typeof value !== 'string') return value;
+	if (value.trim() === '') return undefined;
+	try {
+		return JSON.parse(value);
+	} catch {
+		// An unreadable attachments field must not cost the user the reply text.
+		context.logger.warn('Slack Outgoing Webhook Trigger: Reply Options > Attachments is not valid JSON; replying without attachments');
+		return undefined;
+	}
 }
 
 function writeReply(response: ServerResponse, status: number, reply?: SlackReply): void {

@@ -292,6 +292,19 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 			});
 		});
 
+		it("sees the request as $json in Reply Text expressions (n8n's webhook-time data)", async () => {
+			harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: '=Hi {{ $json.body.user_name }}' };
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(JSON.parse(answer.body)).toEqual({ text: 'Hi Steve' });
+		});
+
+		it('answers 200 without a reply, and still starts, when the Reply Text expression fails', async () => {
+			harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: '={{ $json.missing.deeper }}' };
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(answer).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(1);
+		});
+
 		it('No Reply answers 200 with an empty body and still starts the workflow', async () => {
 			harness.parameters = { triggerWords: 'googlebot:', respond: 'noReply' };
 			const answer = await harness.post(form(freshPost()), FORM);

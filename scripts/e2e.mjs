@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: for each tested n8n version, installs the packed package into a fresh n8n
+// user folder as a community package, imports the suite's credentials and workflows with n8n's
+// CLI, activates them, starts n8n, runs test/e2e against it over HTTP, and always stops it.
+//
+// E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated).
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { buildCredentials, buildWorkflows } from '../test/e2e/fixtures.mjs';
+import { ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
+import {
+	buildPackage,
+	installAsCommunityPackage,
+	n8nCli,
+	n8nEnvironment,
+	packPackage,
+	PROJECT_DIR,
+	startN8n,
+	stopN8n,
+	waitForHealthy,
+} from './n8n-instance.mjs';
+
+const versions = (process.env.E2E_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
+const say = (message) => console.log(`[e2e] ${message}`);
+
+async function freePort() {
+	const server = createServer();
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address();
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+/** /healthz answers before n8n has registered its REST routes, so this retries while they are missing. */
+async function setUpOwner(port, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await fetch(`http://127.0.0.1:${port}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' }),
+		});
+		if (response.ok) {
+			const cookie = response.headers.get('set-cookie')?.split(';')[0];
+			if (!cookie) throw new Error('owner setup set no cookie');
+			return cookie;
+		}
+		if (response.status !== 404 || Date.now() > deadline) throw new Error(`owner setup answered ${response.status}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+async function runAgainst(version, tarball) {
+	const started = Date.now();
+	say(`n8n ${version}: preparing (the runtime is installed once and cached)`);
+	const runtime = ensureN8n(version);
+	const userFolder = mkdtempSync(join(tmpdir(), `slack-webhooks-e2e-${version}-`));
+	const [port, brokerPort, slackPort] = [await freePort(), await freePort(), await freePort()];
+	const logFile = join(userFolder, 'n8n.log');
+	const env = n8nEnvironment({
+		userFolder,
+		port,
+		brokerPort,
+		extra: { N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
+	});
+	let child;
+	try {
+		installAsCommunityPackage(userFolder, tarball, runtime);
+		const credentialsFile = join(userFolder, 'credentials.json');
+		const workflowsFile = join(userFolder, 'workflows.json');
+		const workflows = buildWorkflows();
+		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort })));
+		writeFileSync(workflowsFile, JSON.stringify(workflows));
+		say(`n8n ${version}: importing credentials and workflows with n8n's CLI`);
+		n8nCli(runtime, env, ['import:credentials', `--input=${credentialsFile}`]);
+		n8nCli(runtime, env, ['import:workflow', `--input=${workflowsFile}`]);
+		rmSync(credentialsFile);
+		if (Number(version.split('.')[0]) >= 2) {
+			for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
+		} else {
+			n8nCli(runtime, env, ['update:workflow', '--all', '--active=true']);
+		}
+
+		say(`n8n ${version}: starting on port ${port}`);
+		const output = createWriteStream(join(userFolder, 'n8n.stdout.log'));
+		child = startN8n(runtime, env, { stdio: 'pipe' });
+		child.stdout.pipe(output);
+		child.stderr.pipe(output);
+		await waitForHealthy(port, child);
+		const cookie = await setUpOwner(port);
+		say(`n8n ${version}: ready after ${Math.round((Date.now() - started) / 1000)} s; running the suite`);
+
+		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js'], {
+			cwd: PROJECT_DIR,
+			stdio: 'inherit',
+			env: {
+				...process.env,
+				E2E_N8N_VERSION: version,
+				E2E_N8N_URL: `http://127.0.0.1:${port}`,
+				E2E_N8N_COOKIE: cookie,
+				E2E_SLACK_PORT: String(slackPort),
+				E2E_N8N_LOG_FILE: logFile,
+				E2E_N8N_USER_FOLDER: userFolder,
+			},
+		});
+		return result.status === 0;
+	} finally {
+		await stopN8n(child);
+		if (process.env.E2E_KEEP_USER_FOLDER) say(`n8n ${version}: user folder kept at ${userFolder}`);
+		else rmSync(userFolder, { recursive: true, force: true });
+		say(`n8n ${version}: stopped after ${Math.round((Date.now() - started) / 1000)} s`);
+	}
+}
+
+say('building and packing the package');
+buildPackage();
+const tarball = packPackage();
+const failed = [];
+for (const version of versions) {
+	if (!(await runAgainst(version, tarball))) failed.push(version);
+}
+if (failed.length > 0) {
+	say(`failed against n8n ${failed.join(', ')}`);
+	process.exit(1);
+}
+say(`passed against n8n ${versions.join(', ')}`);

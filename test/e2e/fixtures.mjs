@@ -1,0 +1,170 @@
+// Credentials and workflows the end-to-end suite imports into n8n with its CLI. The secrets in
+// secrets.json are made up for the suite and look nothing like real ones.
+import E2E from './secrets.json' with { type: 'json' };
+
+export { E2E };
+
+export const credentialIds = { incoming: 'e2eIncomingHook1', outgoing: 'e2eOutgoingHook1', signed: 'e2eSignedHook001' };
+
+export function buildCredentials({ slackPort }) {
+	return [
+		{
+			id: credentialIds.incoming,
+			name: 'E2E incoming webhook',
+			type: 'slackIncomingWebhookApi',
+			data: { webhookUrl: `http://127.0.0.1:${slackPort}/services/${E2E.webhookSecretPath}` },
+		},
+		{
+			id: credentialIds.outgoing,
+			name: 'E2E outgoing webhook',
+			type: 'slackOutgoingWebhookApi',
+			data: { token: E2E.token, additionalTokens: '', signingSecret: '', allowedTeamIds: '' },
+		},
+		{
+			id: credentialIds.signed,
+			name: 'E2E slash command (signed)',
+			type: 'slackOutgoingWebhookApi',
+			data: { token: E2E.token, additionalTokens: '', signingSecret: E2E.signingSecret, allowedTeamIds: '' },
+		},
+	];
+}
+
+const TRIGGER = 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger';
+const ACTION = 'n8n-nodes-slack-webhooks.slackIncomingWebhook';
+
+const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) => ({
+	id: `${webhookId}-trigger`,
+	name: 'Slack Outgoing Webhook Trigger',
+	type: TRIGGER,
+	typeVersion: 1,
+	position: [0, 0],
+	webhookId,
+	parameters,
+	credentials: { slackOutgoingWebhookApi: { id: credentialId, name: 'E2E' } },
+});
+
+const action = (id, parameters, extra = {}) => ({
+	id,
+	name: 'Slack Incoming Webhook',
+	type: ACTION,
+	typeVersion: 1,
+	position: [400, 0],
+	parameters,
+	credentials: { slackIncomingWebhookApi: { id: credentialIds.incoming, name: 'E2E incoming webhook' } },
+	...extra,
+});
+
+const setNode = (id, fields) => ({
+	id,
+	name: 'Set Reply',
+	type: 'n8n-nodes-base.set',
+	typeVersion: 3.4,
+	position: [200, 0],
+	parameters: {
+		assignments: {
+			assignments: Object.entries(fields).map(([name, value], index) => ({ id: `${id}-${index}`, name, value, type: 'string' })),
+		},
+		options: {},
+	},
+});
+
+const chain = (...names) =>
+	Object.fromEntries(names.slice(0, -1).map((name, index) => [name, { main: [[{ node: names[index + 1], type: 'main', index: 0 }]] }]));
+
+const workflow = (id, name, nodes, connections = {}) => ({
+	id,
+	name,
+	active: false,
+	nodes,
+	connections,
+	settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	pinData: {},
+});
+
+/** Each workflow's webhook path is /webhook/<webhookId>/slack (or the Webhook node's path). */
+export function buildWorkflows() {
+	return [
+		workflow('e2eImmediate0001', 'E2E trigger: immediate reply', [
+			trigger('e2e-immediate', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' }),
+		]),
+		workflow(
+			'e2eLastNode00001',
+			'E2E trigger: reply from the last node',
+			[
+				trigger('e2e-last-node', { triggerWords: 'deploy', matchMode: 'firstWord', respond: 'lastNode' }),
+				setNode('e2e-set', { text: '=Deploying {{ $json.args[0] }}', username: 'deploy-bot', internal_note: 'must not reach Slack' }),
+				{ id: 'e2e-noop', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 0], parameters: {} },
+			],
+			chain('Slack Outgoing Webhook Trigger', 'Set Reply', 'Done'),
+		),
+		workflow(
+			'e2eRespondNode01',
+			'E2E trigger: Respond to Webhook node',
+			[
+				trigger('e2e-respond-node', { triggerWords: 'status', respond: 'responseNode' }),
+				{
+					id: 'e2e-respond',
+					name: 'Respond to Webhook',
+					type: 'n8n-nodes-base.respondToWebhook',
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: { respondWith: 'json', responseBody: '={{ { "text": "All systems go for " + $json.user_name } }}', options: {} },
+				},
+			],
+			chain('Slack Outgoing Webhook Trigger', 'Respond to Webhook'),
+		),
+		workflow('e2eMattermost001', 'E2E trigger: Mattermost', [
+			trigger('e2e-mattermost', { channels: 'town-square', respond: 'immediately', replyText: '=Heard {{ $json.body?.user_name ?? "you" }}', replyOptions: { responseType: 'comment' } }),
+		]),
+		workflow(
+			'e2eSignedSlash01',
+			'E2E trigger: signed slash command',
+			[trigger('e2e-signed', { triggerWords: '/weather', respond: 'immediately', replyText: 'Checking the sky', replyOptions: { responseType: 'ephemeral' } }, credentialIds.signed)],
+		),
+		workflow(
+			'e2eRoundTrip0001',
+			'E2E round trip: trigger, then a threaded reply',
+			[
+				trigger('e2e-round-trip', { triggerWords: 'echo', respond: 'noReply' }),
+				action('e2e-round-trip-action', {
+					text: '={{ $json.text_without_trigger }}',
+					thread: { threadTs: '={{ $json.thread_ts || $json.timestamp }}' },
+				}),
+			],
+			chain('Slack Outgoing Webhook Trigger', 'Slack Incoming Webhook'),
+		),
+		workflow(
+			'e2eAction000001',
+			'E2E action: messages from a webhook',
+			[
+				{
+					id: 'e2e-action-webhook',
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: 'e2e-action',
+					parameters: { httpMethod: 'POST', path: 'e2e-action', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+				},
+				{
+					id: 'e2e-action-split',
+					name: 'Split Out',
+					type: 'n8n-nodes-base.splitOut',
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: { fieldToSplitOut: 'body.messages', options: {} },
+				},
+				action('e2e-action-send', {
+					text: '={{ $json.text ?? "" }}',
+					blocksJson: '={{ $json.blocks ? JSON.stringify($json.blocks) : "" }}',
+					attachmentsInput: 'json',
+					attachmentsJson: '={{ $json.attachments ? JSON.stringify($json.attachments) : "" }}',
+					thread: { threadTs: '={{ $json.thread_ts ?? "" }}' },
+					overrides: { channel: '={{ $json.channel ?? "" }}', username: '={{ $json.username ?? "" }}', iconEmoji: '={{ $json.icon_emoji ?? "" }}' },
+					options: { timeout: 5, maxRateLimitWait: 30 },
+				}),
+			],
+			chain('Webhook', 'Split Out', 'Slack Incoming Webhook'),
+		),
+	];
+}

@@ -1,0 +1,240 @@
+/**
+ * Runs against a real n8n started by scripts/e2e.mjs, with this package installed from its
+ * `npm pack` output as a community package, and the workflows of fixtures.mjs imported with
+ * n8n's CLI and activated. Everything is driven over HTTP on 127.0.0.1.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+import { answer, SlackWebhookServer } from '../helpers/slack-webhook-server';
+import E2E from './secrets.json';
+
+const n8nUrl = requiredEnv('E2E_N8N_URL');
+const cookie = requiredEnv('E2E_N8N_COOKIE');
+const version = requiredEnv('E2E_N8N_VERSION');
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+function requiredEnv(name: string): string {
+	const value = process.env[name];
+	if (!value) throw new Error(`${name} is not set: run the suite with npm run test:e2e`);
+	return value;
+}
+
+let slack: SlackWebhookServer;
+beforeAll(async () => {
+	slack = new SlackWebhookServer();
+	slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
+	await slack.start(Number(requiredEnv('E2E_SLACK_PORT')));
+});
+afterAll(async () => slack.stop());
+beforeEach(() => slack.reset());
+
+const seedPost = {
+	token: E2E.token,
+	team_id: 'T0001',
+	team_domain: 'example',
+	channel_id: 'C2147483705',
+	channel_name: 'test',
+	thread_ts: '1504640714.003543',
+	timestamp: '1504640775.000005',
+	user_id: 'U2147483697',
+	user_name: 'Steve',
+	text: 'googlebot: What is the air-speed velocity of an unladen swallow?',
+	trigger_word: 'googlebot:',
+};
+let uniqueTs = Math.floor(Date.now() / 1000);
+const fresh = (overrides: Record<string, string> = {}) => ({ ...seedPost, timestamp: `${++uniqueTs}.000001`, ...overrides });
+
+async function post(path: string, body: string, headers: Record<string, string>) {
+	const response = await fetch(`${n8nUrl}${path}`, { method: 'POST', body, headers });
+	return { status: response.status, body: await response.text() };
+}
+const postForm = (webhookId: string, fields: Record<string, string>) => post(`/webhook/${webhookId}/slack`, new URLSearchParams(fields).toString(), FORM);
+
+async function rest<T>(path: string): Promise<T> {
+	const response = await fetch(`${n8nUrl}${path}`, { headers: { cookie } });
+	if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+	return (await response.json()) as T;
+}
+
+interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: string;
+}
+
+async function executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const { data } = await rest<{ data: { results: ExecutionSummary[] } }>(`/rest/executions?filter=${filter}&limit=100`);
+	return data.results;
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/** n8n saves an execution after it finishes; give it time, then check the count did not move. */
+async function expectNoNewExecution(workflowId: string, before: number) {
+	await new Promise((resolve) => setTimeout(resolve, 1_500));
+	expect((await executionsOf(workflowId)).length).toBe(before);
+}
+
+describe(`n8n ${version} with the package installed as a community package`, () => {
+	it('lists both nodes and both credentials', async () => {
+		const nodes = await rest<Array<{ name: string }>>('/types/nodes.json');
+		const credentials = await rest<Array<{ name: string }>>('/types/credentials.json');
+		const names = nodes.map((node) => node.name);
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-slack-webhooks.slackIncomingWebhook', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger']));
+		expect(credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['slackIncomingWebhookApi', 'slackOutgoingWebhookApi']));
+	});
+
+	describe('Slack Outgoing Webhook Trigger', () => {
+		it("answers the seed's form post with the reply and records an execution", async () => {
+			const before = (await executionsOf('e2eImmediate0001')).length;
+			const reply = await postForm('e2e-immediate', fresh());
+			expect(reply).toEqual({ status: 200, body: '{"text":"African or European?"}' });
+			await eventually(async () => ((await executionsOf('e2eImmediate0001')).length === before + 1 ? true : undefined));
+		});
+
+		it('answers a wrong token with 401 and records no execution', async () => {
+			const before = (await executionsOf('e2eImmediate0001')).length;
+			const reply = await postForm('e2e-immediate', fresh({ token: 'wrong-token' }));
+			expect(reply).toEqual({ status: 401, body: '' });
+			await expectNoNewExecution('e2eImmediate0001', before);
+		});
+
+		it('answers a message that does not match with 200 and an empty body, and records no execution', async () => {
+			const before = (await executionsOf('e2eImmediate0001')).length;
+			const reply = await postForm('e2e-immediate', fresh({ text: 'just chatting', trigger_word: '' }));
+			expect(reply).toEqual({ status: 200, body: '' });
+			await expectNoNewExecution('e2eImmediate0001', before);
+		});
+
+		it('answers 415 to a content type Slack does not send, and records no execution', async () => {
+			const before = (await executionsOf('e2eImmediate0001')).length;
+			const reply = await post('/webhook/e2e-immediate/slack', new URLSearchParams(fresh()).toString(), { 'content-type': 'text/plain' });
+			expect(reply.status).toBe(415);
+			await expectNoNewExecution('e2eImmediate0001', before);
+		});
+
+		it("replies with the last node's first item, shaped: nothing but Slack's reply fields", async () => {
+			const reply = await postForm('e2e-last-node', fresh({ text: 'deploy web now', trigger_word: '' }));
+			expect(reply.status).toBe(200);
+			expect(JSON.parse(reply.body)).toEqual({ text: 'Deploying web', username: 'deploy-bot' });
+		});
+
+		it('replies with what a Respond to Webhook node sends', async () => {
+			const reply = await postForm('e2e-respond-node', fresh({ text: 'status please', trigger_word: '' }));
+			expect(reply.status).toBe(200);
+			expect(JSON.parse(reply.body)).toEqual({ text: 'All systems go for Steve' });
+		});
+
+		it("accepts Mattermost's JSON post", async () => {
+			const reply = await post(
+				'/webhook/e2e-mattermost/slack',
+				JSON.stringify({ token: E2E.token, team_id: 'tm1', team_domain: 'acme', channel_id: 'ch1', channel_name: 'town-square', timestamp: Date.now(), user_id: 'u1', user_name: 'ada', post_id: `p${++uniqueTs}`, text: 'hello', trigger_word: '', file_ids: '' }),
+				{ 'content-type': 'application/json' },
+			);
+			expect(reply.status).toBe(200);
+			// Reply Text expressions run when the request arrives: n8n 2.x gives them the request as
+			// $json (body, headers, query); in n8n 1.x they fail, and the node sends no reply rather than a 500.
+			if (Number(version.split('.')[0]) >= 2) expect(JSON.parse(reply.body)).toEqual({ text: 'Heard ada', response_type: 'comment' });
+			else expect(reply.body).toBe('');
+		});
+
+		describe('a slash command signed by a Slack app', () => {
+			const slash = () =>
+				new URLSearchParams({ token: E2E.token, team_id: 'T0001', team_domain: 'example', channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin', response_url: 'https://hooks.slack.com/commands/T0001/1/x', trigger_id: `${++uniqueTs}.1.e2e` }).toString();
+			const signed = (body: string, secret = E2E.signingSecret) => {
+				const timestamp = String(Math.floor(Date.now() / 1000));
+				return { ...FORM, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}` };
+			};
+
+			it('with a valid signature gets the reply and records an execution', async () => {
+				const before = (await executionsOf('e2eSignedSlash01')).length;
+				const body = slash();
+				const reply = await post('/webhook/e2e-signed/slack', body, signed(body));
+				expect(reply.status).toBe(200);
+				expect(JSON.parse(reply.body)).toEqual({ text: 'Checking the sky', response_type: 'ephemeral' });
+				await eventually(async () => ((await executionsOf('e2eSignedSlash01')).length === before + 1 ? true : undefined));
+			});
+
+			it('with a bad signature gets 401 and records no execution', async () => {
+				const before = (await executionsOf('e2eSignedSlash01')).length;
+				const body = slash();
+				const reply = await post('/webhook/e2e-signed/slack', body, signed(body, 'another-secret'));
+				expect(reply).toEqual({ status: 401, body: '' });
+				await expectNoNewExecution('e2eSignedSlash01', before);
+			});
+		});
+	});
+
+	describe('Slack Incoming Webhook', () => {
+		const send = (messages: object[]) => post('/webhook/e2e-action', JSON.stringify({ messages }), { 'content-type': 'application/json' });
+
+		it('posts text, blocks, attachments, a thread reply and the overrides as Slack expects, in order', async () => {
+			const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*Nightly report*' } }];
+			const reply = await send([
+				{ text: 'plain text' },
+				{ text: 'with blocks', blocks },
+				{ attachments: [{ color: '#36a64f', text: 'Attachment here' }] },
+				{ text: 'in a thread', thread_ts: '1504640714.003540' },
+				{ text: 'legacy overrides', channel: 'C8UJ12P4P', username: 'ghost-bot', icon_emoji: ':ghost:' },
+			]);
+			expect(reply.status).toBe(200);
+			expect(JSON.parse(reply.body)).toEqual(Array(5).fill({ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0 }));
+			expect(slack.posted.map((request) => request.json)).toEqual([
+				{ text: 'plain text' },
+				{ text: 'with blocks', blocks },
+				{ attachments: [{ color: '#36a64f', text: 'Attachment here' }] },
+				{ text: 'in a thread', thread_ts: '1504640714.003540' },
+				{ text: 'legacy overrides', channel: 'C8UJ12P4P', username: 'ghost-bot', icon_emoji: ':ghost:' },
+			]);
+			expect(slack.posted[3].rawBody).toContain('"thread_ts":"1504640714.003540"');
+		});
+
+		it('waits out 429s and delivers every message once, in order', async () => {
+			slack.respondWith(({ index }) => (index < 2 ? answer.rateLimited('1') : answer.ok()));
+			const reply = await send([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
+			expect(reply.status).toBe(200);
+			expect(slack.posted.map((request) => request.json?.text)).toEqual(['one', 'two', 'three']);
+			expect(JSON.parse(reply.body)[0]).toMatchObject({ ok: true, attempts: 3 });
+		});
+
+		it('shows a Slack error in the execution as the node promises, with the URL redacted', async () => {
+			slack.respondWith(() => answer.slackError(410, 'channel_is_archived'));
+			const reply = await send([{ text: 'to an archived channel' }]);
+			expect(reply.status).toBe(500);
+			const [latest] = await eventually(async () => {
+				const executions = await executionsOf('e2eAction000001');
+				return executions.some((execution) => execution.status === 'error') ? executions.filter((execution) => execution.status === 'error') : undefined;
+			});
+			const { data } = await rest<{ data: { data: string } }>(`/rest/executions/${latest.id}`);
+			expect(data.data).toContain('The channel this webhook posts to is archived (Slack: channel_is_archived) (item 0)');
+			expect(data.data).toContain('Unarchive the channel');
+			expect(data.data).toContain(`/services/***`);
+			expect(data.data).not.toContain('e2e-secret-path');
+		});
+	});
+
+	it('round trip: the trigger starts a workflow whose action replies in the thread', async () => {
+		const reply = await postForm('e2e-round-trip', fresh({ text: 'echo hello from the thread', trigger_word: '' }));
+		expect(reply).toEqual({ status: 200, body: '' });
+		const message = await eventually(async () => slack.posted[0]);
+		expect(message.json).toEqual({ text: 'hello from the thread', thread_ts: '1504640714.003543' });
+	});
+
+	it("keeps the webhook URL's secret path and the tokens out of n8n's debug log", () => {
+		const log = readFileSync(requiredEnv('E2E_N8N_LOG_FILE'), 'utf8');
+		expect(log.length).toBeGreaterThan(0);
+		expect(log).not.toContain('e2e-secret-path');
+		expect(log).not.toContain(E2E.token);
+		expect(log).not.toContain(E2E.signingSecret);
+	});
+});
