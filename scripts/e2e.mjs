@@ -94,7 +94,9 @@ async function runAgainst(version, tarball) {
 		const cookie = await setUpOwner(port);
 		say(`n8n ${version}: ready after ${Math.round((Date.now() - started) / 1000)} s; running the suite`);
 
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js'], {
+		// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
+		const resultsFile = process.env.TEST_RESULTS_DIR ? ['--json', `--outputFile=${join(process.env.TEST_RESULTS_DIR, `e2e-${version}.json`)}`] : [];
+		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...resultsFile], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {

@@ -7,6 +7,8 @@ import { serializeDeep } from '../../helpers/serialize';
 import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../helpers/slack-webhook-server';
 
 const SECRET_PATH = 'TTEST0000/BTEST0000/test-secret-path-0000';
+/** Timers and Date.now() have millisecond granularity: a wait of 200 ms can measure as 199. */
+const CLOCK_SLACK_MS = 5;
 const fast: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, timeoutMs: 2_000, maxRateLimitWaitMs: 10_000 };
 
 let server: SlackWebhookServer;
@@ -81,8 +83,9 @@ describe('WebhookSender against a Slack-compatible server on 127.0.0.1', () => {
 		server.respondWith(({ index }) => (index < 2 ? answer.rateLimited('0.2') : answer.ok()));
 		const result = await sender.deliver(server.url, { text: 'x' }, fast);
 		expect(result.attempts).toBe(3);
-		expect(result.waitedMs).toBeGreaterThanOrEqual(400);
-		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(190);
+		expect(result.waitedMs).toBeGreaterThanOrEqual(400 - 2 * CLOCK_SLACK_MS);
+		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(200 - CLOCK_SLACK_MS);
+		expect(server.received[2].at - server.received[1].at).toBeGreaterThanOrEqual(200 - CLOCK_SLACK_MS);
 		expect(server.posted).toHaveLength(1);
 	});
 
@@ -93,13 +96,13 @@ describe('WebhookSender against a Slack-compatible server on 127.0.0.1', () => {
 		const result = await sender.deliver(server.url, { text: 'x' }, fast);
 		expect(result.attempts).toBe(2);
 		// HTTP dates have whole-second resolution: the wait is between 0.5 and 1.5 s.
-		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(450);
+		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(500 - CLOCK_SLACK_MS);
 	});
 
 	it("waits as the body's retry_after says when there is no header", async () => {
 		server.respondWith(({ index }) => (index === 0 ? { reply: 429, body: '{"ok":false,"retry_after":0.3}' } : answer.ok()));
 		await sender.deliver(server.url, { text: 'x' }, fast);
-		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(290);
+		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(300 - CLOCK_SLACK_MS);
 	});
 
 	it('fails with a clear error, not a silent drop, when the rate-limit wait would pass the maximum', async () => {
