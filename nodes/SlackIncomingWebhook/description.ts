@@ -54,7 +54,8 @@ export const messageProperties: INodeProperties[] = [
 		displayName: 'Blocks',
 		name: 'blocksJson',
 		type: 'json',
-		default: '',
+		// n8n's JSON editor marks an empty field as invalid JSON; an empty array means "no blocks".
+		default: '[]',
 		placeholder: '[{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]',
 		description: `Block Kit blocks as a JSON array, or an object with a "blocks" array (as Block Kit Builder copies it); at most ${SLACK_LIMITS.maxBlocks}`,
 	},

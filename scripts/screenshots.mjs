@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// `npm run screenshots`: opens the n8n editor in headless Chromium (Debian's `chromium` package,
+// driven by playwright-core), with both nodes on a canvas, and saves PNGs of the canvas and of
+// each node's panel into docs/. Re-run it when a node's parameters change.
+//
+// Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { DEFAULT_N8N_VERSION, ensureN8n } from './n8n-runtime.mjs';
+import {
+	buildPackage,
+	installAsCommunityPackage,
+	n8nCli,
+	n8nEnvironment,
+	packPackage,
+	PROJECT_DIR,
+	startN8n,
+	stopN8n,
+	waitForHealthy,
+} from './n8n-instance.mjs';
+
+const say = (message) => console.log(`[screenshots] ${message}`);
+const docs = join(PROJECT_DIR, 'docs');
+const OWNER = { email: 'owner@example.com', firstName: 'Docs', lastName: 'Owner', password: 'Docs-owner-password-1' };
+
+async function freePort() {
+	const server = createServer();
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address();
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+const showcase = {
+	id: 'docsShowcase0001',
+	name: 'Slack webhooks: answer in the thread',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{
+			id: 'docs-trigger',
+			name: 'Slack Outgoing Webhook Trigger',
+			type: 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: 'docs-trigger',
+			parameters: { channels: '#deploys', triggerWords: 'deploy', respond: 'immediately', replyText: 'On it!', replyOptions: { responseType: 'in_channel' } },
+			credentials: { slackOutgoingWebhookApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } },
+		},
+		{
+			id: 'docs-action',
+			name: 'Slack Incoming Webhook',
+			type: 'n8n-nodes-slack-webhooks.slackIncomingWebhook',
+			typeVersion: 1,
+			position: [320, 0],
+			parameters: {
+				text: '=Deploying *{{ $json.args[0] }}* for {{ $json.user_name }}',
+				thread: { threadTs: '={{ $json.thread_ts || $json.timestamp }}' },
+				options: { orderedDelivery: true },
+			},
+			credentials: { slackIncomingWebhookApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } },
+		},
+	],
+	connections: { 'Slack Outgoing Webhook Trigger': { main: [[{ node: 'Slack Incoming Webhook', type: 'main', index: 0 }]] } },
+	pinData: {},
+};
+
+const credentials = [
+	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
+	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackOutgoingWebhookApi', data: { token: 'not-a-real-token' } },
+];
+
+say('building and packing the package');
+buildPackage();
+const runtime = ensureN8n(DEFAULT_N8N_VERSION);
+const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-docs-'));
+const [port, brokerPort] = [await freePort(), await freePort()];
+const env = n8nEnvironment({ userFolder, port, brokerPort });
+let child;
+let browser;
+try {
+	installAsCommunityPackage(userFolder, packPackage(), runtime);
+	writeFileSync(join(userFolder, 'credentials.json'), JSON.stringify(credentials));
+	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase]));
+	n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'credentials.json')}`]);
+	n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'workflow.json')}`]);
+	child = startN8n(runtime, env, { stdio: 'ignore' });
+	await waitForHealthy(port, child);
+	const base = `http://localhost:${port}`;
+
+	browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+
+	say('setting up the owner account in the editor');
+	await page.goto(`${base}/setup`);
+	for (let attempt = 0; attempt < 60 && !(await page.locator('input[name="email"]').count()); attempt++) {
+		await page.waitForTimeout(1_000);
+		await page.goto(`${base}/setup`);
+	}
+	await page.fill('input[name="email"]', OWNER.email);
+	await page.fill('input[name="firstName"]', OWNER.firstName);
+	await page.fill('input[name="lastName"]', OWNER.lastName);
+	await page.fill('input[name="password"]', OWNER.password);
+	await page.locator('button[type="submit"], [data-test-id="form-submit-button"]').first().click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/setup'), { timeout: 30_000 });
+
+	mkdirSync(docs, { recursive: true });
+	say('opening the showcase workflow');
+	await page.goto(`${base}/workflow/${showcase.id}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	await dismissOverlays(page);
+	await page.waitForTimeout(1_500);
+	await page.screenshot({ path: join(docs, 'canvas.png') });
+
+	for (const [nodeName, file] of [
+		['Slack Outgoing Webhook Trigger', 'trigger-panel.png'],
+		['Slack Incoming Webhook', 'incoming-webhook-panel.png'],
+	]) {
+		say(`opening the panel of ${nodeName}`);
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
+		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 30_000 });
+		await page.waitForTimeout(1_000);
+		await page.screenshot({ path: join(docs, file) });
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(500);
+	}
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png`);
+} finally {
+	await browser?.close();
+	await stopN8n(child);
+	rmSync(userFolder, { recursive: true, force: true });
+}
+
+/** Closes first-run prompts (survey, tips) that would cover the canvas. */
+async function dismissOverlays(page) {
+	for (let round = 0; round < 3; round++) {
+		const close = page.locator('.el-dialog__headerbtn, [data-test-id="personalization-form"] button, button:has-text("Get started"), button:has-text("Skip")');
+		if (!(await close.count())) return;
+		await close.first().click({ trial: false }).catch(() => undefined);
+		await page.waitForTimeout(500);
+	}
+}
