@@ -1,8 +1,10 @@
 /**
  * Paces the messages sent to one webhook. It starts unpaced (most batches stay far below Slack's
- * limit) and learns the allowed rate from Slack's 429 answers: after one, every sender to that
- * webhook waits as Retry-After says, then sends at the rate Slack let through since the last
- * pause, and speeds up slowly while Slack accepts everything.
+ * limit) and learns the allowed rate from Slack's 429 answers: after the first, every sender to
+ * that webhook waits as Retry-After says, then sends at the rate Slack let through, pause
+ * included. Retry-After comes in whole seconds and a burst allowance hides the true rate, so that
+ * first estimate is low: while Slack accepts everything the pace rises by a tenth every second,
+ * and each later 429 takes it back to 85% of the pace that caused it.
  */
 export class RateGate {
 	private blockedUntil = 0;
@@ -16,7 +18,8 @@ export class RateGate {
 
 	private static readonly WINDOW_MS = 10_000;
 	private static readonly SPEED_UP_EVERY_MS = 1_000;
-	private static readonly SPEED_UP_FACTOR = 0.95;
+	private static readonly SPEED_UP_FACTOR = 1 / 1.1;
+	private static readonly SLOW_DOWN_FACTOR = 1 / 0.85;
 
 	/** Reserves the next send slot and says how long to wait for it. */
 	reserve(now: number): number {
@@ -41,10 +44,15 @@ export class RateGate {
 	}
 
 	recordRateLimited(now: number, retryAfterMs: number): void {
+		// Messages already in flight when Slack asked for a pause come back 429 too: one event, one adjustment.
+		const alreadyPaused = now < this.blockedUntil;
 		this.blockedUntil = Math.max(this.blockedUntil, now + retryAfterMs);
+		if (alreadyPaused) return;
 		const since = Math.max(this.measuringSince ?? now, now - RateGate.WINDOW_MS);
 		const delivered = this.deliveries.filter((at) => at >= since).length;
-		if (delivered > 0) {
+		if (this.intervalMs > 0) {
+			this.intervalMs *= RateGate.SLOW_DOWN_FACTOR;
+		} else if (delivered > 0) {
 			// Slack let `delivered` through from `since` until it asked for this pause: that is the
 			// rate it allows, pause included.
 			this.intervalMs = (this.blockedUntil - since) / delivered;

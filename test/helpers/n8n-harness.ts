@@ -34,14 +34,25 @@ const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE_NAME}.slackOutgoingWebhookTrigger`]: new SlackOutgoingWebhookTrigger(),
 };
 
+const OTHER_NODE_CLASSES: Record<string, INodeType | IVersionedNodeType> = {};
+
+/** Adds a node type from elsewhere (benchmarks compare with n8n-nodes-base's HTTP Request node). */
+export function registerNodeType(type: string, nodeType: INodeType | IVersionedNodeType): void {
+	OTHER_NODE_CLASSES[type] = nodeType;
+}
+
 export const nodeTypes: INodeTypes = {
 	getByName: (type: string): INodeType | IVersionedNodeType => lookup(type),
-	getByNameAndVersion: (type: string): INodeType => lookup(type),
+	getByNameAndVersion: (type: string, version?: number): INodeType => {
+		const nodeType = lookup(type);
+		if (!('nodeVersions' in nodeType)) return nodeType;
+		return nodeType.nodeVersions[version ?? nodeType.description.defaultVersion ?? 1];
+	},
 	getKnownTypes: () => ({}),
 };
 
-function lookup(type: string): INodeType {
-	const nodeType = NODE_CLASSES[type];
+function lookup(type: string): INodeType | IVersionedNodeType {
+	const nodeType = NODE_CLASSES[type] ?? OTHER_NODE_CLASSES[type];
 	if (!nodeType) throw new Error(`Unknown node type ${type}`);
 	return nodeType;
 }
@@ -83,10 +94,13 @@ class InMemoryCredentialsHelper extends ICredentialsHelper {
 
 export interface RunNodeOptions {
 	type?: string;
+	typeVersion?: number;
 	parameters: IDataObject;
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	items?: INodeExecutionData[];
 	continueOnFail?: boolean;
+	/** Node settings such as retryOnFail, maxTries, waitBetweenTries. */
+	settings?: Partial<INode>;
 }
 
 export interface RunNodeResult {
@@ -95,12 +109,12 @@ export interface RunNodeResult {
 	run: IRun;
 }
 
-export function makeNode(options: Pick<RunNodeOptions, 'type' | 'parameters' | 'credentials' | 'continueOnFail'>): INode {
+export function makeNode(options: Pick<RunNodeOptions, 'type' | 'typeVersion' | 'parameters' | 'credentials' | 'continueOnFail' | 'settings'>): INode {
 	return {
 		id: 'node-under-test',
 		name: 'Node Under Test',
 		type: options.type ?? `${PACKAGE_NAME}.slackIncomingWebhook`,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [0, 0],
 		parameters: options.parameters as INode['parameters'],
 		credentials: Object.fromEntries(
@@ -108,6 +122,7 @@ export function makeNode(options: Pick<RunNodeOptions, 'type' | 'parameters' | '
 		),
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		webhookId: 'test-webhook-id',
+		...options.settings,
 	};
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark side by side with what users would use instead, measured in the
+// same run, printed as tables of ratios (and written to bench/results/latest.json).
+// Loopback only; each benchmark is bounded in messages and time.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
+import { PROJECT_DIR } from '../scripts/n8n-instance.mjs';
+
+const results = join(PROJECT_DIR, 'bench', 'results');
+mkdirSync(results, { recursive: true });
+const say = (message) => console.log(`[bench] ${message}`);
+const run = (command, args, env = {}) => {
+	const result = spawnSync(command, args, { cwd: PROJECT_DIR, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
+};
+
+say('compiling the benchmarks');
+run('npx', ['tsc', '-p', 'tsconfig.bench.json']);
+// n8n's HTTP Request node comes from the n8n runtime (installed once into ~/.cache).
+const runtime = ensureN8n(DEFAULT_N8N_VERSION);
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model?.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+say(`machine: ${machine}`);
+say('1 and 2: delivery, in process, through n8n-core (about 5 minutes)');
+const deliveryFile = join(results, 'delivery.json');
+run(process.execPath, [join(PROJECT_DIR, '.bench-build', 'bench', 'main.js')], {
+	BENCH_OUTPUT: deliveryFile,
+	BENCH_N8N_NODE_MODULES: runtime.nodeModules,
+});
+const { delivery, rateLimited } = JSON.parse(readFileSync(deliveryFile, 'utf8'));
+
+const fixed = (value, digits = 2) => Number(value).toFixed(digits);
+const table = (headers, rows) =>
+	[`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+const report = [
+	`Machine: ${machine}. Command: \`npm run bench\`.`,
+	'',
+	'**1. Delivery overhead** (Slack-compatible server on 127.0.0.1 answering `ok`; median of 3 runs after a warm-up; ratio to raw undici at the same concurrency):',
+	'',
+	table(
+		['Server latency', 'Concurrency', 'Contestant', 'Messages/s', 'Ratio to raw undici', 'Delivered'],
+		delivery.map((row) => [`${row.latencyMs} ms`, row.concurrency, row.contestant, fixed(row.messagesPerSecond, 0), fixed(row.ratioToRawUndici), row.delivered]),
+	),
+	'',
+	'**2. Rate-limited delivery** (server token bucket 20 messages/s, burst 10, `429` with `Retry-After: 1` beyond it; least possible time = (N − burst) / rate):',
+	'',
+	table(
+		['Contestant', 'Delivered', 'Lost', 'Duplicated', '429 answers', 'Seconds', 'Time / least time', 'In order'],
+		rateLimited.map((row) => [row.contestant, row.delivered, row.lost, row.duplicated, row.answered429, fixed(row.seconds, 1), fixed(row.ratioToLeastTime), row.inOrder ? 'yes' : 'no']),
+	),
+].join('\n');
+
+writeFileSync(join(results, 'latest.md'), `${report}\n`);
+writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited }, null, 2));
+console.log(`\n${report}\n`);
+say('written to bench/results/latest.md and latest.json');
