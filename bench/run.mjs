@@ -3,12 +3,14 @@
 // same run, printed as tables of ratios (and written to bench/results/latest.json).
 // Loopback only; each benchmark is bounded in messages and time.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
 import { PROJECT_DIR } from '../scripts/n8n-instance.mjs';
+import { benchmarkMemory, benchmarkTrigger } from './n8n.mjs';
 
 const results = join(PROJECT_DIR, 'bench', 'results');
 mkdirSync(results, { recursive: true });
@@ -26,12 +28,25 @@ const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 const machine = `${cpus().length} cores (${cpus()[0]?.model?.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 say(`machine: ${machine}`);
 say('1 and 2: delivery, in process, through n8n-core (about 5 minutes)');
+if (process.env.BENCH_SKIP_DELIVERY) say('(skipped: BENCH_SKIP_DELIVERY, using the last results)');
 const deliveryFile = join(results, 'delivery.json');
-run(process.execPath, [join(PROJECT_DIR, '.bench-build', 'bench', 'main.js')], {
-	BENCH_OUTPUT: deliveryFile,
-	BENCH_N8N_NODE_MODULES: runtime.nodeModules,
-});
+if (!process.env.BENCH_SKIP_DELIVERY) {
+	run(process.execPath, [join(PROJECT_DIR, '.bench-build', 'bench', 'main.js')], {
+		BENCH_OUTPUT: deliveryFile,
+		BENCH_N8N_NODE_MODULES: runtime.nodeModules,
+	});
+}
 const { delivery, rateLimited } = JSON.parse(readFileSync(deliveryFile, 'utf8'));
+
+// BENCH_SKIP_DELIVERY / BENCH_SKIP_TRIGGER reuse the last results of those parts (to re-run one part).
+const previous = existsSync(join(results, 'latest.json')) ? JSON.parse(readFileSync(join(results, 'latest.json'), 'utf8')) : {};
+say('3: the trigger in a real n8n, beside the Webhook-node build and a bare Node server (about 10 minutes)');
+const trigger = process.env.BENCH_SKIP_TRIGGER && previous.trigger ? previous.trigger : await benchmarkTrigger(say);
+
+say(`4: n8n's memory while a workflow sends many messages, this node beside the HTTP Request node`);
+const { SlackWebhookServer } = createRequire(import.meta.url)('../.bench-build/test/helpers/slack-webhook-server.js');
+const slackServer = await new SlackWebhookServer().start();
+const memory = await benchmarkMemory(say, slackServer.url).finally(() => slackServer.stop());
 
 const fixed = (value, digits = 2) => Number(value).toFixed(digits);
 const table = (headers, rows) =>
@@ -53,9 +68,25 @@ const report = [
 		['Contestant', 'Delivered', 'Lost', 'Duplicated', '429 answers', 'Seconds', 'Time / least time', 'In order'],
 		rateLimited.map((row) => [row.contestant, row.delivered, row.lost, row.duplicated, row.answered429, fixed(row.seconds, 1), fixed(row.ratioToLeastTime), row.inOrder ? 'yes' : 'no']),
 	),
+	'',
+	`**3. The trigger in a real n8n ${DEFAULT_N8N_VERSION}** (form posts as Slack sends them; the load client runs on the same machine; ratio of requests/s to the bare Node server):`,
+	'',
+	table(
+		['Case', 'Clients', 'Contestant', 'Requests/s', 'p50 ms', 'p99 ms', 'Ratio to bare server', 'Non-200'],
+		trigger.map((row) => [row.case, row.concurrency, row.contestant, fixed(row.perSecond, 0), fixed(row.p50, 1), fixed(row.p99, 1), fixed(row.ratioToLimit, 3), row.failures]),
+	),
+	'',
+	`**4. Memory**: n8n's resident memory while one workflow execution sends ${memory[0]?.items ?? 0} messages (Webhook, Split Out, sender; a fresh n8n for each):`,
+	'',
+	table(
+		['Sender', 'Baseline MiB', 'Peak MiB', 'Growth MiB', 'Seconds'],
+		memory.map((row) => [row.contestant, fixed(row.baselineMiB, 0), fixed(row.peakMiB, 0), fixed(row.growthMiB, 0), fixed(row.seconds, 1)]),
+	),
+	'',
+	`Growth ratio, this node to the HTTP Request node: ${fixed(memory[0].growthMiB / memory[1].growthMiB)}.`,
 ].join('\n');
 
 writeFileSync(join(results, 'latest.md'), `${report}\n`);
-writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited }, null, 2));
+writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited, trigger, memory }, null, 2));
 console.log(`\n${report}\n`);
 say('written to bench/results/latest.md and latest.json');

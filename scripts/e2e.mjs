@@ -6,7 +6,6 @@
 // E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +13,7 @@ import { buildCredentials, buildWorkflows } from '../test/e2e/fixtures.mjs';
 import { ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	buildPackage,
+	freePort,
 	installAsCommunityPackage,
 	n8nCli,
 	n8nEnvironment,
@@ -22,18 +22,12 @@ import {
 	startN8n,
 	stopN8n,
 	waitForHealthy,
+	waitForWebhook,
 } from './n8n-instance.mjs';
 
 const versions = (process.env.E2E_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
 const say = (message) => console.log(`[e2e] ${message}`);
 
-async function freePort() {
-	const server = createServer();
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address();
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 /** /healthz answers before n8n has registered its REST routes, so this retries while they are missing. */
 async function setUpOwner(port, timeoutMs = 60_000) {
@@ -91,6 +85,9 @@ async function runAgainst(version, tarball) {
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
+		for (const path of ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-action']) {
+			await waitForWebhook(`http://127.0.0.1:${port}`, path);
+		}
 		const cookie = await setUpOwner(port);
 		say(`n8n ${version}: ready after ${Math.round((Date.now() - started) / 1000)} s; running the suite`);
 

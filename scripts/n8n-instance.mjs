@@ -2,6 +2,7 @@
 // package, and starts and stops a real n8n process. Used by `npm run dev` and the end-to-end suite.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,4 +106,28 @@ export async function stopN8n(child, timeoutMs = 20_000) {
 	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 	await exited;
 	clearTimeout(timer);
+}
+
+/**
+ * Waits until n8n has registered a POST webhook: /healthz answers before workflows are activated.
+ * A GET to a registered POST-only path says so in its 404; an unknown path says "not registered".
+ */
+export async function waitForWebhook(origin, path, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const response = await fetch(`${origin}${path}`).catch(() => undefined);
+		const text = response ? await response.text() : '';
+		if (text.includes('not registered for GET')) return;
+		await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+	}
+	throw new Error(`n8n did not register the webhook ${path} within ${timeoutMs / 1000} s`);
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort() {
+	const server = createNetServer();
+	await new Promise((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+	const { port } = server.address();
+	await new Promise((resolveClose) => server.close(resolveClose));
+	return port;
 }

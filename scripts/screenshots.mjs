@@ -5,7 +5,6 @@
 //
 // Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { DEFAULT_N8N_VERSION, ensureN8n } from './n8n-runtime.mjs';
 import {
 	buildPackage,
+	freePort,
 	installAsCommunityPackage,
 	n8nCli,
 	n8nEnvironment,
@@ -28,13 +28,6 @@ const say = (message) => console.log(`[screenshots] ${message}`);
 const docs = join(PROJECT_DIR, 'docs');
 const OWNER = { email: 'owner@example.com', firstName: 'Docs', lastName: 'Owner', password: 'Docs-owner-password-1' };
 
-async function freePort() {
-	const server = createServer();
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address();
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 const showcase = {
 	id: 'docsShowcase0001',

@@ -13,6 +13,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { createParameterReader } from '../shared/parameters';
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
 import { createWebhookDispatcher } from '../shared/transport';
@@ -66,11 +67,12 @@ export class SlackIncomingWebhook implements INodeType {
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
 		const messages: Array<{ message: WebhookMessage; policy: DeliveryPolicy; ordered: boolean; concurrency: number } | undefined> = [];
 		const output: INodeExecutionData[] = new Array(items.length);
+		const read = createParameterReader(this);
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+				const options = read<IDataObject>('options', itemIndex, {});
 				messages.push({
-					message: buildWebhookMessage(readMessageInput(this, itemIndex)),
+					message: buildWebhookMessage(readMessageInput(read, itemIndex)),
 					policy: readDeliveryPolicy(options),
 					ordered: options.orderedDelivery !== false,
 					concurrency: Number(options.concurrency ?? 5),
@@ -116,23 +118,23 @@ export class SlackIncomingWebhook implements INodeType {
 	}
 }
 
-function readMessageInput(context: IExecuteFunctions, itemIndex: number): MessageInput {
-	const thread = context.getNodeParameter('thread', itemIndex, {}) as IDataObject;
-	const overrides = context.getNodeParameter('overrides', itemIndex, {}) as IDataObject;
-	const formatting = context.getNodeParameter('formatting', itemIndex, {}) as IDataObject;
-	const attachmentsInput = context.getNodeParameter('attachmentsInput', itemIndex, 'none') as string;
+function readMessageInput(read: ReturnType<typeof createParameterReader>, itemIndex: number): MessageInput {
+	const thread = read<IDataObject>('thread', itemIndex, {});
+	const overrides = read<IDataObject>('overrides', itemIndex, {});
+	const formatting = read<IDataObject>('formatting', itemIndex, {});
+	const attachmentsInput = read<string>('attachmentsInput', itemIndex, 'none');
 
 	let attachments: unknown;
 	if (attachmentsInput === 'json') {
-		attachments = context.getNodeParameter('attachmentsJson', itemIndex, '');
+		attachments = read<unknown>('attachmentsJson', itemIndex, '');
 	} else if (attachmentsInput === 'fields') {
-		const entries = context.getNodeParameter('attachments.attachment', itemIndex, []) as AttachmentFieldsInput[];
+		const entries = read<AttachmentFieldsInput[]>('attachments.attachment', itemIndex, []);
 		attachments = attachmentsFromFields(entries.map((entry) => ({ ...entry, ts: entry.ts === 0 ? undefined : entry.ts })));
 	}
 
 	return {
-		text: String(context.getNodeParameter('text', itemIndex, '') ?? ''),
-		blocks: context.getNodeParameter('blocksJson', itemIndex, ''),
+		text: String(read<unknown>('text', itemIndex, '') ?? ''),
+		blocks: read<unknown>('blocksJson', itemIndex, ''),
 		attachments,
 		mrkdwn: formatting.mrkdwn as boolean | undefined,
 		linkNames: formatting.linkNames as boolean | undefined,

@@ -71,6 +71,18 @@ describe('Slack Incoming Webhook node, run by n8n-core', () => {
 		expect(server.posted[0].rawBody).toContain('"thread_ts":"1504640714.003540"');
 	});
 
+	it('evaluates expressions inside collections per item, and constant parameters once', async () => {
+		await runNode({
+			parameters: { text: 'same text', thread: { threadTs: '={{ $json.ts }}' }, overrides: { username: 'constant-bot' }, options: fastOptions },
+			credentials: credentials(),
+			items: [{ json: { ts: '1504640714.000001' } }, { json: { ts: '1504640714.000002' } }],
+		});
+		expect(server.posted.map((request) => request.json)).toEqual([
+			{ text: 'same text', thread_ts: '1504640714.000001', username: 'constant-bot' },
+			{ text: 'same text', thread_ts: '1504640714.000002', username: 'constant-bot' },
+		]);
+	});
+
 	it('sends attachments given as JSON', async () => {
 		await runNode({
 			parameters: { attachmentsInput: 'json', attachmentsJson: '[{"text": "Attachment here", "color": "#36a64f"}]', options: fastOptions },

@@ -1,3 +1,4 @@
+import { containsExpression } from '../../../nodes/shared/parameters';
 import { runPerKey } from '../../../nodes/shared/per-key-queue';
 import { RateGate } from '../../../nodes/shared/rate-gate';
 import { redactWebhookUrl, scrubSecrets } from '../../../nodes/shared/redact';
@@ -139,5 +140,15 @@ describe('runPerKey', () => {
 		expect(results[1]?.status).toBe('rejected');
 		expect(results[2]).toBeUndefined();
 		expect(results[3]).toEqual({ status: 'fulfilled', value: 4 });
+	});
+});
+
+describe('containsExpression', () => {
+	it('finds n8n expressions at any depth', () => {
+		expect(containsExpression('={{ $json.text }}')).toBe(true);
+		expect(containsExpression({ thread: { threadTs: '={{ $json.ts }}' } })).toBe(true);
+		expect(containsExpression([{ a: 1 }, { b: ['=x'] }])).toBe(true);
+		expect(containsExpression({ text: 'plain = text', n: 1, on: true })).toBe(false);
+		expect(containsExpression(undefined)).toBe(false);
 	});
 });

@@ -1,0 +1,259 @@
+// Benchmarks 3 and 4, against a real n8n (the end-to-end runtime) with the packed package
+// installed as a community package. Loopback only; every case is bounded in requests and time.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseQuery } from 'node:querystring';
+
+import { Pool } from 'undici';
+
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
+import { freePort, installAsCommunityPackage, n8nCli, n8nEnvironment, packPackage, startN8n, stopN8n, waitForHealthy, waitForWebhook } from '../scripts/n8n-instance.mjs';
+
+const TOKEN = 'bench-token-not-real';
+const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: Number(process.env.BENCH_TRIGGER_REQUESTS_32 ?? 1_500) };
+const CASE_TIME_LIMIT_MS = 60_000;
+const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
+
+
+const node = (id, name, type, typeVersion, position, parameters, extra = {}) => ({ id, name, type, typeVersion, position, parameters, ...extra });
+const ourTrigger = (webhookId, parameters) =>
+	node(`${webhookId}-t`, 'Trigger', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger', 1, [0, 0], parameters, {
+		webhookId,
+		credentials: { slackOutgoingWebhookApi: { id: 'benchOutgoing001', name: 'Bench' } },
+	});
+const setReply = (id) =>
+	node(id, 'Set Reply', 'n8n-nodes-base.set', 3.4, [200, 0], {
+		assignments: { assignments: [{ id: `${id}-a`, name: 'text', value: 'African or European?', type: 'string' }] },
+		options: {},
+	});
+const noOp = (id) => node(id, 'Done', 'n8n-nodes-base.noOp', 1, [400, 0], {});
+const webhook = (id, path, responseMode) =>
+	node(id, 'Webhook', 'n8n-nodes-base.webhook', 2, [0, 0], { httpMethod: 'POST', path, responseMode, options: {} }, { webhookId: path });
+const ifMatches = (id) =>
+	node(id, 'If Token And Trigger Word', 'n8n-nodes-base.if', 2.2, [200, 0], {
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 },
+			conditions: [
+				{ id: `${id}-1`, leftValue: '={{ $json.body.token }}', rightValue: TOKEN, operator: { type: 'string', operation: 'equals' } },
+				{ id: `${id}-2`, leftValue: '={{ $json.body.text }}', rightValue: 'googlebot:', operator: { type: 'string', operation: 'startsWith' } },
+			],
+			combinator: 'and',
+		},
+		options: {},
+	});
+const respond = (id, name, parameters, position) => node(id, name, 'n8n-nodes-base.respondToWebhook', 1.1, position, parameters);
+const links = (pairs) => {
+	const connections = {};
+	for (const [from, to, output = 0] of pairs) {
+		connections[from] ??= { main: [] };
+		while (connections[from].main.length <= output) connections[from].main.push([]);
+		connections[from].main[output].push({ node: to, type: 'main', index: 0 });
+	}
+	return connections;
+};
+const workflow = (id, name, nodes, connections = {}) => ({ id, name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} });
+
+function triggerWorkflows() {
+	return [
+		workflow('benchOurImmediat', 'Bench: this trigger, immediate reply', [ourTrigger('bench-our-immediate', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' })]),
+		workflow(
+			'benchOurLastNode',
+			'Bench: this trigger, reply from the last of 3 nodes',
+			[ourTrigger('bench-our-last', { triggerWords: 'googlebot:', respond: 'lastNode' }), setReply('bench-our-set'), noOp('bench-our-noop')],
+			links([['Trigger', 'Set Reply'], ['Set Reply', 'Done']]),
+		),
+		workflow(
+			'benchWebhookIf01',
+			"Bench: n8n's Webhook, IF, Respond to Webhook",
+			[
+				webhook('bench-wh-if', 'bench-webhook-if', 'responseNode'),
+				ifMatches('bench-wh-if-if'),
+				respond('bench-wh-if-yes', 'Reply', { respondWith: 'json', responseBody: '={"text": "African or European?"}', options: {} }, [400, -100]),
+				respond('bench-wh-if-no', 'No Reply', { respondWith: 'noData', options: {} }, [400, 100]),
+			],
+			links([['Webhook', 'If Token And Trigger Word'], ['If Token And Trigger Word', 'Reply', 0], ['If Token And Trigger Word', 'No Reply', 1]]),
+		),
+		workflow(
+			'benchWebhookLast',
+			"Bench: n8n's Webhook, IF, Set (last node answers)",
+			[webhook('bench-wh-last', 'bench-webhook-last', 'lastNode'), ifMatches('bench-wh-last-if'), setReply('bench-wh-last-set')],
+			links([['Webhook', 'If Token And Trigger Word'], ['If Token And Trigger Word', 'Set Reply', 0]]),
+		),
+	];
+}
+
+let uniqueTs = 1_700_000_000;
+const formPost = (matching) =>
+	new URLSearchParams({
+		token: TOKEN,
+		team_id: 'T0001',
+		team_domain: 'example',
+		channel_id: 'C2147483705',
+		channel_name: 'test',
+		timestamp: `${++uniqueTs}.000001`,
+		user_id: 'U2147483697',
+		user_name: 'Steve',
+		text: matching ? 'googlebot: What is the air-speed velocity of an unladen swallow?' : 'just chatting',
+		trigger_word: matching ? 'googlebot:' : '',
+	}).toString();
+
+/** `concurrency` clients send `count` form posts as fast as answers come back; latencies in ms. */
+async function load(origin, path, concurrency, count, matching) {
+	const pool = new Pool(origin, { connections: concurrency });
+	const latencies = [];
+	let next = 0;
+	let failures = 0;
+	const deadline = Date.now() + CASE_TIME_LIMIT_MS;
+	const started = performance.now();
+	const worker = async () => {
+		while (next < count && Date.now() < deadline) {
+			next++;
+			const sentAt = performance.now();
+			const response = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formPost(matching) });
+			await response.body.text();
+			if (response.statusCode !== 200) failures++;
+			latencies.push(performance.now() - sentAt);
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	const seconds = (performance.now() - started) / 1000;
+	await pool.close();
+	latencies.sort((a, b) => a - b);
+	const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+	return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+/** The limit: a bare Node server that parses the form, checks token and trigger word, and answers. */
+async function bareServer() {
+	const server = createHttpServer((request, response) => {
+		const chunks = [];
+		request.on('data', (chunk) => chunks.push(chunk));
+		request.on('end', () => {
+			const fields = parseQuery(Buffer.concat(chunks).toString('utf8'));
+			const matches = fields.token === TOKEN && String(fields.text ?? '').startsWith('googlebot:');
+			const body = matches ? JSON.stringify({ text: 'African or European?' }) : '';
+			response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+			response.end(body);
+		});
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return server;
+}
+
+async function withN8n(runtime, tarball, workflows, credentials, webhookPaths, use, extraEnv = {}) {
+	const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-bench-'));
+	const [port, brokerPort] = [await freePort(), await freePort()];
+	const env = n8nEnvironment({ userFolder, port, brokerPort, extra: { N8N_LOG_LEVEL: 'warn', ...extraEnv } });
+	let child;
+	try {
+		installAsCommunityPackage(userFolder, tarball, runtime);
+		writeFileSync(join(userFolder, 'c.json'), JSON.stringify(credentials));
+		writeFileSync(join(userFolder, 'w.json'), JSON.stringify(workflows));
+		n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'c.json')}`]);
+		n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'w.json')}`]);
+		for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
+		child = startN8n(runtime, env, { stdio: 'ignore' });
+		await waitForHealthy(port, child);
+		for (const path of webhookPaths) await waitForWebhook(`http://127.0.0.1:${port}`, path);
+		return await use(`http://127.0.0.1:${port}`, child.pid);
+	} finally {
+		await stopN8n(child);
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+}
+
+export async function benchmarkTrigger(say) {
+	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
+	const tarball = packPackage();
+	const credentials = [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }];
+	const bare = await bareServer();
+	const bareOrigin = `http://127.0.0.1:${bare.address().port}`;
+	try {
+		const paths = ['/webhook/bench-our-immediate/slack', '/webhook/bench-our-last/slack', '/webhook/bench-webhook-if', '/webhook/bench-webhook-last'];
+		return await withN8n(runtime, tarball, triggerWorkflows(), credentials, paths, async (origin) => {
+			const rows = [];
+			const cases = [
+				['a. not matching (filtered)', false, [
+					['this trigger', origin, '/webhook/bench-our-immediate/slack'],
+					["n8n's Webhook + IF + Respond to Webhook", origin, '/webhook/bench-webhook-if'],
+					['bare Node server (the limit)', bareOrigin, '/'],
+				]],
+				['b. matching, immediate reply', true, [
+					['this trigger', origin, '/webhook/bench-our-immediate/slack'],
+					["n8n's Webhook + IF + Respond to Webhook", origin, '/webhook/bench-webhook-if'],
+					['bare Node server (the limit)', bareOrigin, '/'],
+				]],
+				['c. matching, reply from the last of 3 nodes', true, [
+					['this trigger (Trigger, Set, NoOp)', origin, '/webhook/bench-our-last/slack'],
+					["n8n's Webhook + IF + Set (last node)", origin, '/webhook/bench-webhook-last'],
+					['bare Node server (the limit)', bareOrigin, '/'],
+				]],
+			];
+			for (const [caseName, matching, contestants] of cases) {
+				for (const concurrency of [1, 32]) {
+					// Warm-up, then the measured run.
+					const measured = [];
+					for (const [contestant, target, path] of contestants) {
+						await load(target, path, concurrency, 50, matching);
+						const result = await load(target, path, concurrency, REQUESTS[concurrency], matching);
+						measured.push({ case: caseName, concurrency, contestant, ...result });
+						say(`${caseName}, ${concurrency} client(s), ${contestant}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+					}
+					const limit = measured.at(-1);
+					for (const row of measured) rows.push({ ...row, ratioToLimit: row.perSecond / limit.perSecond });
+				}
+			}
+			return rows;
+		});
+	} finally {
+		await new Promise((resolve) => bare.close(resolve));
+	}
+}
+
+function rssKiB(pid) {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** n8n's peak RSS while a workflow posts MEMORY_ITEMS messages, each contestant in a fresh n8n. */
+export async function benchmarkMemory(say, slackServerUrl) {
+	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
+	const tarball = packPackage();
+	const credentials = [{ id: 'benchIncoming001', name: 'Bench', type: 'slackIncomingWebhookApi', data: { webhookUrl: slackServerUrl } }];
+	const senders = [
+		['this node (ordered)', node('mem-ours', 'Send', 'n8n-nodes-slack-webhooks.slackIncomingWebhook', 1, [400, 0], { text: '={{ $json.text }}', options: {} }, {
+			credentials: { slackIncomingWebhookApi: { id: 'benchIncoming001', name: 'Bench' } },
+		})],
+		["n8n's HTTP Request node", node('mem-http', 'Send', 'n8n-nodes-base.httpRequest', 4.2, [400, 0], {
+			method: 'POST', url: slackServerUrl, sendBody: true, contentType: 'json', specifyBody: 'json', jsonBody: '={{ JSON.stringify({ text: $json.text }) }}', options: {},
+		})],
+	];
+	const rows = [];
+	for (const [contestant, sender] of senders) {
+		const flow = workflow('benchMemory00001', 'Bench: memory', [
+			webhook('mem-webhook', 'bench-memory', 'lastNode'),
+			node('mem-split', 'Split Out', 'n8n-nodes-base.splitOut', 1, [200, 0], { fieldToSplitOut: 'body.messages', options: {} }),
+			sender,
+		], links([['Webhook', 'Split Out'], ['Split Out', 'Send']]));
+		const row = await withN8n(runtime, tarball, [flow], credentials, ['/webhook/bench-memory'], async (origin, pid) => {
+			const baseline = rssKiB(pid);
+			let peak = baseline;
+			const sampler = setInterval(() => (peak = Math.max(peak, rssKiB(pid))), 50);
+			const started = performance.now();
+			const response = await fetch(`${origin}/webhook/bench-memory`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ messages: Array.from({ length: MEMORY_ITEMS }, (_, n) => ({ text: `message ${n}` })) }),
+			});
+			await response.text();
+			const seconds = (performance.now() - started) / 1000;
+			clearInterval(sampler);
+			return { contestant, items: MEMORY_ITEMS, status: response.status, baselineMiB: baseline / 1024, peakMiB: peak / 1024, growthMiB: (peak - baseline) / 1024, seconds };
+		}, { N8N_PAYLOAD_SIZE_MAX: '64' });
+		say(`memory, ${contestant}: peak ${row.peakMiB.toFixed(0)} MiB (+${row.growthMiB.toFixed(0)} MiB over ${row.baselineMiB.toFixed(0)} MiB), ${row.seconds.toFixed(1)} s, HTTP ${row.status}`);
+		rows.push(row);
+	}
+	return rows;
+}
