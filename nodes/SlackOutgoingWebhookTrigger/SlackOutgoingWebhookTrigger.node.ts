@@ -37,6 +37,29 @@ import { bodyKind, splitList, verifyRequest } from './verify';
 
 type RespondMode = 'immediately' | 'lastNode' | 'responseNode' | 'noReply';
 
+/** n8n's response mode for each Respond option: the node answers itself in the other two. */
+export function responseModeFor(respond: unknown): 'onReceived' | 'lastNode' | 'responseNode' {
+	return respond === 'lastNode' ? 'lastNode' : respond === 'responseNode' ? 'responseNode' : 'onReceived';
+}
+
+const RESPONSE_MODE_TEMPLATE =
+	'={{ $parameter["respond"] === "lastNode" ? "lastNode" : $parameter["respond"] === "responseNode" ? "responseNode" : "onReceived" }}';
+
+/**
+ * n8n 2.x evaluates webhook description expressions in an isolated VM on every request, which
+ * costs more than everything else this trigger does. Since n8n-workflow 2.40 a description may
+ * carry a native resolver per field, used while the node's parameters hold no expression; older
+ * n8n ignores the symbol and evaluates the template, which gives the same value.
+ */
+const nativeResolvers = {
+	[Symbol.for('n8n.webhookDescriptionResolvers')]: {
+		responseMode: {
+			template: RESPONSE_MODE_TEMPLATE,
+			resolve: (parameters: IDataObject) => responseModeFor(parameters.respond),
+		},
+	},
+};
+
 export class SlackOutgoingWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Slack Outgoing Webhook Trigger',
@@ -54,9 +77,10 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: '={{ $parameter["respond"] === "lastNode" ? "lastNode" : $parameter["respond"] === "responseNode" ? "responseNode" : "onReceived" }}',
+				responseMode: RESPONSE_MODE_TEMPLATE,
 				responseData: 'firstEntryJson',
 				path: 'slack',
+				...nativeResolvers,
 			},
 		],
 		properties: triggerProperties,

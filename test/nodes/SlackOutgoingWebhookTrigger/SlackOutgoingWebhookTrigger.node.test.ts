@@ -322,3 +322,20 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 		});
 	});
 });
+
+describe("the webhook's response mode", () => {
+	const description = new SlackOutgoingWebhookTrigger().description.webhooks![0] as unknown as Record<string | symbol, unknown>;
+	const resolvers = description[Symbol.for('n8n.webhookDescriptionResolvers')] as Record<string, { template: string; resolve: (parameters: IDataObject) => unknown }>;
+
+	it.each(['immediately', 'lastNode', 'responseNode', 'noReply'])(
+		'is the same from the native resolver and from the expression n8n evaluates, for %s',
+		(respond) => {
+			const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, parameters: { respond, triggerWords: 'x' } });
+			const workflow = makeWorkflow(node);
+			const evaluated = workflow.expression.getSimpleParameterValue(node, description.responseMode as string, 'manual', {});
+			expect(resolvers.responseMode.template).toBe(description.responseMode);
+			expect(resolvers.responseMode.resolve(workflow.getNode(node.name)!.parameters as IDataObject)).toBe(evaluated);
+			expect(evaluated).toBe({ immediately: 'onReceived', noReply: 'onReceived', lastNode: 'lastNode', responseNode: 'responseNode' }[respond]);
+		},
+	);
+});
