@@ -45,7 +45,7 @@ export default [
 		rules: {
 			...community.rules,
 			// This package is for self-hosted n8n: its transport is undici, a runtime dependency, which
-			// n8n Cloud does not allow. `npm run lint:cloud` runs the scanner with this rule on.
+			// n8n Cloud does not allow. `npm run lint:cloud` reports the Cloud rules.
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},
