@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
-import { PROJECT_DIR } from '../scripts/n8n-instance.mjs';
+import { buildPackage, PROJECT_DIR } from '../scripts/n8n-instance.mjs';
 import { benchmarkMemory, benchmarkTrigger } from './n8n.mjs';
 
 const results = join(PROJECT_DIR, 'bench', 'results');
@@ -20,7 +20,9 @@ const run = (command, args, env = {}) => {
 	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
 };
 
-say('compiling the benchmarks');
+// The n8n benchmarks install `npm pack` output, which is dist/ as built: build it first.
+say('building the package and compiling the benchmarks');
+buildPackage();
 run('npx', ['tsc', '-p', 'tsconfig.bench.json']);
 // n8n's HTTP Request node comes from the n8n runtime (installed once into ~/.cache).
 const runtime = ensureN8n(DEFAULT_N8N_VERSION);

@@ -20,7 +20,10 @@ export function buildPackage() {
 	run('npm', ['run', '--silent', 'build'], { cwd: PROJECT_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-/** `npm pack` of the built package: exactly what the registry would serve. Returns the tarball path. */
+/**
+ * `npm pack` of the built package: exactly what the registry would serve. Returns the tarball
+ * path. Call buildPackage first: install scripts are off (.npmrc), so `prepack` does not build.
+ */
 export function packPackage() {
 	const destination = mkdtempSync(join(tmpdir(), 'slack-webhooks-pack-'));
 	const output = run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: PROJECT_DIR });
