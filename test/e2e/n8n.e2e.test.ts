@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
 import { answer, SlackWebhookServer } from '../helpers/slack-webhook-server';
 import E2E from './secrets.json';
 
@@ -29,19 +30,7 @@ beforeAll(async () => {
 afterAll(async () => slack.stop());
 beforeEach(() => slack.reset());
 
-const seedPost = {
-	token: E2E.token,
-	team_id: 'T0001',
-	team_domain: 'example',
-	channel_id: 'C2147483705',
-	channel_name: 'test',
-	thread_ts: '1504640714.003543',
-	timestamp: '1504640775.000005',
-	user_id: 'U2147483697',
-	user_name: 'Steve',
-	text: 'googlebot: What is the air-speed velocity of an unladen swallow?',
-	trigger_word: 'googlebot:',
-};
+const seedPost = seedOutgoingWebhookPost(E2E.token);
 let uniqueTs = Math.floor(Date.now() / 1000);
 const fresh = (overrides: Record<string, string> = {}) => ({ ...seedPost, timestamp: `${++uniqueTs}.000001`, ...overrides });
 

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { makeAdditionalData, makeNode, makeWorkflow, PACKAGE_NAME } from '../../helpers/n8n-harness';
 import { TriggerHarness } from '../../helpers/n8n-webhook-harness';
 import { serializeDeep } from '../../helpers/serialize';
+import { seedOutgoingWebhookPost } from '../../helpers/slack-fixtures';
 import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
 
 const TOKEN = 'test-token-not-real';
@@ -12,20 +13,7 @@ const SIGNING_SECRET = 'test-signing-secret-not-real';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-/** The POST Data of Slack's legacy outgoing webhook reference, field for field. */
-const seedPost: Record<string, string> = {
-	token: TOKEN,
-	team_id: 'T0001',
-	team_domain: 'example',
-	channel_id: 'C2147483705',
-	channel_name: 'test',
-	thread_ts: '1504640714.003543',
-	timestamp: '1504640775.000005',
-	user_id: 'U2147483697',
-	user_name: 'Steve',
-	text: 'googlebot: What is the air-speed velocity of an unladen swallow?',
-	trigger_word: 'googlebot:',
-};
+const seedPost = seedOutgoingWebhookPost(TOKEN);
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 let uniqueTs = 1504640775;
