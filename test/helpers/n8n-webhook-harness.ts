@@ -1,15 +1,18 @@
 /**
  * Serves a trigger node's webhook on 127.0.0.1 through n8n-core's WebhookContext, the context n8n
  * builds for every webhook call: the node reads the request, its parameters and credentials
- * through it, exactly as in n8n. The body is parsed as n8n's body parser does (JSON, or
- * querystring for forms, keeping the raw bytes for signature checks).
+ * through it, exactly as in n8n. The body is parsed as n8n 2.40's body parser
+ * (packages/cli/src/middlewares/body-parser.ts) does, with n8n's own content-type parsing: JSON
+ * through n8n-workflow's jsonParse, forms through querystring with at most 1,000 keys, the raw
+ * bytes kept for signature checks, and 422 for a body it cannot parse, before the node is called.
  *
  * What this harness does not run is n8n's webhook request handler around the node (response
  * modes, starting the execution): the end-to-end suite runs those in a real n8n. Here, a call
  * "starts the workflow" when the node returns workflowData, and that is recorded.
  */
+import { parseIncomingMessage } from '@n8n/backend-network';
 import { WebhookContext } from 'n8n-core';
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookResponseData } from 'n8n-workflow';
+import { jsonParse, type ICredentialDataDecryptedObject, type IDataObject, type INodeExecutionData, type IWebhookResponseData } from 'n8n-workflow';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
@@ -64,11 +67,16 @@ export class TriggerHarness {
 		const chunks: Buffer[] = [];
 		for await (const chunk of request) chunks.push(chunk as Buffer);
 		const rawBody = Buffer.concat(chunks);
-		const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim();
-		let body: unknown = {};
-		if (contentType === 'application/json') body = JSON.parse(rawBody.toString('utf8') || '{}');
-		else if (contentType === 'application/x-www-form-urlencoded') body = { ...parseQuery(rawBody.toString('utf8')) };
-		Object.assign(request, { rawBody, body, contentType });
+		let body: unknown;
+		try {
+			body = parseBodyAsN8nDoes(request, rawBody);
+		} catch {
+			// n8n answers an unparseable body with 422 and never calls the node.
+			response.writeHead(422, { 'content-type': 'application/json' });
+			response.end(JSON.stringify({ code: 422, message: 'Failed to parse request body' }));
+			return;
+		}
+		Object.assign(request, { rawBody, body });
 
 		const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, parameters: this.parameters, credentials: this.credentials });
 		const workflow = makeWorkflow(node);
@@ -103,4 +111,20 @@ export class TriggerHarness {
 			response.end();
 		}
 	}
+}
+
+const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/** n8n 2.40's parseBody and bodyParser middleware, for the content types this trigger can meet. */
+function parseBodyAsN8nDoes(request: IncomingMessage, rawBody: Buffer): unknown {
+	parseIncomingMessage(request);
+	const { contentType, encoding } = request as IncomingMessage & { contentType?: string; encoding?: BufferEncoding };
+	let body: unknown;
+	if (rawBody.length > 0) {
+		if (contentType === 'application/json') body = jsonParse(stripBom(rawBody.toString(encoding)));
+		else if (contentType === 'application/x-www-form-urlencoded') {
+			body = parseQuery(stripBom(rawBody.toString(encoding)), undefined, undefined, { maxKeys: 1000 });
+		} else if (contentType === 'text/plain') body = rawBody.toString(encoding);
+	}
+	return body ?? {};
 }

@@ -1,0 +1,240 @@
+/**
+ * Property-based fuzzing of the trigger's request path: 10,000 generated requests over HTTP on
+ * 127.0.0.1, each body parsed as n8n's body parser does, then handed to the node through
+ * n8n-core's WebhookContext (see the harness). Whatever arrives, the answer is defined (a 2xx or
+ * 4xx, never a crash or a 5xx), and no workflow starts without the right token (and, where a
+ * signing secret is set, the right signature).
+ */
+import fc from 'fast-check';
+import { createHmac } from 'node:crypto';
+
+import { TriggerHarness } from '../helpers/n8n-webhook-harness';
+import { serializeDeep } from '../helpers/serialize';
+
+const TOKEN = 'fuzz-token-not-real';
+const SIGNING_SECRET = 'fuzz-signing-secret-not-real';
+const RUNS = 10_000;
+
+/** Fields Slack, slash commands and Mattermost post, so that generated bodies often look real. */
+const KNOWN_FIELDS = [
+	'team_id', 'team_domain', 'service_id', 'channel_id', 'channel_name', 'thread_ts', 'timestamp', 'user_id', 'user_name',
+	'text', 'trigger_word', 'command', 'response_url', 'trigger_id', 'post_id', 'file_ids', 'bot_id', 'response_type',
+] as const;
+
+type TokenMode = 'valid' | 'wrong' | 'missing' | 'empty' | 'repeated' | 'prefix' | 'padded' | 'non-string';
+type SignatureMode = 'valid' | 'wrong' | 'missing' | 'stale' | 'future' | 'garbage-timestamp' | 'other-body';
+
+interface FuzzRequest {
+	signed: boolean;
+	/** The credential allows team T0001 only. */
+	teamRestricted: boolean;
+	contentType: string;
+	body: Buffer;
+	tokenMode: TokenMode;
+	signatureMode: SignatureMode;
+	/** Whether the body is in the form the content type says (a valid token could be read from it). */
+	wellFormed: boolean;
+}
+
+/** Any unicode, lone surrogates included (they reach the wire as U+FFFD). */
+const anyText = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
+/** Now and then a field of up to 256 KiB. */
+const fieldValue = fc.oneof(
+	{ weight: 60, arbitrary: anyText(40) },
+	{ weight: 9, arbitrary: fc.constantFrom('googlebot: hello', 'googlebot:', 'GOOGLEBOT: hi', ' googlebot: x', 'slackbot', 'USLACKBOT', '1504640775.000005', 'T0001') },
+	{ weight: 1, arbitrary: fc.integer({ min: 1_000, max: 256 * 1024 }).map((length) => 'x'.repeat(length)) },
+);
+/** Half of the bodies carry a text that matches the trigger word, so that valid requests start workflows. */
+const matchingText = fc.option(anyText(30).map((rest) => `googlebot: ${rest}`), { freq: 2 });
+const fieldName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KNOWN_FIELDS) }, { weight: 1, arbitrary: anyText(12) });
+const tokenMode = fc.constantFrom<TokenMode>('valid', 'valid', 'valid', 'wrong', 'missing', 'empty', 'repeated', 'prefix', 'padded', 'non-string');
+
+/** Percent-encodes the UTF-8 bytes of a text, as a browser's form encoder does (space as +, sometimes %20). */
+function encodeFormComponent(text: string, spaceAsPlus: boolean): string {
+	let encoded = '';
+	for (const byte of Buffer.from(text, 'utf8')) {
+		const char = String.fromCharCode(byte);
+		if (/[A-Za-z0-9\-_.*]/.test(char)) encoded += char;
+		else if (byte === 0x20 && spaceAsPlus) encoded += '+';
+		else encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+	}
+	return encoded;
+}
+
+function tokenValueFor(mode: TokenMode): unknown[] {
+	switch (mode) {
+		case 'valid':
+			return [TOKEN];
+		case 'wrong':
+			return ['wrong-token-value'];
+		case 'missing':
+			return [];
+		case 'empty':
+			return [''];
+		case 'repeated':
+			return [TOKEN, TOKEN];
+		case 'prefix':
+			return [TOKEN.slice(0, -1)];
+		case 'padded':
+			return [` ${TOKEN}`];
+		case 'non-string':
+			return [[TOKEN]];
+	}
+}
+
+/** Segments that break percent-decoding or the key=value shape, put between the real pairs. */
+const garbageSegment = fc.constantFrom('%', '%zz', '%E0%A4', '%FF%FE', '===', '&&', 'text', '=value', '%00', 'a=%', '%u0041', '\u00ff');
+
+const formBody = fc
+	.record({
+		fields: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 14 }),
+		text: matchingText,
+		garbage: fc.array(fc.tuple(fc.nat(), garbageSegment), { maxLength: 3 }),
+		tokenAt: fc.nat(),
+		spaceAsPlus: fc.boolean(),
+		bom: fc.boolean(),
+	})
+	.chain((shape) => tokenMode.map((mode) => ({ ...shape, mode })))
+	.map(({ fields, text: matching, garbage, tokenAt, spaceAsPlus, bom, mode }) => {
+		const pairs = [...(matching === null ? [] : [['text', matching] as const]), ...fields]
+			.filter(([name]) => name !== 'token')
+			.map(([name, value]) => `${encodeFormComponent(name, spaceAsPlus)}=${encodeFormComponent(value, spaceAsPlus)}`);
+		for (const token of tokenValueFor(mode)) {
+			const value = Array.isArray(token) ? `${token[0]}&token=${token[0]}` : String(token);
+			pairs.splice(tokenAt % (pairs.length + 1), 0, `token=${Array.isArray(token) ? value : encodeFormComponent(value, spaceAsPlus)}`);
+		}
+		// Garbage goes in as separate pairs, so it cannot corrupt the token's own pair.
+		for (const [at, segment] of garbage) pairs.splice(at % (pairs.length + 1), 0, segment);
+		const text = pairs.join('&');
+		return { body: Buffer.from(bom ? `\ufeff${text}` : text, 'utf8'), mode };
+	});
+
+const jsonBody = fc
+	.record({
+		shape: fc.constantFrom('object', 'object', 'object', 'array', 'scalar', 'broken'),
+		fields: fc.dictionary(fieldName, fc.oneof(fieldValue, fc.jsonValue({ maxDepth: 3 })), { maxKeys: 12 }),
+		text: matchingText,
+		extra: fc.jsonValue({ maxDepth: 4 }),
+		cut: fc.nat(),
+	})
+	.chain((shape) => tokenMode.map((mode) => ({ ...shape, mode })))
+	.map(({ shape, fields, text: matching, extra, cut, mode }) => {
+		const object: Record<string, unknown> = { ...fields, ...(matching === null ? {} : { text: matching }) };
+		delete object.token;
+		const tokens = tokenValueFor(mode);
+		if (tokens.length === 1) object.token = tokens[0];
+		else if (tokens.length > 1) object.token = tokens;
+		const value = shape === 'array' ? [object] : shape === 'scalar' ? extra : object;
+		const text = JSON.stringify(value) ?? 'null';
+		const body = shape === 'broken' ? text.slice(0, cut % Math.max(1, text.length)) : text;
+		return { body: Buffer.from(body, 'utf8'), mode: shape === 'object' ? mode : ('missing' as TokenMode) };
+	});
+
+const rawBody = fc.uint8Array({ maxLength: 2_048 }).map((bytes) => ({ body: Buffer.from(bytes), mode: 'missing' as TokenMode }));
+
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED'];
+const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"'];
+const OTHER_TYPES = [
+	'', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=bogus', 'application/x-www-form-urlencoded; charset=latin1',
+	'application/octet-stream', 'application/jsonp', 'application/json ;', 'application/x-www-form-urlencoded, application/json',
+];
+/** Header values as fetch can send them: printable ASCII. */
+const anyContentType = fc.oneof(fc.constantFrom(...OTHER_TYPES), fc.stringMatching(/^[\x20-\x7e]{0,40}$/).map((type) => type.trim()));
+
+type Shaped = [contentType: string, body: { body: Buffer; mode: TokenMode }, wellFormed: boolean];
+const shaped = (contentType: fc.Arbitrary<string>, body: fc.Arbitrary<{ body: Buffer; mode: TokenMode }>, wellFormed: boolean): fc.Arbitrary<Shaped> =>
+	fc.tuple(contentType, body).map(([type, generated]): Shaped => [type, generated, wellFormed]);
+
+const request: fc.Arbitrary<FuzzRequest> = fc
+	.record({
+		signed: fc.boolean(),
+		teamRestricted: fc.boolean(),
+		signatureMode: fc.constantFrom<SignatureMode>('valid', 'valid', 'wrong', 'missing', 'stale', 'future', 'garbage-timestamp', 'other-body'),
+		kind: fc.oneof(
+			{ weight: 5, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), formBody, true) },
+			{ weight: 3, arbitrary: shaped(fc.constantFrom(...JSON_TYPES), jsonBody, true) },
+			{ weight: 1, arbitrary: shaped(anyContentType, fc.oneof(formBody, jsonBody, rawBody), false) },
+			{ weight: 1, arbitrary: shaped(fc.constantFrom(...FORM_TYPES, ...JSON_TYPES), rawBody, false) },
+		),
+	})
+	.map(({ signed, teamRestricted, signatureMode, kind: [contentType, { body, mode }, wellFormed] }) => ({
+		signed,
+		teamRestricted,
+		contentType,
+		body,
+		tokenMode: mode,
+		signatureMode,
+		wellFormed,
+	}));
+
+function signatureHeaders(fuzz: FuzzRequest): Record<string, string> {
+	const now = Math.floor(Date.now() / 1000);
+	const sign = (timestamp: string, body: Buffer | string, secret = SIGNING_SECRET) =>
+		`v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
+	switch (fuzz.signatureMode) {
+		case 'valid':
+			return { 'x-slack-request-timestamp': String(now), 'x-slack-signature': sign(String(now), fuzz.body) };
+		case 'wrong':
+			return { 'x-slack-request-timestamp': String(now), 'x-slack-signature': sign(String(now), fuzz.body, 'another-secret') };
+		case 'missing':
+			return {};
+		case 'stale':
+			return { 'x-slack-request-timestamp': String(now - 301), 'x-slack-signature': sign(String(now - 301), fuzz.body) };
+		case 'future':
+			return { 'x-slack-request-timestamp': String(now + 301), 'x-slack-signature': sign(String(now + 301), fuzz.body) };
+		case 'garbage-timestamp':
+			return { 'x-slack-request-timestamp': `${now}.5`, 'x-slack-signature': sign(`${now}.5`, fuzz.body) };
+		case 'other-body':
+			return { 'x-slack-request-timestamp': String(now), 'x-slack-signature': sign(String(now), `${fuzz.body.toString('latin1')}x`) };
+	}
+}
+
+let harness: TriggerHarness;
+beforeAll(async () => {
+	harness = await new TriggerHarness().start();
+	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you' };
+});
+afterAll(async () => harness.stop());
+
+const DEFINED_STATUSES = new Set([200, 401, 403, 415, 422]);
+
+it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answer, and starts a workflow only with a valid token and signature`, async () => {
+	const tally = { started: 0, byStatus: new Map<number, number>() };
+
+	await fc.assert(
+		fc.asyncProperty(request, async (fuzz) => {
+			harness.credentials = {
+				slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: fuzz.signed ? SIGNING_SECRET : '', allowedTeamIds: fuzz.teamRestricted ? 'T0001' : '' },
+			};
+			harness.calls.length = 0;
+			const headers: Record<string, string> = { ...(fuzz.contentType ? { 'content-type': fuzz.contentType } : {}), ...(fuzz.signed ? signatureHeaders(fuzz) : {}) };
+			const response = await fetch(harness.url, { method: 'POST', body: fuzz.body, headers });
+			const body = await response.text();
+			tally.byStatus.set(response.status, (tally.byStatus.get(response.status) ?? 0) + 1);
+
+			// A defined answer: one of the statuses the trigger (or n8n's body parser) gives, never a 5xx.
+			expect(DEFINED_STATUSES.has(response.status)).toBe(true);
+			// The node itself never threw (the harness records a throw as a call without a result).
+			for (const call of harness.calls) expect(call.result.webhookResponse).toBeUndefined();
+			if (response.status === 200 && body !== '') expect(typeof (JSON.parse(body) as { text?: unknown }).text).toBe('string');
+			if (response.status !== 200) expect(body === '' || response.status === 422).toBe(true);
+
+			const started = harness.calls.some((call) => call.started !== undefined);
+			if (started) {
+				tally.started++;
+				expect(response.status).toBe(200);
+				expect(fuzz.tokenMode).toBe('valid');
+				expect(fuzz.wellFormed).toBe(true);
+				if (fuzz.signed) expect(fuzz.signatureMode).toBe('valid');
+				if (fuzz.teamRestricted) expect(harness.calls[0].started?.[0].json.team_id).toBe('T0001');
+				expect(serializeDeep(harness.calls)).not.toContain(TOKEN);
+			}
+		}),
+		{ numRuns: RUNS, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true },
+	);
+
+	// The generator must reach the interesting part: valid requests that start the workflow,
+	// and every kind of refusal.
+	expect(tally.started).toBeGreaterThan(RUNS / 50);
+	for (const status of [200, 401, 403, 415, 422]) expect(tally.byStatus.get(status) ?? 0).toBeGreaterThan(0);
+}, 300_000);
