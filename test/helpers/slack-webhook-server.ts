@@ -17,14 +17,26 @@ export interface ReceivedRequest {
 	at: number;
 }
 
+/**
+ * `posted: true` on a failing behaviour plays a Slack that posted the message and then failed to
+ * say so: the message counts as posted although the client got no 2xx.
+ */
 export type Behaviour =
-	| { reply: number; body?: string; headers?: Record<string, string>; delayMs?: number }
-	/** Reads the whole body (the message counts as received), then destroys the socket. */
-	| { resetAfterBody: true }
+	| {
+			reply: number;
+			body?: string;
+			headers?: Record<string, string>;
+			delayMs?: number;
+			posted?: boolean;
+			/** Close the keep-alive connection right after answering, without telling the client first. */
+			closeAfter?: boolean;
+	  }
+	/** Reads the whole body, then destroys the socket. */
+	| { resetAfterBody: true; posted?: boolean }
 	/** Reads the body and never answers. */
-	| { stall: true }
-	/** Announces a longer body than it sends, then closes. */
-	| { truncate: number; body: string };
+	| { stall: true; posted?: boolean }
+	/** Announces a longer body than it sends, then closes (a 2xx counts as posted). */
+	| { truncate: number; body: string; reply?: number };
 
 export type Script = (request: ReceivedRequest) => Behaviour;
 
@@ -73,6 +85,9 @@ export class SlackWebhookServer {
 	private server: Server | undefined;
 	private readonly sockets = new Set<Socket>();
 	private script: Script = () => answer.ok();
+	/** Requests destroyed on arrival, before their body was read: never posted. */
+	resetOnArrival: (arrival: number) => boolean = () => false;
+	arrivals = 0;
 
 	/** A URL shaped like Slack's, with obviously fake IDs. */
 	webhookPath = '/services/TTEST0000/BTEST0000/test-secret-path-0000';
@@ -104,6 +119,8 @@ export class SlackWebhookServer {
 		this.received.length = 0;
 		this.posted.length = 0;
 		this.script = () => answer.ok();
+		this.resetOnArrival = () => false;
+		this.arrivals = 0;
 	}
 
 	async stop(): Promise<void> {
@@ -112,9 +129,13 @@ export class SlackWebhookServer {
 	}
 
 	// A client cannot tell a reset before the server read the body from one after it (the bytes
-	// left its socket either way), so only the second is scripted; "not sent" is tested with
+	// left its socket either way): both look "maybe sent" to it. "Not sent" is tested with
 	// refused connections.
 	private handle(request: IncomingMessage, response: ServerResponse): void {
+		if (this.resetOnArrival(this.arrivals++)) {
+			request.socket.destroy();
+			return;
+		}
 		const chunks: Buffer[] = [];
 		request.on('data', (chunk: Buffer) => chunks.push(chunk));
 		request.on('end', () => {
@@ -130,21 +151,28 @@ export class SlackWebhookServer {
 			this.received.push(received);
 			const behaviour = this.script(received);
 			if ('resetAfterBody' in behaviour) {
+				if (behaviour.posted) this.posted.push(received);
 				request.socket.destroy();
 				return;
 			}
-			if ('stall' in behaviour) return;
+			if ('stall' in behaviour) {
+				if (behaviour.posted) this.posted.push(received);
+				return;
+			}
 			if ('truncate' in behaviour) {
-				response.writeHead(200, { 'content-length': String(behaviour.truncate), 'content-type': 'text/plain' });
+				const status = behaviour.reply ?? 200;
+				response.writeHead(status, { 'content-length': String(behaviour.truncate), 'content-type': 'text/plain' });
 				response.write(behaviour.body);
-				this.posted.push(received);
+				if (status >= 200 && status < 300) this.posted.push(received);
 				setTimeout(() => request.socket.destroy(), 10);
 				return;
 			}
 			const send = () => {
-				if (behaviour.reply >= 200 && behaviour.reply < 300) this.posted.push(received);
+				if ((behaviour.reply >= 200 && behaviour.reply < 300) || behaviour.posted) this.posted.push(received);
 				response.writeHead(behaviour.reply, { 'content-type': 'text/html', ...(behaviour.headers ?? {}) });
-				response.end(behaviour.body ?? '');
+				response.end(behaviour.body ?? '', () => {
+					if (behaviour.closeAfter) request.socket.destroy();
+				});
 			};
 			if (behaviour.delayMs) setTimeout(send, behaviour.delayMs);
 			else send();
