@@ -1,0 +1,173 @@
+/**
+ * Every failure path of both nodes, run through n8n-core with n8n's own logger writing at debug
+ * level: the webhook URL's secret path, the tokens and the signing secret must appear nowhere in
+ * the error n8n records (message, description, cause, stack), in output items, in HTTP answers,
+ * or in the log. The real n8n's log and database are checked by the end-to-end suite.
+ */
+import { n8nLogFile, readN8nLog, restoreLogSettings } from '../helpers/n8n-debug-log';
+
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { testIncomingWebhook } from '../../nodes/shared/webhook-test';
+import { SLACK_WEBHOOK_ERRORS } from '../../nodes/shared/slack';
+import { runNode } from '../helpers/n8n-harness';
+import { TriggerHarness } from '../helpers/n8n-webhook-harness';
+import { serializeDeep } from '../helpers/serialize';
+import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
+import { answer, SLACK_ERROR_STATUS, SlackWebhookServer } from '../helpers/slack-webhook-server';
+
+/** Made-up secrets, each distinctive enough that any leak of it is found by a plain search. */
+const SECRET_PATH = 'TLEAK0000/BLEAK0000/leak-check-secret-path';
+const TOKEN = 'leak-check-token-not-real';
+const SIGNING_SECRET = 'leak-check-signing-secret-not-real';
+const SECRET_FRAGMENTS = [SECRET_PATH, 'leak-check-secret-path', TOKEN, SIGNING_SECRET];
+
+function expectNoSecrets(what: string, value: unknown): void {
+	const text = typeof value === 'string' ? value : serializeDeep(value);
+	for (const fragment of SECRET_FRAGMENTS) {
+		if (text.includes(fragment)) throw new Error(`${what} contains the secret "${fragment}"`);
+	}
+}
+
+let slack: SlackWebhookServer;
+let tls: { server: HttpsServer; port: number };
+let refusedPort: number;
+let trigger: TriggerHarness;
+
+beforeAll(async () => {
+	slack = new SlackWebhookServer();
+	slack.webhookPath = `/services/${SECRET_PATH}`;
+	await slack.start();
+	tls = await startSelfSignedHttpsServer();
+	refusedPort = await freePort();
+	trigger = await new TriggerHarness().start();
+}, 30_000);
+afterAll(async () => {
+	await slack.stop();
+	await new Promise((resolve) => tls.server.close(resolve));
+	await trigger.stop();
+	restoreLogSettings();
+});
+
+/**
+ * A host name with a 64-character label: the system resolver refuses it without sending a DNS
+ * query (checked with strace), so "unknown host" is tested without leaving the machine.
+ */
+const UNRESOLVABLE_HOST = `${'n'.repeat(64)}.example`;
+
+const actionFailures: Array<[string, () => string, object?]> = [
+	['a URL without a scheme', () => `hooks.slack.com/services/${SECRET_PATH}`],
+	['a URL with a bad port', () => `https://hooks.slack.com:99999/services/${SECRET_PATH}`],
+	['a URL that is not http(s)', () => `ftp://127.0.0.1/services/${SECRET_PATH}`],
+	['an unknown host', () => `http://${UNRESOLVABLE_HOST}/services/${SECRET_PATH}`],
+	['a refused connection', () => `http://127.0.0.1:${refusedPort}/services/${SECRET_PATH}`],
+	['a TLS certificate that is not trusted', () => `https://127.0.0.1:${tls.port}/services/${SECRET_PATH}`],
+	['a timeout', () => slack.url, { stall: true }],
+	['an answer that quotes the URL', () => slack.url, { echo: true }],
+	...Object.keys(SLACK_WEBHOOK_ERRORS).map((error): [string, () => string, object] => [`Slack's ${error}`, () => slack.url, { slackError: error }]),
+];
+
+describe('Slack Incoming Webhook: no secret in errors, output items or the log', () => {
+	it.each(actionFailures)('for %s', async (_name, webhookUrl, scenario = {}) => {
+		slack.reset();
+		const play = scenario as { stall?: boolean; echo?: boolean; slackError?: string };
+		if (play.stall) slack.respondWith(() => ({ stall: true }));
+		else if (play.echo) slack.respondWith((request) => ({ reply: 400, body: `bad request to ${request.path} (http://127.0.0.1:${slack.port}${request.path})` }));
+		else if (play.slackError) slack.respondWith(() => answer.slackError(SLACK_ERROR_STATUS[play.slackError!], play.slackError!));
+
+		const credentials = { slackIncomingWebhookApi: { webhookUrl: webhookUrl() } };
+		const parameters = { text: 'Secret check', options: { timeout: 1, maxRetries: 1 } };
+
+		// Without continueOnFail: the error n8n records for the node and the run.
+		const failed = await runNode({ parameters, credentials });
+		expect(failed.error).toBeDefined();
+		expect(failed.error!.message).toMatch(/\(item 0\)|webhook URL/);
+		expectNoSecrets('the recorded error', failed.error);
+		expectNoSecrets('the run data', failed.run);
+
+		// With continueOnFail: the error item.
+		const continued = await runNode({ parameters, credentials, continueOnFail: true });
+		expect(continued.output?.[0].json.ok).toBe(false);
+		expectNoSecrets('the error item', continued.output);
+
+		// The credential test reports the same problem, also without the secret (a 400 to its empty
+		// message is how a live hook answers, so those count as valid).
+		const tested = await testIncomingWebhook(webhookUrl(), 1_000);
+		const answersLikeALiveHook = play.echo || ['no_text', 'invalid_payload'].includes(play.slackError ?? '');
+		if (!answersLikeALiveHook) expect(tested.status).toBe('Error');
+		expectNoSecrets('the credential test result', tested);
+	});
+});
+
+describe('Slack Outgoing Webhook Trigger: no secret in answers, output or the log', () => {
+	const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+	let ts = 1_600_000_000;
+	const post = (overrides: Record<string, string> = {}) => form({ ...seedOutgoingWebhookPost(TOKEN), timestamp: `${++ts}.000100`, ...overrides });
+	const signed = (body: string, { secret = SIGNING_SECRET, age = 0 } = {}) => {
+		const timestamp = String(Math.floor(Date.now() / 1000) - age);
+		const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+		return { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
+	};
+
+	beforeEach(() => {
+		trigger.calls.length = 0;
+		trigger.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'Reply' };
+		trigger.credentials = { slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: 'T0001' } };
+	});
+
+	const cases: Array<[string, () => { body: string; headers: Record<string, string> }, number]> = [
+		['a wrong token', () => { const body = post({ token: 'wrong-token' }); return { body, headers: signed(body) }; }, 401],
+		['a missing token', () => { const body = post({ token: '' }); return { body, headers: signed(body) }; }, 401],
+		['a bad signature', () => { const body = post(); return { body, headers: signed(body, { secret: 'another-secret' }) }; }, 401],
+		['a stale timestamp', () => { const body = post(); return { body, headers: signed(body, { age: 6 * 60 }) }; }, 401],
+		['a missing signature', () => ({ body: post(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 401],
+		['a team that is not allowed', () => { const body = post({ team_id: 'T9999' }); return { body, headers: signed(body) }; }, 403],
+		['a valid request (the token must not reach the output)', () => { const body = post(); return { body, headers: signed(body) }; }, 200],
+	];
+
+	it.each(cases)('for %s', async (_name, request, status) => {
+		const { body, headers } = request();
+		const response = await fetch(trigger.url, { method: 'POST', body, headers });
+		const text = await response.text();
+		expect(response.status).toBe(status);
+		expectNoSecrets('the answer', `${text} ${JSON.stringify([...response.headers])}`);
+		expectNoSecrets('what the node returned', trigger.calls);
+		expect(trigger.calls.some((call) => call.started !== undefined)).toBe(status === 200);
+	});
+});
+
+describe("n8n's debug log", () => {
+	it('holds the lines n8n wrote during these tests, and none of the secrets', async () => {
+		const log = await readN8nLog();
+		// The capture works: the trigger logged its refusals here, and n8n-core its executions.
+		expect(log).toContain('Slack Outgoing Webhook Trigger refused a request: wrong token');
+		expect(log).toContain('signature stale');
+		expect(log.split('\n').length).toBeGreaterThan(50);
+		expectNoSecrets(`n8n's log (${n8nLogFile})`, log);
+	});
+});
+
+/** An HTTPS server with a self-signed certificate made by openssl for this run. */
+async function startSelfSignedHttpsServer(): Promise<{ server: HttpsServer; port: number }> {
+	const dir = mkdtempSync(join(tmpdir(), 'slack-webhooks-tls-'));
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+	const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => {
+		response.end('ok');
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { server, port: (server.address() as { port: number }).port };
+}
+
+async function freePort(): Promise<number> {
+	const probe = createNetServer();
+	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const { port } = probe.address() as { port: number };
+	await new Promise<void>((resolve) => probe.close(() => resolve()));
+	return port;
+}
