@@ -46,6 +46,16 @@ const RESPONSE_MODE_TEMPLATE =
 	'={{ $parameter["respond"] === "lastNode" ? "lastNode" : $parameter["respond"] === "responseNode" ? "responseNode" : "onReceived" }}';
 
 /**
+ * What n8n answers with: the last node's first item when the last node replies; otherwise nothing
+ * of its own, so that n8n sends the reply this node returns as `webhookResponse`.
+ */
+export function responseDataFor(respond: unknown): 'firstEntryJson' | '' {
+	return respond === 'lastNode' ? 'firstEntryJson' : '';
+}
+
+const RESPONSE_DATA_TEMPLATE = '={{ $parameter["respond"] === "lastNode" ? "firstEntryJson" : "" }}';
+
+/**
  * n8n 2.x evaluates webhook description expressions in an isolated VM on every request, which
  * costs more than everything else this trigger does. Since n8n-workflow 2.40 a description may
  * carry a native resolver per field, used while the node's parameters hold no expression; older
@@ -56,6 +66,10 @@ const nativeResolvers = {
 		responseMode: {
 			template: RESPONSE_MODE_TEMPLATE,
 			resolve: (parameters: IDataObject) => responseModeFor(parameters.respond),
+		},
+		responseData: {
+			template: RESPONSE_DATA_TEMPLATE,
+			resolve: (parameters: IDataObject) => responseDataFor(parameters.respond),
 		},
 	},
 };
@@ -78,7 +92,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 				name: 'default',
 				httpMethod: 'POST',
 				responseMode: RESPONSE_MODE_TEMPLATE,
-				responseData: 'firstEntryJson',
+				responseData: RESPONSE_DATA_TEMPLATE,
 				path: 'slack',
 				...nativeResolvers,
 			},
@@ -177,12 +191,20 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			if (source !== 'slack_slash_command') textWithoutTrigger = match.rest;
 		}
 
+		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
 		const windowSeconds = typeof options.duplicateWindow === 'number' ? options.duplicateWindow : 300;
 		const key = deliveryKey(fields);
 		if (key && windowSeconds > 0) {
 			const node = this.getNode();
 			const recent = recentDeliveriesFor(`${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
 			if (recent.checkAndRecord(key, Date.now(), windowSeconds * 1000)) return answer(200);
+			if (responseModeFor(respond) === 'onReceived') {
+				// n8n 2.x answers only once the execution exists, and with a 5xx when it could not
+				// create it (a busy SQLite, say). Slack then sends the message again: let that through.
+				response.once('finish', () => {
+					if (response.statusCode >= 500) recent.forget(key);
+				});
+			}
 		}
 
 		const item: IDataObject = {
@@ -196,15 +218,10 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		};
 		const workflowData = [this.helpers.returnJsonArray([item])];
 
-		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
-		if (respond === 'immediately') {
-			writeReply(response, 200, immediateReply(this));
-			return { noWebhookResponse: true, workflowData };
-		}
-		if (respond === 'noReply') {
-			writeReply(response, 200);
-			return { noWebhookResponse: true, workflowData };
-		}
+		// n8n sends `webhookResponse` itself, after it has created the execution (2.x; 1.x sends it
+		// first): a message Slack is told was received is never one n8n failed to start.
+		if (respond === 'immediately') return { workflowData, webhookResponse: immediateReply(this) ?? '' };
+		if (respond === 'noReply') return { workflowData, webhookResponse: '' };
 		if (respond === 'lastNode') shapeLastNodeResponse(response);
 		return { workflowData };
 	}

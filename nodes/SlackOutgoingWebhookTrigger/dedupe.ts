@@ -18,6 +18,11 @@ export class RecentDeliveries {
 		return false;
 	}
 
+	/** Lets the next delivery of `key` through: n8n could not start the workflow for this one. */
+	forget(key: string): void {
+		this.seenAt.delete(key);
+	}
+
 	get size(): number {
 		return this.seenAt.size;
 	}

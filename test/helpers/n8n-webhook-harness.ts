@@ -6,9 +6,11 @@
  * through n8n-workflow's jsonParse, forms through querystring with at most 1,000 keys, the raw
  * bytes kept for signature checks, and 422 for a body it cannot parse, before the node is called.
  *
- * What this harness does not run is n8n's webhook request handler around the node (response
- * modes, starting the execution): the end-to-end suite runs those in a real n8n. Here, a call
- * "starts the workflow" when the node returns workflowData, and that is recorded.
+ * What this harness does not run is n8n's webhook request handler around the node: the
+ * end-to-end suite runs it in a real n8n. Here, a call "starts the workflow" when the node returns
+ * workflowData, and that is recorded; for the "onReceived" response mode the harness then answers
+ * as n8n 2.40 does (webhook-helpers.ts: the reply goes out after the execution was created, and a
+ * failure to create it is a 500), which `failExecutionStart` plays.
  */
 import { parseIncomingMessage } from '@n8n/backend-network';
 import { WebhookContext } from 'n8n-core';
@@ -23,6 +25,8 @@ export interface WebhookCall {
 	/** The items the workflow would start with; undefined when the node started nothing. */
 	started: INodeExecutionData[] | undefined;
 	result: IWebhookResponseData;
+	/** What the node's webhook method threw, if it did: n8n answers that with a 500. */
+	threw?: unknown;
 }
 
 export interface HttpAnswer {
@@ -36,12 +40,14 @@ export class TriggerHarness {
 	private server: Server | undefined;
 	parameters: IDataObject = {};
 	credentials: Record<string, ICredentialDataDecryptedObject> = {};
+	/** Plays n8n failing to create the execution (as with a busy SQLite database). */
+	failExecutionStart = false;
 
 	async start(): Promise<this> {
 		this.server = createServer((request, response) => {
 			void this.handle(request, response).catch((error: unknown) => {
 				// n8n answers 500 when a webhook method throws; so does the harness.
-				this.calls.push({ started: undefined, result: { webhookResponse: String(error) } });
+				this.calls.push({ started: undefined, result: {}, threw: error });
 				if (!response.headersSent) response.writeHead(500);
 				response.end(String(error));
 			});
@@ -104,13 +110,53 @@ export class TriggerHarness {
 			null,
 		);
 		const result = await nodeType.webhook!.call(context);
-		this.calls.push({ started: result.workflowData?.[0], result });
-		if (!result.noWebhookResponse && !response.headersSent) {
+		if (result.noWebhookResponse || response.headersSent || !result.workflowData) {
+			this.calls.push({ started: undefined, result });
+			return;
+		}
+		if (this.failExecutionStart) {
+			this.calls.push({ started: undefined, result });
+			response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+			response.end(JSON.stringify({ code: 0, message: 'Timeout waiting for lock SqliteWriteConnectionMutex to become available' }));
+			return;
+		}
+		this.calls.push({ started: result.workflowData[0], result });
+		const resolve = (field: string) => resolveDescriptionField(webhookDescription, field, node.parameters as IDataObject);
+		if (resolve('responseMode') !== 'onReceived') {
 			// n8n would now run the workflow and answer as the response mode says; not here.
 			response.writeHead(200, { 'x-harness': 'workflow-started' });
 			response.end();
+			return;
+		}
+		const reply = extractWebhookOnReceivedResponse(resolve('responseData'), result);
+		// n8n's sendStaticResponse: Express's res.send for a string, res.json for anything else.
+		if (typeof reply === 'string') {
+			response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(reply) });
+			response.end(reply);
+		} else {
+			const json = JSON.stringify(reply);
+			response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+			response.end(json);
 		}
 	}
+}
+
+/** n8n 2.40's extractWebhookOnReceivedResponse. */
+function extractWebhookOnReceivedResponse(responseData: unknown, result: IWebhookResponseData): unknown {
+	if (responseData === 'noData') return undefined;
+	if (responseData) return responseData;
+	if (result.webhookResponse !== undefined) return result.webhookResponse;
+	return { message: 'Workflow was started' };
+}
+
+/** A description field as n8n resolves it for a node without expressions in its parameters: through the node's native resolver. */
+function resolveDescriptionField(description: object, field: string, parameters: IDataObject): unknown {
+	const resolvers = (description as Record<symbol, Record<string, { resolve(parameters: IDataObject): unknown }> | undefined>)[
+		Symbol.for('n8n.webhookDescriptionResolvers')
+	];
+	const resolver = resolvers?.[field];
+	if (!resolver) throw new Error(`the trigger has no native resolver for ${field}`);
+	return resolver.resolve(parameters);
 }
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

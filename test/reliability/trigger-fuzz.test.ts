@@ -32,8 +32,6 @@ interface FuzzRequest {
 	body: Buffer;
 	tokenMode: TokenMode;
 	signatureMode: SignatureMode;
-	/** Whether the body is in the form the content type says (a valid token could be read from it). */
-	wellFormed: boolean;
 }
 
 /** Any unicode, lone surrogates included (they reach the wire as U+FFFD). */
@@ -141,9 +139,10 @@ const OTHER_TYPES = [
 /** Header values as fetch can send them: printable ASCII. */
 const anyContentType = fc.oneof(fc.constantFrom(...OTHER_TYPES), fc.stringMatching(/^[\x20-\x7e]{0,40}$/).map((type) => type.trim()));
 
-type Shaped = [contentType: string, body: { body: Buffer; mode: TokenMode }, wellFormed: boolean];
-const shaped = (contentType: fc.Arbitrary<string>, body: fc.Arbitrary<{ body: Buffer; mode: TokenMode }>, wellFormed: boolean): fc.Arbitrary<Shaped> =>
-	fc.tuple(contentType, body).map(([type, generated]): Shaped => [type, generated, wellFormed]);
+type Shaped = [contentType: string, body: { body: Buffer; mode: TokenMode }];
+/** A content type with a body, which may or may not be of that type. */
+const shaped = (contentType: fc.Arbitrary<string>, body: fc.Arbitrary<{ body: Buffer; mode: TokenMode }>): fc.Arbitrary<Shaped> =>
+	fc.tuple(contentType, body);
 
 const request: fc.Arbitrary<FuzzRequest> = fc
 	.record({
@@ -151,20 +150,19 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 		teamRestricted: fc.boolean(),
 		signatureMode: fc.constantFrom<SignatureMode>('valid', 'valid', 'wrong', 'missing', 'stale', 'future', 'garbage-timestamp', 'other-body'),
 		kind: fc.oneof(
-			{ weight: 5, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), formBody, true) },
-			{ weight: 3, arbitrary: shaped(fc.constantFrom(...JSON_TYPES), jsonBody, true) },
-			{ weight: 1, arbitrary: shaped(anyContentType, fc.oneof(formBody, jsonBody, rawBody), false) },
-			{ weight: 1, arbitrary: shaped(fc.constantFrom(...FORM_TYPES, ...JSON_TYPES), rawBody, false) },
+			{ weight: 5, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), formBody) },
+			{ weight: 3, arbitrary: shaped(fc.constantFrom(...JSON_TYPES), jsonBody) },
+			{ weight: 1, arbitrary: shaped(anyContentType, fc.oneof(formBody, jsonBody, rawBody)) },
+			{ weight: 1, arbitrary: shaped(fc.constantFrom(...FORM_TYPES, ...JSON_TYPES), rawBody) },
 		),
 	})
-	.map(({ signed, teamRestricted, signatureMode, kind: [contentType, { body, mode }, wellFormed] }) => ({
+	.map(({ signed, teamRestricted, signatureMode, kind: [contentType, { body, mode }] }) => ({
 		signed,
 		teamRestricted,
 		contentType,
 		body,
 		tokenMode: mode,
 		signatureMode,
-		wellFormed,
 	}));
 
 function signatureHeaders(fuzz: FuzzRequest): Record<string, string> {
@@ -214,8 +212,8 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 
 			// A defined answer: one of the statuses the trigger (or n8n's body parser) gives, never a 5xx.
 			expect(DEFINED_STATUSES.has(response.status)).toBe(true);
-			// The node itself never threw (the harness records a throw as a call without a result).
-			for (const call of harness.calls) expect(call.result.webhookResponse).toBeUndefined();
+			// The node itself never threw.
+			for (const call of harness.calls) expect(call.threw).toBeUndefined();
 			if (response.status === 200 && body !== '') expect(typeof (JSON.parse(body) as { text?: unknown }).text).toBe('string');
 			if (response.status !== 200) expect(body === '' || response.status === 422).toBe(true);
 
@@ -224,7 +222,7 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 				tally.started++;
 				expect(response.status).toBe(200);
 				expect(fuzz.tokenMode).toBe('valid');
-				expect(fuzz.wellFormed).toBe(true);
+				// (A form in another charset, say latin1, with the right token may start it: n8n decodes it.)
 				if (fuzz.signed) expect(fuzz.signatureMode).toBe('valid');
 				if (fuzz.teamRestricted) expect(harness.calls[0].started?.[0].json.team_id).toBe('T0001');
 				expect(serializeDeep(harness.calls)).not.toContain(TOKEN);

@@ -219,6 +219,25 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 	});
 
 	describe('duplicate deliveries', () => {
+		it.each(['immediately', 'noReply'])(
+			'lets Slack send a message again when n8n could not start its execution (%s)',
+			async (respond) => {
+				harness.parameters = { ...harness.parameters, respond };
+				const message = form(freshPost());
+				harness.failExecutionStart = true;
+				try {
+					expect((await harness.post(message, FORM)).status).toBe(500);
+				} finally {
+					harness.failExecutionStart = false;
+				}
+				// Slack's retry of the same message is not taken for a duplicate.
+				expect((await harness.post(message, FORM)).status).toBe(200);
+				expect(started()).toBe(1);
+				expect((await harness.post(message, FORM)).body).toBe('');
+				expect(started()).toBe(1);
+			},
+		);
+
 		it('answers a repeat of the same message 200 empty and starts nothing', async () => {
 			const post = form(freshPost());
 			await harness.post(post, FORM);
@@ -297,8 +316,15 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 			harness.parameters = { triggerWords: 'googlebot:', respond: 'noReply' };
 			const answer = await harness.post(form(freshPost()), FORM);
 			expect(answer).toMatchObject({ status: 200, body: '' });
-			expect(harness.calls.at(-1)?.result.noWebhookResponse).toBe(true);
+			expect(harness.calls.at(-1)?.result.webhookResponse).toBe('');
 			expect(started()).toBe(1);
+		});
+
+		it('leaves the answer to n8n, so that it goes out only once the execution exists', async () => {
+			const answer = await harness.post(form(freshPost()), FORM);
+			expect(harness.calls.at(-1)?.result).toMatchObject({ webhookResponse: { text: 'African or European?' } });
+			expect(harness.calls.at(-1)?.result.noWebhookResponse).toBeUndefined();
+			expect(answer.body).toBe('{"text":"African or European?"}');
 		});
 
 		it.each(['lastNode', 'responseNode'])('%s leaves the answer to n8n and starts the workflow', async (respond) => {
@@ -311,7 +337,7 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 	});
 });
 
-describe("the webhook's response mode", () => {
+describe("the webhook's response mode and data", () => {
 	const description = new SlackOutgoingWebhookTrigger().description.webhooks![0] as unknown as Record<string | symbol, unknown>;
 	const resolvers = description[Symbol.for('n8n.webhookDescriptionResolvers')] as Record<string, { template: string; resolve: (parameters: IDataObject) => unknown }>;
 
@@ -324,6 +350,11 @@ describe("the webhook's response mode", () => {
 			expect(resolvers.responseMode.template).toBe(description.responseMode);
 			expect(resolvers.responseMode.resolve(workflow.getNode(node.name)!.parameters as IDataObject)).toBe(evaluated);
 			expect(evaluated).toBe({ immediately: 'onReceived', noReply: 'onReceived', lastNode: 'lastNode', responseNode: 'responseNode' }[respond]);
+
+			const evaluatedData = workflow.expression.getSimpleParameterValue(node, description.responseData as string, 'manual', {});
+			expect(resolvers.responseData.template).toBe(description.responseData);
+			expect(resolvers.responseData.resolve(workflow.getNode(node.name)!.parameters as IDataObject)).toBe(evaluatedData);
+			expect(evaluatedData).toBe(respond === 'lastNode' ? 'firstEntryJson' : '');
 		},
 	);
 });
