@@ -6,4 +6,5 @@ module.exports = {
 	testMatch: ['**/*.e2e.test.ts'],
 	testTimeout: 60_000,
 	maxWorkers: 1,
+	testSequencer: '<rootDir>/test/e2e/sequencer.js',
 };

@@ -9,7 +9,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { Pool } from 'undici';
 
 import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
-import { freePort, installAsCommunityPackage, n8nCli, n8nEnvironment, packPackage, startN8n, stopN8n, waitForHealthy, waitForWebhook } from '../scripts/n8n-instance.mjs';
+import { freePort, installAsCommunityPackage, loopbackOnlySettings, n8nCli, n8nEnvironment, packPackage, startN8n, stopN8n, waitForHealthy, waitForWebhook } from '../scripts/n8n-instance.mjs';
 
 const TOKEN = 'bench-token-not-real';
 const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: Number(process.env.BENCH_TRIGGER_REQUESTS_32 ?? 1_500) };
@@ -145,7 +145,7 @@ async function bareServer() {
 async function withN8n(runtime, tarball, workflows, credentials, webhookPaths, use, extraEnv = {}) {
 	const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-bench-'));
 	const [port, brokerPort] = [await freePort(), await freePort()];
-	const env = n8nEnvironment({ userFolder, port, brokerPort, extra: { N8N_LOG_LEVEL: 'warn', ...extraEnv } });
+	const env = n8nEnvironment({ userFolder, port, brokerPort, extra: { N8N_LOG_LEVEL: 'warn', ...loopbackOnlySettings(runtime.n8nVersion), ...extraEnv } });
 	let child;
 	try {
 		installAsCommunityPackage(userFolder, tarball, runtime);

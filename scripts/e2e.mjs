@@ -3,19 +3,22 @@
 // user folder as a community package, imports the suite's credentials and workflows with n8n's
 // CLI, activates them, starts n8n, runs test/e2e against it over HTTP, and always stops it.
 //
-// E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated).
+// E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated). The load test (10,000 requests,
+// about 15 minutes on 2 cores) runs against E2E_LOAD_VERSIONS only, the current line by default;
+// E2E_LOAD_REQUESTS changes its count for a quick local run.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows } from '../test/e2e/fixtures.mjs';
-import { ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId } from '../test/e2e/fixtures.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	buildPackage,
 	freePort,
 	installAsCommunityPackage,
 	n8nCli,
+	loopbackOnlySettings,
 	n8nEnvironment,
 	packPackage,
 	PROJECT_DIR,
@@ -26,6 +29,7 @@ import {
 } from './n8n-instance.mjs';
 
 const versions = (process.env.E2E_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
+const loadVersions = (process.env.E2E_LOAD_VERSIONS ?? DEFAULT_N8N_VERSION).split(',').map((v) => v.trim());
 const say = (message) => console.log(`[e2e] ${message}`);
 
 
@@ -53,13 +57,13 @@ async function runAgainst(version, tarball) {
 	say(`n8n ${version}: preparing (the runtime is installed once and cached)`);
 	const runtime = ensureN8n(version);
 	const userFolder = mkdtempSync(join(tmpdir(), `slack-webhooks-e2e-${version}-`));
-	const [port, brokerPort, slackPort] = [await freePort(), await freePort(), await freePort()];
+	const [port, brokerPort, slackPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 	const logFile = join(userFolder, 'n8n.log');
 	const env = n8nEnvironment({
 		userFolder,
 		port,
 		brokerPort,
-		extra: { N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
+		extra: { ...loopbackOnlySettings(version), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
 	});
 	let child;
 	try {
@@ -67,7 +71,7 @@ async function runAgainst(version, tarball) {
 		const credentialsFile = join(userFolder, 'credentials.json');
 		const workflowsFile = join(userFolder, 'workflows.json');
 		const workflows = buildWorkflows();
-		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort })));
+		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort, tlsPort })));
 		writeFileSync(workflowsFile, JSON.stringify(workflows));
 		say(`n8n ${version}: importing credentials and workflows with n8n's CLI`);
 		n8nCli(runtime, env, ['import:credentials', `--input=${credentialsFile}`]);
@@ -85,7 +89,8 @@ async function runAgainst(version, tarball) {
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
-		for (const path of ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-action']) {
+		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action'];
+		for (const path of [...webhookPaths, ...FAILURE_KINDS.map((kind) => `/webhook/e2e-fail-${kind}`)]) {
 			await waitForWebhook(`http://127.0.0.1:${port}`, path);
 		}
 		const cookie = await setUpOwner(port);
@@ -93,7 +98,8 @@ async function runAgainst(version, tarball) {
 
 		// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
 		const resultsFile = process.env.TEST_RESULTS_DIR ? ['--json', `--outputFile=${join(process.env.TEST_RESULTS_DIR, `e2e-${version}.json`)}`] : [];
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...resultsFile], {
+		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns', 'load\\.e2e'];
+		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {
@@ -102,6 +108,9 @@ async function runAgainst(version, tarball) {
 				E2E_N8N_URL: `http://127.0.0.1:${port}`,
 				E2E_N8N_COOKIE: cookie,
 				E2E_SLACK_PORT: String(slackPort),
+				E2E_TLS_PORT: String(tlsPort),
+				E2E_N8N_PID: String(child.pid),
+				E2E_FAILURE_WORKFLOWS: JSON.stringify(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, failureWorkflowId(kind)]))),
 				E2E_N8N_LOG_FILE: logFile,
 				E2E_N8N_USER_FOLDER: userFolder,
 			},

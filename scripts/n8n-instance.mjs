@@ -56,6 +56,19 @@ export function installAsCommunityPackage(userFolder, tarball, runtime) {
 	return packageDir;
 }
 
+/**
+ * Tests, benchmarks and screenshots reach loopback only, but n8n asks api.n8n.io for its list of
+ * vetted community packages and (2.x) for its MCP server registry. These turn both off.
+ */
+export function loopbackOnlySettings(version) {
+	return {
+		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		// n8n 1.x refuses module names it does not know, so this is set for 2.x only.
+		...(Number(version.split('.')[0]) >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
+	};
+}
+
 export function n8nEnvironment({ userFolder, port, brokerPort, extra = {} }) {
 	return {
 		...process.env,

@@ -16,6 +16,7 @@ import {
 	freePort,
 	installAsCommunityPackage,
 	n8nCli,
+	loopbackOnlySettings,
 	n8nEnvironment,
 	packPackage,
 	PROJECT_DIR,
@@ -73,7 +74,7 @@ buildPackage();
 const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-docs-'));
 const [port, brokerPort] = [await freePort(), await freePort()];
-const env = n8nEnvironment({ userFolder, port, brokerPort });
+const env = n8nEnvironment({ userFolder, port, brokerPort, extra: loopbackOnlySettings(DEFAULT_N8N_VERSION) });
 let child;
 let browser;
 try {

@@ -6,8 +6,30 @@ export { E2E };
 
 export const credentialIds = { incoming: 'e2eIncomingHook1', outgoing: 'e2eOutgoingHook1', signed: 'e2eSignedHook001' };
 
-export function buildCredentials({ slackPort }) {
+/**
+ * A host name with a 64-character label: the system resolver refuses it without sending a DNS
+ * query, so "unknown host" is tested without leaving the machine.
+ */
+export const UNRESOLVABLE_HOST = `${'n'.repeat(64)}.example`;
+
+/** Incoming webhook credentials that fail each way the network can, each with the secret path in its URL. */
+export function failingWebhookUrls({ slackPort, tlsPort }) {
+	return {
+		malformed: `hooks.slack.com/services/${E2E.webhookSecretPath}`,
+		unknownHost: `http://${UNRESOLVABLE_HOST}/services/${E2E.webhookSecretPath}`,
+		untrustedTls: `https://127.0.0.1:${tlsPort}/services/${E2E.webhookSecretPath}`,
+		timeout: `http://127.0.0.1:${slackPort}/services/${E2E.webhookSecretPath}/stall`,
+	};
+}
+
+export function buildCredentials({ slackPort, tlsPort }) {
 	return [
+		...Object.entries(failingWebhookUrls({ slackPort, tlsPort })).map(([kind, webhookUrl]) => ({
+			id: failureCredentialId(kind),
+			name: `E2E failing webhook: ${kind}`,
+			type: 'slackIncomingWebhookApi',
+			data: { webhookUrl },
+		})),
 		{
 			id: credentialIds.incoming,
 			name: 'E2E incoming webhook',
@@ -43,15 +65,29 @@ const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) =
 	credentials: { slackOutgoingWebhookApi: { id: credentialId, name: 'E2E' } },
 });
 
-const action = (id, parameters, extra = {}) => ({
+const action = (id, parameters, credentialId = credentialIds.incoming) => ({
 	id,
 	name: 'Slack Incoming Webhook',
 	type: ACTION,
 	typeVersion: 1,
 	position: [400, 0],
 	parameters,
-	credentials: { slackIncomingWebhookApi: { id: credentialIds.incoming, name: 'E2E incoming webhook' } },
-	...extra,
+	credentials: { slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } },
+});
+
+/** n8n credential and workflow IDs are 16 characters. */
+const failureCredentialId = (kind) => `e2eFail${kind}`.padEnd(16, '0').slice(0, 16);
+export const failureWorkflowId = (kind) => `e2eFailWf${kind}`.padEnd(16, '0').slice(0, 16);
+export const FAILURE_KINDS = ['malformed', 'unknownHost', 'untrustedTls', 'timeout'];
+
+const webhookNode = (id, path) => ({
+	id,
+	name: 'Webhook',
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2,
+	position: [0, 0],
+	webhookId: path,
+	parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
 });
 
 const setNode = (id, fields) => ({
@@ -137,15 +173,7 @@ export function buildWorkflows() {
 			'e2eAction000001',
 			'E2E action: messages from a webhook',
 			[
-				{
-					id: 'e2e-action-webhook',
-					name: 'Webhook',
-					type: 'n8n-nodes-base.webhook',
-					typeVersion: 2,
-					position: [0, 0],
-					webhookId: 'e2e-action',
-					parameters: { httpMethod: 'POST', path: 'e2e-action', responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-				},
+				webhookNode('e2e-action-webhook', 'e2e-action'),
 				{
 					id: 'e2e-action-split',
 					name: 'Split Out',
@@ -165,6 +193,17 @@ export function buildWorkflows() {
 				}),
 			],
 			chain('Webhook', 'Split Out', 'Slack Incoming Webhook'),
+		),
+		// The load test's trigger: its executions are counted against the matching requests sent.
+		workflow('e2eLoadTrigger01', 'E2E load: trigger', [trigger('e2e-load', { triggerWords: 'load', respond: 'immediately', replyText: 'ok' })]),
+		// One workflow per failing credential: each run fails, and n8n stores and logs the failure.
+		...FAILURE_KINDS.map((kind) =>
+			workflow(
+				failureWorkflowId(kind),
+				`E2E action failure: ${kind}`,
+				[webhookNode(`e2e-fail-${kind}-webhook`, `e2e-fail-${kind}`), action(`e2e-fail-${kind}-send`, { text: 'Secret check', options: { timeout: 1, maxRetries: 0 } }, failureCredentialId(kind))],
+				chain('Webhook', 'Slack Incoming Webhook'),
+			),
 		),
 	];
 }

@@ -6,13 +6,8 @@
  */
 import { n8nLogFile, readN8nLog, restoreLogSettings } from '../helpers/n8n-debug-log';
 
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { testIncomingWebhook } from '../../nodes/shared/webhook-test';
 import { SLACK_WEBHOOK_ERRORS } from '../../nodes/shared/slack';
@@ -21,6 +16,7 @@ import { TriggerHarness } from '../helpers/n8n-webhook-harness';
 import { serializeDeep } from '../helpers/serialize';
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
 import { answer, SLACK_ERROR_STATUS, SlackWebhookServer } from '../helpers/slack-webhook-server';
+import { startUntrustedTlsServer, type UntrustedTlsServer } from '../helpers/tls-server';
 
 /** Made-up secrets, each distinctive enough that any leak of it is found by a plain search. */
 const SECRET_PATH = 'TLEAK0000/BLEAK0000/leak-check-secret-path';
@@ -36,7 +32,7 @@ function expectNoSecrets(what: string, value: unknown): void {
 }
 
 let slack: SlackWebhookServer;
-let tls: { server: HttpsServer; port: number };
+let tls: UntrustedTlsServer;
 let refusedPort: number;
 let trigger: TriggerHarness;
 
@@ -44,13 +40,13 @@ beforeAll(async () => {
 	slack = new SlackWebhookServer();
 	slack.webhookPath = `/services/${SECRET_PATH}`;
 	await slack.start();
-	tls = await startSelfSignedHttpsServer();
+	tls = await startUntrustedTlsServer();
 	refusedPort = await freePort();
 	trigger = await new TriggerHarness().start();
 }, 30_000);
 afterAll(async () => {
 	await slack.stop();
-	await new Promise((resolve) => tls.server.close(resolve));
+	await tls.stop();
 	await trigger.stop();
 	restoreLogSettings();
 });
@@ -152,17 +148,6 @@ describe("n8n's debug log", () => {
 		expectNoSecrets(`n8n's log (${n8nLogFile})`, log);
 	});
 });
-
-/** An HTTPS server with a self-signed certificate made by openssl for this run. */
-async function startSelfSignedHttpsServer(): Promise<{ server: HttpsServer; port: number }> {
-	const dir = mkdtempSync(join(tmpdir(), 'slack-webhooks-tls-'));
-	execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-	const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_request, response) => {
-		response.end('ok');
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { server, port: (server.address() as { port: number }).port };
-}
 
 async function freePort(): Promise<number> {
 	const probe = createNetServer();

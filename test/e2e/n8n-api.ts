@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** What the end-to-end suites need from the n8n that scripts/e2e.mjs started: its URL and REST API. */
+
+export function requiredEnv(name: string): string {
+	const value = process.env[name];
+	if (!value) throw new Error(`${name} is not set: run the suite with npm run test:e2e`);
+	return value;
+}
+
+export const n8nUrl = requiredEnv('E2E_N8N_URL');
+export const n8nVersion = requiredEnv('E2E_N8N_VERSION');
+const cookie = requiredEnv('E2E_N8N_COOKIE');
+
+export async function post(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+	const response = await fetch(`${n8nUrl}${path}`, { method: 'POST', body, headers });
+	return { status: response.status, body: await response.text() };
+}
+
+/** A GET to n8n's REST API as the owner the suite set up. */
+export async function rest<T>(path: string): Promise<T> {
+	const response = await fetch(`${n8nUrl}${path}`, { headers: { cookie } });
+	if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+	return (await response.json()) as T;
+}
+
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: string;
+}
+
+export async function executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const { data } = await rest<{ data: { results: ExecutionSummary[] } }>(`/rest/executions?filter=${filter}&limit=100`);
+	return data.results;
+}
+
+export async function executionCount(workflowId: string): Promise<number> {
+	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+	const { data } = await rest<{ data: { count: number } }>(`/rest/executions?filter=${filter}&limit=1`);
+	return data.count;
+}
+
+/** The stored data of one execution, as n8n's REST API returns it (a flatted JSON string). */
+export async function executionData(id: string): Promise<string> {
+	const { data } = await rest<{ data: { data: string } }>(`/rest/executions/${id}`);
+	return data.data;
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/**
+ * Everything n8n logged at debug level: its log file, which n8n rotates at 16 MB (n8n.log,
+ * n8n1.log, ...), and what it printed on the console.
+ */
+export function n8nLogs(): string {
+	const logFile = requiredEnv('E2E_N8N_LOG_FILE');
+	const stem = basename(logFile, '.log');
+	const isLog = new RegExp(`^${stem}\\d*\\.log$|^${stem}\\.stdout\\.log$`);
+	const files = readdirSync(dirname(logFile)).filter((name) => isLog.test(name));
+	if (!files.includes(basename(logFile))) throw new Error(`n8n wrote no log at ${logFile}`);
+	return files.map((name) => readFileSync(join(dirname(logFile), name), 'utf8')).join('\n');
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs last, against the n8n every other suite has used: drives the action through each network
+ * failure (malformed URL, unknown host, untrusted TLS certificate, timeout) and the trigger through
+ * a stale signature, then searches n8n's debug log and every file n8n keeps (its SQLite database
+ * with the stored executions among them) for the webhook URL's secret path, the token and the
+ * signing secret.
+ */
+import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { SlackWebhookServer } from '../helpers/slack-webhook-server';
+import { startUntrustedTlsServer, type UntrustedTlsServer } from '../helpers/tls-server';
+import { eventually, executionData, executionsOf, n8nLogs, post, requiredEnv } from './n8n-api';
+import E2E from './secrets.json';
+
+/** Each failing credential's workflow, from fixtures.mjs (passed on by scripts/e2e.mjs). */
+const FAILURE_WORKFLOWS = JSON.parse(requiredEnv('E2E_FAILURE_WORKFLOWS')) as Record<string, string>;
+const SECRETS = [E2E.webhookSecretPath, 'e2e-secret-path-not-real', E2E.token, E2E.signingSecret];
+
+let slack: SlackWebhookServer;
+let tls: UntrustedTlsServer;
+beforeAll(async () => {
+	slack = new SlackWebhookServer();
+	slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
+	slack.respondWith(() => ({ stall: true }));
+	await slack.start(Number(requiredEnv('E2E_SLACK_PORT')));
+	tls = await startUntrustedTlsServer(Number(requiredEnv('E2E_TLS_PORT')));
+});
+afterAll(async () => {
+	await slack.stop();
+	await tls.stop();
+});
+
+const EXPECTED_ERRORS: Record<string, string> = {
+	malformed: 'The webhook URL in the credential is not an http(s) URL',
+	unknownHost: 'The webhook host name could not be resolved (DNS)',
+	untrustedTls: "The webhook host's TLS certificate was not accepted",
+	timeout: 'No answer from the webhook in time (after the message was sent)',
+};
+
+describe('secrets in the real n8n', () => {
+	it.each(Object.keys(FAILURE_WORKFLOWS))('the action fails on %s with a clear error and no secret in the stored execution', async (kind) => {
+		const reply = await post(`/webhook/e2e-fail-${kind}`, '{}', { 'content-type': 'application/json' });
+		expect(reply.status).toBe(500);
+		for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
+		const [failed] = await eventually(async () => {
+			const executions = await executionsOf(FAILURE_WORKFLOWS[kind]);
+			return executions.length > 0 ? executions : undefined;
+		});
+		expect(failed.status).toBe('error');
+		const data = await executionData(failed.id);
+		expect(data).toContain(EXPECTED_ERRORS[kind]);
+		for (const secret of SECRETS) expect(data).not.toContain(secret);
+	});
+
+	it('the trigger refuses a stale signature with 401 and an empty body', async () => {
+		const body = new URLSearchParams({ token: E2E.token, team_id: 'T0001', channel_id: 'C1', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin', trigger_id: `${Date.now()}.1.stale` }).toString();
+		const timestamp = String(Math.floor(Date.now() / 1000) - 6 * 60);
+		const signature = `v0=${createHmac('sha256', E2E.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+		const reply = await post('/webhook/e2e-signed/slack', body, { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature });
+		expect(reply).toEqual({ status: 401, body: '' });
+	});
+
+	it("leaves no secret in n8n's debug log", () => {
+		const log = n8nLogs();
+		// The log is the real one: it holds the failures just provoked.
+		expect(log).toContain(EXPECTED_ERRORS.unknownHost);
+		for (const secret of SECRETS) expect(log).not.toContain(secret);
+	});
+
+	it('saw n8n try no host name but the unresolvable one the action test uses (loopback only)', () => {
+		const log = n8nLogs();
+		const lookups = [...log.matchAll(/(?:ENOTFOUND|EAI_AGAIN) ([a-z0-9.-]+)/g)].map((match) => match[1]);
+		expect(lookups.filter((host) => !/^n{64}\.example$/.test(host))).toEqual([]);
+	});
+
+	it('leaves no secret in any file n8n keeps: its database (stored executions, encrypted credentials) and the rest', () => {
+		const n8nFolder = join(requiredEnv('E2E_N8N_USER_FOLDER'), '.n8n');
+		const files = filesUnder(n8nFolder, (path) => !path.includes(`${join('nodes', 'node_modules')}`));
+		const database = files.find((file) => file.endsWith('database.sqlite'));
+		expect(database).toBeDefined();
+		// The database holds what the suites did: the failures above are stored in it.
+		const everything = files.map((file) => readFileSync(file)).reduce((all, content) => Buffer.concat([all, content]), Buffer.alloc(0));
+		expect(everything.includes(EXPECTED_ERRORS.untrustedTls)).toBe(true);
+		for (const secret of SECRETS) {
+			const leaks = files.filter((file) => readFileSync(file).includes(secret));
+			expect({ secret, leaks }).toEqual({ secret, leaks: [] });
+		}
+	});
+});
+
+function filesUnder(dir: string, keep: (path: string) => boolean): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		if (!keep(path)) return [];
+		return statSync(path).isDirectory() ? filesUnder(path, keep) : [path];
+	});
+}

@@ -1,0 +1,15 @@
+// The suites share one n8n: the functional suite first, then the load, then the secrets check,
+// which reads everything the others made n8n log and store.
+const Sequencer = require('@jest/test-sequencer').default;
+
+const ORDER = ['n8n.e2e.test.ts', 'load.e2e.test.ts', 'secrets.e2e.test.ts'];
+const rank = (path) => {
+	const index = ORDER.findIndex((name) => path.endsWith(name));
+	return index === -1 ? ORDER.length : index;
+};
+
+module.exports = class E2ESequencer extends Sequencer {
+	sort(tests) {
+		return [...tests].sort((a, b) => rank(a.path) - rank(b.path));
+	}
+};
