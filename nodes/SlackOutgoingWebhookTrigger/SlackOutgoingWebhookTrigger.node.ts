@@ -37,7 +37,7 @@ import { bodyKind, splitList, verifyRequest } from './verify';
 
 type RespondMode = 'immediately' | 'lastNode' | 'responseNode' | 'noReply';
 
-/** n8n's response mode for each Respond option: the node answers itself in the other two. */
+/** n8n's response mode for each Respond option: with "onReceived", n8n sends the reply the node returns. */
 export function responseModeFor(respond: unknown): 'onReceived' | 'lastNode' | 'responseNode' {
 	return respond === 'lastNode' ? 'lastNode' : respond === 'responseNode' ? 'responseNode' : 'onReceived';
 }
@@ -137,8 +137,9 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = this.getRequestObject();
 		const response = this.getResponseObject();
-		const answer = (status: number, reply?: SlackReply): IWebhookResponseData => {
-			writeReply(response, status, reply);
+		/** Answers a request that starts nothing: refused, filtered out, or a repeat. */
+		const answer = (status: number): IWebhookResponseData => {
+			writeReply(response, status);
 			return { noWebhookResponse: true };
 		};
 
