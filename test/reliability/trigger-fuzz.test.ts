@@ -231,8 +231,8 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 		{ numRuns: RUNS, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true },
 	);
 
-	// The generator must reach the interesting part: valid requests that start the workflow,
-	// and every kind of refusal.
-	expect(tally.started).toBeGreaterThan(RUNS / 50);
+	// The generator must reach the interesting part: valid requests that start the workflow (about
+	// 2% of runs, so at least a few dozen whatever the seed), and every kind of refusal.
+	expect(tally.started).toBeGreaterThan(RUNS / 200);
 	for (const status of [200, 401, 403, 415, 422]) expect(tally.byStatus.get(status) ?? 0).toBeGreaterThan(0);
 }, 300_000);
