@@ -7,10 +7,10 @@
 import { n8nLogFile, readN8nLog, restoreLogSettings } from '../helpers/n8n-debug-log';
 
 import { createHmac } from 'node:crypto';
-import { createServer as createNetServer } from 'node:net';
 
 import { testIncomingWebhook } from '../../nodes/shared/webhook-test';
 import { SLACK_WEBHOOK_ERRORS } from '../../nodes/shared/slack';
+import { freePort } from '../helpers/free-port';
 import { runNode } from '../helpers/n8n-harness';
 import { TriggerHarness } from '../helpers/n8n-webhook-harness';
 import { serializeDeep } from '../helpers/serialize';
@@ -148,11 +148,3 @@ describe("n8n's debug log", () => {
 		expectNoSecrets(`n8n's log (${n8nLogFile})`, log);
 	});
 });
-
-async function freePort(): Promise<number> {
-	const probe = createNetServer();
-	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-	const { port } = probe.address() as { port: number };
-	await new Promise<void>((resolve) => probe.close(() => resolve()));
-	return port;
-}

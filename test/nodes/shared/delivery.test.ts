@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
-
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../nodes/shared/delivery';
 import { SLACK_WEBHOOK_ERRORS } from '../../../nodes/shared/slack';
 import { createWebhookDispatcher } from '../../../nodes/shared/transport';
+import { freePort } from '../../helpers/free-port';
 import { serializeDeep } from '../../helpers/serialize';
 import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../helpers/slack-webhook-server';
 
@@ -203,11 +202,3 @@ describe('WebhookSender against a Slack-compatible server on 127.0.0.1', () => {
 		expect(server.posted.map((request) => request.json?.text)).toEqual(Array.from({ length: 20 }, (_, n) => String(n)));
 	});
 });
-
-async function freePort(): Promise<number> {
-	const probe = createServer();
-	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-	const { port } = probe.address() as { port: number };
-	await new Promise<void>((resolve) => probe.close(() => resolve()));
-	return port;
-}
