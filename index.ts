@@ -1,6 +1,7 @@
 // n8n loads the nodes and credentials listed under "n8n" in package.json; this entry point lets
 // other code reuse the building blocks.
 export { SlackIncomingWebhookApi } from './credentials/SlackIncomingWebhookApi.credentials';
+export { SlackIncomingWebhookOAuth2Api } from './credentials/SlackIncomingWebhookOAuth2Api.credentials';
 export { SlackIncomingWebhook } from './nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
 export { buildWebhookMessage } from './nodes/SlackIncomingWebhook/payload';
 export { WebhookSender, WebhookDeliveryError } from './nodes/shared/delivery';

@@ -11,7 +11,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId } from '../test/e2e/fixtures.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS } from '../test/e2e/fixtures.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	buildPackage,
@@ -57,7 +57,7 @@ async function runAgainst(version, tarball) {
 	say(`n8n ${version}: preparing (the runtime is installed once and cached)`);
 	const runtime = ensureN8n(version);
 	const userFolder = mkdtempSync(join(tmpdir(), `slack-webhooks-e2e-${version}-`));
-	const [port, brokerPort, slackPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+	const [port, brokerPort, slackPort, tlsPort, oauthPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
 	const logFile = join(userFolder, 'n8n.log');
 	const env = n8nEnvironment({
 		userFolder,
@@ -71,7 +71,7 @@ async function runAgainst(version, tarball) {
 		const credentialsFile = join(userFolder, 'credentials.json');
 		const workflowsFile = join(userFolder, 'workflows.json');
 		const workflows = buildWorkflows();
-		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort, tlsPort })));
+		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort, tlsPort, oauthPort })));
 		writeFileSync(workflowsFile, JSON.stringify(workflows));
 		say(`n8n ${version}: importing credentials and workflows with n8n's CLI`);
 		n8nCli(runtime, env, ['import:credentials', `--input=${credentialsFile}`]);
@@ -89,7 +89,7 @@ async function runAgainst(version, tarball) {
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
-		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action'];
+		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action', ...Object.values(OAUTH_APPS).map(({ path }) => `/webhook/${path}`)];
 		for (const path of [...webhookPaths, ...FAILURE_KINDS.map((kind) => `/webhook/e2e-fail-${kind}`)]) {
 			await waitForWebhook(`http://127.0.0.1:${port}`, path);
 		}
@@ -109,6 +109,10 @@ async function runAgainst(version, tarball) {
 				E2E_N8N_COOKIE: cookie,
 				E2E_SLACK_PORT: String(slackPort),
 				E2E_TLS_PORT: String(tlsPort),
+				E2E_OAUTH_PORT: String(oauthPort),
+				E2E_OAUTH_APPS: JSON.stringify(OAUTH_APPS),
+				// The oauth suite reads a credential back with n8n's own CLI (export:credentials).
+				E2E_N8N_CLI: JSON.stringify({ node: runtime.node, n8n: runtime.n8nBin, nodeBin: runtime.nodeBin, env: { N8N_USER_FOLDER: userFolder, DB_TYPE: 'sqlite', N8N_LOG_OUTPUT: 'console', ...loopbackOnlySettings(version) } }),
 				E2E_N8N_PID: String(child.pid),
 				E2E_FAILURE_WORKFLOWS: JSON.stringify(Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, failureWorkflowId(kind)]))),
 				E2E_N8N_LOG_FILE: logFile,

@@ -18,7 +18,7 @@ import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type Deli
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
 import { createWebhookDispatcher } from '../shared/transport';
 import { testIncomingWebhook } from '../shared/webhook-test';
-import { messageProperties } from './description';
+import { authenticationProperty, messageProperties } from './description';
 import {
 	attachmentsFromFields,
 	buildWebhookMessage,
@@ -27,8 +27,15 @@ import {
 	type MessageInput,
 	type WebhookMessage,
 } from './payload';
+import {
+	AUTHENTICATION,
+	CredentialSetupError,
+	isAuthentication,
+	webhookTargetFromOAuthTokenData,
+	webhookTargetFromUrlCredential,
+	type WebhookTarget,
+} from './target';
 
-const CREDENTIAL_TYPE = 'slackIncomingWebhookApi';
 const USER_AGENT = 'n8n-nodes-slack-webhooks (+https://n8n.io)';
 
 export class SlackIncomingWebhook implements INodeType {
@@ -44,8 +51,21 @@ export class SlackIncomingWebhook implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'slackIncomingWebhookApi', required: true, testedBy: 'slackIncomingWebhookTest' }],
-		properties: messageProperties,
+		// The names are spelled out (they equal AUTHENTICATION's) because n8n's lint rules read them.
+		credentials: [
+			{
+				name: 'slackIncomingWebhookApi',
+				required: true,
+				testedBy: 'slackIncomingWebhookTest',
+				displayOptions: { show: { authentication: [AUTHENTICATION.webhookUrl.value] } },
+			},
+			{
+				name: 'slackIncomingWebhookOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: [AUTHENTICATION.oAuth2.value] } },
+			},
+		],
+		properties: [authenticationProperty, ...messageProperties],
 	};
 
 	methods = {
@@ -61,7 +81,8 @@ export class SlackIncomingWebhook implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const { webhookUrl } = await this.getCredentials<{ webhookUrl: string }>(CREDENTIAL_TYPE);
+		const target = await readWebhookTarget(this);
+		const webhookUrl = target.url;
 		const continueOnFail = this.continueOnFail();
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
@@ -104,18 +125,40 @@ export class SlackIncomingWebhook implements INodeType {
 				const result = results[itemIndex];
 				if (!result) continue;
 				if (result.status === 'fulfilled') {
-					output[itemIndex] = { json: result.value, pairedItem: { item: itemIndex } };
+					output[itemIndex] = { json: { ...result.value, ...channelFields(target) }, pairedItem: { item: itemIndex } };
 					continue;
 				}
 				const nodeError = toDeliveryError(this, result.reason, itemIndex, results);
 				if (!continueOnFail) throw nodeError;
-				output[itemIndex] = errorItem(nodeError, itemIndex, result.reason);
+				output[itemIndex] = errorItem(nodeError, itemIndex, result.reason, channelFields(target));
 			}
 		} finally {
 			await dispatcher.close();
 		}
 		return [output.filter((item) => item !== undefined)];
 	}
+}
+
+/** The credential is the same for every item: n8n resolves a node's credentials once per run. */
+async function readWebhookTarget(context: IExecuteFunctions): Promise<WebhookTarget> {
+	const authentication = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
+	if (!isAuthentication(authentication)) {
+		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}" (field "authentication")`);
+	}
+	const { credentialType } = AUTHENTICATION[authentication];
+	const credential = await context.getCredentials<IDataObject>(credentialType);
+	if (authentication === 'webhookUrl') return webhookTargetFromUrlCredential(credential);
+	try {
+		return webhookTargetFromOAuthTokenData(credential.oauthTokenData);
+	} catch (error) {
+		const hint = error instanceof CredentialSetupError ? error.hint : undefined;
+		throw new NodeOperationError(context.getNode(), error as Error, { description: hint });
+	}
+}
+
+/** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
+function channelFields(target: WebhookTarget): IDataObject {
+	return target.channel ? { channel: target.channel.name, channelId: target.channel.id } : {};
 }
 
 function readMessageInput(read: ReturnType<typeof createParameterReader>, itemIndex: number): MessageInput {
@@ -195,7 +238,7 @@ function toDeliveryError(
 	);
 }
 
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, cause?: unknown): INodeExecutionData {
+function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, cause?: unknown, extra: IDataObject = {}): INodeExecutionData {
 	const details = cause instanceof WebhookDeliveryError ? cause.details : undefined;
 	return {
 		json: {
@@ -211,6 +254,7 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, 
 				attempts: details.attempts,
 				waitedMs: details.waitedMs,
 			}),
+			...extra,
 		},
 		pairedItem: { item: itemIndex },
 	};

@@ -40,6 +40,22 @@ const attachmentFields: INodeProperties[] = [
 	{ displayName: 'Timestamp', name: 'ts', type: 'number', default: 0, description: 'Unix time in seconds shown in the footer; 0 for none' },
 ];
 
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Webhook URL', value: 'webhookUrl', description: 'Paste a webhook URL from the Slack app settings, or a Slack-compatible one' },
+		{
+			name: 'OAuth2 (Add to Slack)',
+			value: 'oAuth2',
+			description: 'Connect through Slack and pick a channel; the webhook URL comes from Slack and is never shown',
+		},
+	],
+	default: 'webhookUrl',
+};
+
 export const messageProperties: INodeProperties[] = [
 	{
 		displayName: 'Text',

@@ -174,3 +174,15 @@ export const EMOJI_CODE_PATTERN = /^:[a-z0-9_+'-]+:(:skin-tone-[2-6]:)?$/i;
 
 /** User names Slack uses for its own bot; messages from bots are ignored to avoid reply loops. */
 export const SLACKBOT = { userName: 'slackbot', userId: 'USLACKBOT' } as const;
+
+/**
+ * "Add to Slack": Slack's OAuth v2 endpoints, and the scope that makes its access response carry
+ * an `incoming_webhook` (url, channel, channel_id, configuration_url) for the channel the user
+ * picked. Source: Slack's incoming webhook guide, "Generating incoming webhook URLs
+ * programmatically".
+ */
+export const SLACK_OAUTH = {
+	authorizeUrl: 'https://slack.com/oauth/v2/authorize',
+	accessUrl: 'https://slack.com/api/oauth.v2.access',
+	incomingWebhookScope: 'incoming-webhook',
+} as const;

@@ -4,7 +4,23 @@ import E2E from './secrets.json' with { type: 'json' };
 
 export { E2E };
 
-export const credentialIds = { incoming: 'e2eIncomingHook1', outgoing: 'e2eOutgoingHook1', signed: 'e2eSignedHook001' };
+export const credentialIds = {
+	incoming: 'e2eIncomingHook1',
+	outgoing: 'e2eOutgoingHook1',
+	signed: 'e2eSignedHook001',
+	oauth: 'e2eAddToSlack001',
+	oauthNoWebhook: 'e2eAddToSlackBot',
+};
+
+/**
+ * The "Add to Slack" apps the suite's Slack OAuth server knows (test/helpers/slack-oauth-server):
+ * one installs with the incoming-webhook scope; the other is set up with chat:write only, so
+ * Slack's answer has no incoming webhook.
+ */
+export const OAUTH_APPS = {
+	webhook: { clientId: 'e2e-webhook-app', credentialId: credentialIds.oauth, workflowId: 'e2eAddToSlackWf1', path: 'e2e-oauth-action' },
+	noWebhook: { clientId: 'e2e-bot-only-app', credentialId: credentialIds.oauthNoWebhook, workflowId: 'e2eAddToSlackWf2', path: 'e2e-oauth-no-webhook' },
+};
 
 /**
  * A host name with a 64-character label: the system resolver refuses it without sending a DNS
@@ -22,8 +38,21 @@ export function failingWebhookUrls({ slackPort, tlsPort }) {
 	};
 }
 
-export function buildCredentials({ slackPort, tlsPort }) {
+export function buildCredentials({ slackPort, tlsPort, oauthPort }) {
 	return [
+		// Slack's authorize and access URLs are fixed in the credential type; here they point to the
+		// suite's OAuth server. Like a user's, these credentials start unconnected.
+		...Object.values(OAUTH_APPS).map(({ clientId, credentialId }) => ({
+			id: credentialId,
+			name: `E2E Add to Slack: ${clientId}`,
+			type: 'slackIncomingWebhookOAuth2Api',
+			data: {
+				clientId,
+				clientSecret: E2E.oauthClientSecret,
+				authUrl: `http://127.0.0.1:${oauthPort}/oauth/v2/authorize`,
+				accessTokenUrl: `http://127.0.0.1:${oauthPort}/api/oauth.v2.access`,
+			},
+		})),
 		...Object.entries(failingWebhookUrls({ slackPort, tlsPort })).map(([kind, webhookUrl]) => ({
 			id: failureCredentialId(kind),
 			name: `E2E failing webhook: ${kind}`,
@@ -72,7 +101,10 @@ const action = (id, parameters, credentialId = credentialIds.incoming) => ({
 	typeVersion: 1,
 	position: [400, 0],
 	parameters,
-	credentials: { slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } },
+	credentials:
+		parameters.authentication === 'oAuth2'
+			? { slackIncomingWebhookOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }
+			: { slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } },
 });
 
 /** n8n credential and workflow IDs are 16 characters. */
@@ -196,6 +228,18 @@ export function buildWorkflows() {
 		),
 		// The load test's trigger: its executions are counted against the matching requests sent.
 		workflow('e2eLoadTrigger01', 'E2E load: trigger', [trigger('e2e-load', { triggerWords: 'load', respond: 'immediately', replyText: 'ok' })]),
+		// "Add to Slack": each posts through an OAuth2 credential the suite connects with n8n's OAuth flow.
+		...Object.values(OAUTH_APPS).map(({ clientId, credentialId, workflowId, path }) =>
+			workflow(
+				workflowId,
+				`E2E Add to Slack: ${clientId}`,
+				[
+					webhookNode(`${path}-webhook`, path),
+					action(`${path}-send`, { authentication: 'oAuth2', text: '={{ $json.body.text }}', options: { timeout: 5, maxRetries: 0 } }, credentialId),
+				],
+				chain('Webhook', 'Slack Incoming Webhook'),
+			),
+		),
 		// One workflow per failing credential: each run fails, and n8n stores and logs the failure.
 		...FAILURE_KINDS.map((kind) =>
 			workflow(

@@ -35,12 +35,12 @@ async function expectNoNewExecution(workflowId: string, before: number) {
 }
 
 describe(`n8n ${version} with the package installed as a community package`, () => {
-	it('lists both nodes and both credentials', async () => {
+	it('lists both nodes and the three credentials', async () => {
 		const nodes = await rest<Array<{ name: string }>>('/types/nodes.json');
 		const credentials = await rest<Array<{ name: string }>>('/types/credentials.json');
 		const names = nodes.map((node) => node.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-slack-webhooks.slackIncomingWebhook', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger']));
-		expect(credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['slackIncomingWebhookApi', 'slackOutgoingWebhookApi']));
+		expect(credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['slackIncomingWebhookApi', 'slackIncomingWebhookOAuth2Api', 'slackOutgoingWebhookApi']));
 	});
 
 	describe('Slack Outgoing Webhook Trigger', () => {

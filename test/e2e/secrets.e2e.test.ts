@@ -3,7 +3,7 @@
  * failure (malformed URL, unknown host, untrusted TLS certificate, timeout) and the trigger through
  * a stale signature, then searches n8n's debug log and every file n8n keeps (its SQLite database
  * with the stored executions among them) for the webhook URL's secret path, the token and the
- * signing secret.
+ * signing secret, and for those "Add to Slack" stored.
  */
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +16,16 @@ import E2E from './secrets.json';
 
 /** Each failing credential's workflow, from fixtures.mjs (passed on by scripts/e2e.mjs). */
 const FAILURE_WORKFLOWS = JSON.parse(requiredEnv('E2E_FAILURE_WORKFLOWS')) as Record<string, string>;
-const SECRETS = [E2E.webhookSecretPath, 'e2e-secret-path-not-real', E2E.token, E2E.signingSecret];
+const SECRETS = [
+	E2E.webhookSecretPath,
+	'e2e-secret-path-not-real',
+	E2E.token,
+	E2E.signingSecret,
+	// "Add to Slack" (oauth.e2e): the app's client secret, and the token and webhook URL Slack gave.
+	E2E.oauthClientSecret,
+	E2E.oauthAccessToken,
+	'e2e-oauth-secret-path-not-real',
+];
 
 let slack: SlackWebhookServer;
 let tls: UntrustedTlsServer;

@@ -22,10 +22,12 @@ import { startUntrustedTlsServer, type UntrustedTlsServer } from '../helpers/tls
 const SECRET_PATH = 'TLEAK0000/BLEAK0000/leak-check-secret-path';
 const TOKEN = 'leak-check-token-not-real';
 const SIGNING_SECRET = 'leak-check-signing-secret-not-real';
-const SECRET_FRAGMENTS = [SECRET_PATH, 'leak-check-secret-path', TOKEN, SIGNING_SECRET];
+const OAUTH_CLIENT_SECRET = 'leak-check-client-secret-not-real';
+const OAUTH_ACCESS_TOKEN = 'xoxb-leak-check-access-token-not-real';
+const SECRET_FRAGMENTS = [SECRET_PATH, 'leak-check-secret-path', TOKEN, SIGNING_SECRET, OAUTH_CLIENT_SECRET, OAUTH_ACCESS_TOKEN];
 
 function expectNoSecrets(what: string, value: unknown): void {
-	const text = typeof value === 'string' ? value : serializeDeep(value);
+	const text = typeof value === 'string' ? value : (serializeDeep(value) ?? '');
 	for (const fragment of SECRET_FRAGMENTS) {
 		if (text.includes(fragment)) throw new Error(`${what} contains the secret "${fragment}"`);
 	}
@@ -69,7 +71,19 @@ const actionFailures: Array<[string, () => string, object?]> = [
 	...Object.keys(SLACK_WEBHOOK_ERRORS).map((error): [string, () => string, object] => [`Slack's ${error}`, () => slack.url, { slackError: error }]),
 ];
 
-describe('Slack Incoming Webhook: no secret in errors, output items or the log', () => {
+/** The webhook URL pasted into the URL credential, or handed over by Slack in an Add to Slack token response. */
+const credentialsFor = {
+	webhookUrl: (url: string) => ({ slackIncomingWebhookApi: { webhookUrl: url } }),
+	oAuth2: (url: string) => ({
+		slackIncomingWebhookOAuth2Api: {
+			clientId: '1111.2222',
+			clientSecret: OAUTH_CLIENT_SECRET,
+			oauthTokenData: { ok: true, access_token: OAUTH_ACCESS_TOKEN, scope: 'incoming-webhook', incoming_webhook: { channel: '#leak-check', channel_id: 'C0LEAK', url } },
+		},
+	}),
+};
+
+describe.each(Object.keys(credentialsFor) as Array<keyof typeof credentialsFor>)('Slack Incoming Webhook (%s credential): no secret in errors, output items or the log', (authentication) => {
 	it.each(actionFailures)('for %s', async (_name, webhookUrl, scenario = {}) => {
 		slack.reset();
 		const play = scenario as { stall?: boolean; echo?: boolean; slackError?: string };
@@ -77,20 +91,24 @@ describe('Slack Incoming Webhook: no secret in errors, output items or the log',
 		else if (play.echo) slack.respondWith((request) => ({ reply: 400, body: `bad request to ${request.path} (http://127.0.0.1:${slack.port}${request.path})` }));
 		else if (play.slackError) slack.respondWith(() => answer.slackError(SLACK_ERROR_STATUS[play.slackError!], play.slackError!));
 
-		const credentials = { slackIncomingWebhookApi: { webhookUrl: webhookUrl() } };
-		const parameters = { text: 'Secret check', options: { timeout: 1, maxRetries: 1 } };
+		const credentials = credentialsFor[authentication](webhookUrl());
+		const parameters = { authentication, text: 'Secret check', options: { timeout: 1, maxRetries: 1 } };
+		// The OAuth2 credential refuses a URL that is not http(s) before any item, for the whole run.
+		const refusedUpFront = authentication === 'oAuth2' && !/^https?:\/\//.test(webhookUrl());
 
 		// Without continueOnFail: the error n8n records for the node and the run.
 		const failed = await runNode({ parameters, credentials });
 		expect(failed.error).toBeDefined();
-		expect(failed.error!.message).toMatch(/\(item 0\)|webhook URL/);
+		expect(failed.error!.message).toMatch(refusedUpFront ? /incoming webhook has no http\(s\) URL/ : /\(item 0\)|webhook URL/);
 		expectNoSecrets('the recorded error', failed.error);
 		expectNoSecrets('the run data', failed.run);
 
 		// With continueOnFail: the error item.
 		const continued = await runNode({ parameters, credentials, continueOnFail: true });
-		expect(continued.output?.[0].json.ok).toBe(false);
+		if (refusedUpFront) expect(continued.error).toBeDefined();
+		else expect(continued.output?.[0].json.ok).toBe(false);
 		expectNoSecrets('the error item', continued.output);
+		expectNoSecrets('the error', continued.error);
 
 		// The credential test reports the same problem, also without the secret (a 400 to its empty
 		// message is how a live hook answers, so those count as valid).

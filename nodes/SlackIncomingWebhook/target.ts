@@ -1,0 +1,70 @@
+/**
+ * Where the node posts: the URL credential holds the webhook URL itself; the OAuth2 ("Add to
+ * Slack") credential holds Slack's access response, whose `incoming_webhook` names the URL and
+ * the channel the user picked.
+ */
+import { SLACK_OAUTH } from '../shared/slack';
+
+export const AUTHENTICATION = {
+	webhookUrl: { value: 'webhookUrl', credentialType: 'slackIncomingWebhookApi' },
+	oAuth2: { value: 'oAuth2', credentialType: 'slackIncomingWebhookOAuth2Api' },
+} as const;
+
+export type Authentication = keyof typeof AUTHENTICATION;
+
+export interface WebhookTarget {
+	url: string;
+	/** The channel Slack bound the webhook to, when the credential knows it (OAuth2 only). */
+	channel?: { name: string | null; id: string | null };
+}
+
+/** A credential that cannot give a webhook URL: the message says what is wrong, the hint what to do. */
+export class CredentialSetupError extends Error {
+	constructor(
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+		this.name = 'CredentialSetupError';
+	}
+}
+
+export function isAuthentication(value: unknown): value is Authentication {
+	return typeof value === 'string' && Object.hasOwn(AUTHENTICATION, value);
+}
+
+export function webhookTargetFromUrlCredential(credential: { webhookUrl?: unknown }): WebhookTarget {
+	return { url: typeof credential.webhookUrl === 'string' ? credential.webhookUrl : '' };
+}
+
+const RECONNECT = 'Open the credential, click Connect (or Reconnect) and pick the channel to post to in Slack.';
+
+/** Reads the webhook from the token response n8n stored; never quotes the URL or the token. */
+export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): WebhookTarget {
+	// Before Connect, n8n may hand over an empty object rather than nothing.
+	const webhook = isObject(oauthTokenData) ? oauthTokenData.incoming_webhook : undefined;
+	if (!isObject(oauthTokenData) || (webhook === undefined && typeof oauthTokenData.access_token !== 'string')) {
+		throw new CredentialSetupError('The Slack Incoming Webhook OAuth2 credential is not connected to Slack yet', RECONNECT);
+	}
+	if (!isObject(webhook)) {
+		const granted = typeof oauthTokenData.scope === 'string' && oauthTokenData.scope !== '' ? `"${oauthTokenData.scope}"` : 'no scope';
+		throw new CredentialSetupError(
+			`The Slack connection has no incoming webhook: Slack granted ${granted}, not "${SLACK_OAUTH.incomingWebhookScope}"`,
+			`Slack returns a webhook URL only when the app is installed with the ${SLACK_OAUTH.incomingWebhookScope} scope. Turn on Incoming Webhooks in the Slack app's settings (api.slack.com/apps), then ${RECONNECT.charAt(0).toLowerCase()}${RECONNECT.slice(1)}`,
+		);
+	}
+	if (typeof webhook.url !== 'string' || !/^https?:\/\//i.test(webhook.url)) {
+		throw new CredentialSetupError("The Slack connection's incoming webhook has no http(s) URL", RECONNECT);
+	}
+	return {
+		url: webhook.url,
+		channel: {
+			name: typeof webhook.channel === 'string' ? webhook.channel : null,
+			id: typeof webhook.channel_id === 'string' ? webhook.channel_id : null,
+		},
+	};
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,155 @@
+/**
+ * "Add to Slack" in a real n8n: the suite's Slack OAuth server on 127.0.0.1 plays Slack's authorize
+ * page and oauth.v2.access; n8n runs its own OAuth flow through its REST endpoints (the requests
+ * the editor's Connect button makes: the auth URL, then the browser's redirects), stores Slack's
+ * answer in the credential, and the node posts to the incoming webhook URL from it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { freePort } from '../helpers/free-port';
+import { SLACK_OAUTH_PATHS, SlackOAuthServer } from '../helpers/slack-oauth-server';
+import { SlackWebhookServer } from '../helpers/slack-webhook-server';
+import { eventually, executionData, executionsOf, n8nUrl, n8nVersion, post, requiredEnv } from './n8n-api';
+import E2E from './secrets.json';
+
+const ownerCookie = requiredEnv('E2E_N8N_COOKIE');
+interface OAuthApp {
+	clientId: string;
+	credentialId: string;
+	workflowId: string;
+	path: string;
+}
+/** The apps, credentials and workflows of fixtures.mjs (passed on by scripts/e2e.mjs). */
+const OAUTH_APPS = JSON.parse(requiredEnv('E2E_OAUTH_APPS')) as { webhook: OAuthApp; noWebhook: OAuthApp };
+const CHANNEL = { name: '#e2e-nightly-reports', id: 'CE2E00042' };
+const SECRETS = [E2E.oauthClientSecret, E2E.oauthAccessToken, E2E.oauthWebhookSecretPath];
+
+let slack: SlackWebhookServer;
+let oauth: SlackOAuthServer;
+beforeAll(async () => {
+	slack = new SlackWebhookServer();
+	slack.webhookPath = `/services/${E2E.oauthWebhookSecretPath}`;
+	await slack.start(await freePort());
+	const app = { clientSecret: E2E.oauthClientSecret, channel: CHANNEL, webhookUrl: slack.url, accessToken: E2E.oauthAccessToken };
+	oauth = await new SlackOAuthServer({
+		[OAUTH_APPS.webhook.clientId]: app,
+		[OAUTH_APPS.noWebhook.clientId]: { ...app, grantScopes: 'chat:write' },
+	}).start(Number(requiredEnv('E2E_OAUTH_PORT')));
+});
+afterAll(async () => {
+	await oauth.stop();
+	await slack.stop();
+});
+
+/** What the editor's Connect button and the browser do: n8n's auth URL, Slack's page, n8n's callback. */
+async function connect(credentialId: string): Promise<{ authorizeUrl: URL; callbackPage: string }> {
+	const auth = await fetch(`${n8nUrl}/rest/oauth2-credential/auth?id=${credentialId}`, { headers: { cookie: ownerCookie } });
+	if (!auth.ok) throw new Error(`n8n's OAuth auth URL answered ${auth.status}: ${await auth.text()}`);
+	// n8n may bind the flow to the browser with a cookie it sets here.
+	const cookies = [ownerCookie, ...auth.headers.getSetCookie().map((cookie) => cookie.split(';')[0])].join('; ');
+	const authorizeUrl = new URL(((await auth.json()) as { data: string }).data);
+
+	const slackPage = await fetch(authorizeUrl, { redirect: 'manual' });
+	expect(slackPage.status).toBe(302);
+	const callback = new URL(slackPage.headers.get('location')!);
+	const callbackPage = await fetch(`${n8nUrl}${callback.pathname}${callback.search}`, { headers: { cookie: cookies } });
+	expect(callbackPage.status).toBe(200);
+	return { authorizeUrl, callbackPage: await callbackPage.text() };
+}
+
+/** The credential as n8n keeps it, read with n8n's own CLI: encrypted, or decrypted with the instance key. */
+function exportCredential(credentialId: string, decrypted: boolean): { data: unknown } {
+	const cli = JSON.parse(requiredEnv('E2E_N8N_CLI')) as { node: string; n8n: string; nodeBin: string; env: Record<string, string> };
+	const folder = mkdtempSync(join(tmpdir(), 'slack-webhooks-export-'));
+	try {
+		const file = join(folder, 'credential.json');
+		const args = [cli.n8n, 'export:credentials', `--id=${credentialId}`, `--output=${file}`, ...(decrypted ? ['--decrypted'] : [])];
+		// Without jest's NODE_ENV=test: under it, n8n's CLI commands exit 0 and do nothing.
+		const { NODE_ENV: _jest, ...env } = process.env;
+		const result = spawnSync(cli.node, args, { env: { ...env, ...cli.env, PATH: `${cli.nodeBin}:${env.PATH}` }, encoding: 'utf8' });
+		if (result.status !== 0) throw new Error(`n8n export:credentials failed (exit ${result.status})`);
+		const [credential] = JSON.parse(readFileSync(file, 'utf8')) as Array<{ data: unknown }>;
+		return credential;
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
+	}
+}
+
+async function lastExecution(workflowId: string, before: number) {
+	const executions = await eventually(async () => {
+		const all = await executionsOf(workflowId);
+		return all.length > before ? all : undefined;
+	});
+	const newest = executions.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
+	return { ...newest, data: await executionData(newest.id) };
+}
+
+const send = (path: string, text: string) => post(`/webhook/${path}`, JSON.stringify({ text }), { 'content-type': 'application/json' });
+
+describe(`"Add to Slack" in n8n ${n8nVersion}`, () => {
+	it('before Connect, the node says the credential is not connected and posts nothing', async () => {
+		const before = (await executionsOf(OAUTH_APPS.webhook.workflowId)).length;
+		const reply = await send(OAUTH_APPS.webhook.path, 'too early');
+		expect(reply.status).toBe(500);
+		const execution = await lastExecution(OAUTH_APPS.webhook.workflowId, before);
+		expect(execution.status).toBe('error');
+		expect(execution.data).toContain('The Slack Incoming Webhook OAuth2 credential is not connected to Slack yet');
+		expect(slack.received).toHaveLength(0);
+	});
+
+	it("Connect runs n8n's OAuth flow against Slack's endpoints with the incoming-webhook scope", async () => {
+		const { authorizeUrl, callbackPage } = await connect(OAUTH_APPS.webhook.credentialId);
+
+		expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${oauth.origin}${SLACK_OAUTH_PATHS.authorize}`);
+		expect(authorizeUrl.searchParams.get('client_id')).toBe(OAUTH_APPS.webhook.clientId);
+		expect(authorizeUrl.searchParams.get('scope')).toBe('incoming-webhook');
+		expect(authorizeUrl.searchParams.get('response_type')).toBe('code');
+		expect(authorizeUrl.searchParams.get('redirect_uri')).toMatch(/\/rest\/oauth2-credential\/callback$/);
+
+		expect(callbackPage).toContain("postMessage('success'");
+		const exchange = oauth.tokenRequests.at(-1)!;
+		expect(exchange).toMatchObject({ clientId: OAUTH_APPS.webhook.clientId, clientSecretInBody: true, redirectUri: authorizeUrl.searchParams.get('redirect_uri') });
+		expect(exchange.answer).toMatchObject({ ok: true, incoming_webhook: { url: slack.url } });
+	});
+
+	it("keeps Slack's whole answer in the credential, incoming_webhook included, and encrypted at rest", () => {
+		const stored = exportCredential(OAUTH_APPS.webhook.credentialId, false);
+		expect(typeof stored.data).toBe('string');
+		for (const text of [...SECRETS, CHANNEL.name, 'incoming_webhook']) expect(stored.data).not.toContain(text);
+
+		const { data } = exportCredential(OAUTH_APPS.webhook.credentialId, true) as { data: { oauthTokenData: Record<string, unknown> } };
+		expect(data.oauthTokenData).toMatchObject({
+			access_token: E2E.oauthAccessToken,
+			scope: 'incoming-webhook',
+			team: { id: 'TE2E00001', name: 'E2E Workspace' },
+			incoming_webhook: { channel: CHANNEL.name, channel_id: CHANNEL.id, url: slack.url },
+		});
+	});
+
+	it('the node posts to the webhook URL from the token response and names its channel', async () => {
+		const reply = await send(OAUTH_APPS.webhook.path, 'Nightly report: 42 new sign-ups');
+		expect(reply.status).toBe(200);
+		expect(JSON.parse(reply.body)).toEqual([{ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, channel: CHANNEL.name, channelId: CHANNEL.id }]);
+		expect(slack.posted.map((request) => [request.path, request.json])).toEqual([[slack.webhookPath, { text: 'Nightly report: 42 new sign-ups' }]]);
+		for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
+	});
+
+	it('a connection without the incoming-webhook scope fails with an error that says so and what to do', async () => {
+		const { callbackPage } = await connect(OAUTH_APPS.noWebhook.credentialId);
+		expect(callbackPage).toContain("postMessage('success'");
+		const before = (await executionsOf(OAUTH_APPS.noWebhook.workflowId)).length;
+		const postedBefore = slack.posted.length;
+
+		const reply = await send(OAUTH_APPS.noWebhook.path, 'never posted');
+		expect(reply.status).toBe(500);
+		const execution = await lastExecution(OAUTH_APPS.noWebhook.workflowId, before);
+		expect(execution.status).toBe('error');
+		expect(execution.data).toContain('The Slack connection has no incoming webhook: Slack granted \\"chat:write\\", not \\"incoming-webhook\\"');
+		expect(execution.data).toContain('Turn on Incoming Webhooks');
+		for (const secret of SECRETS) expect(execution.data).not.toContain(secret);
+		expect(slack.posted).toHaveLength(postedBefore);
+	});
+});
