@@ -41,7 +41,8 @@ const RECONNECT = 'Open the credential, click Connect (or Reconnect) and pick th
 
 /** Reads the webhook from the token response n8n stored; never quotes the URL or the token. */
 export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): WebhookTarget {
-	// Before Connect, n8n may hand over an empty object rather than nothing.
+	// Before Connect, n8n hands over {}: it gives OAuth2 credentials an oauthTokenData property
+	// whose default is an empty object.
 	const webhook = isObject(oauthTokenData) ? oauthTokenData.incoming_webhook : undefined;
 	if (!isObject(oauthTokenData) || (webhook === undefined && typeof oauthTokenData.access_token !== 'string')) {
 		throw new CredentialSetupError('The Slack Incoming Webhook OAuth2 credential is not connected to Slack yet', RECONNECT);
