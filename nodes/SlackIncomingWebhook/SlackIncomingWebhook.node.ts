@@ -14,6 +14,7 @@ import {
 } from 'n8n-workflow';
 
 import { createParameterReader } from '../shared/parameters';
+import { SLACK_WEBHOOK_ERRORS } from '../shared/slack';
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
 import { createWebhookDispatcher } from '../shared/transport';
@@ -31,6 +32,7 @@ import {
 	AUTHENTICATION,
 	CredentialSetupError,
 	isAuthentication,
+	RECONNECT_FOR_NEW_WEBHOOK,
 	webhookTargetFromOAuthTokenData,
 	webhookTargetFromUrlCredential,
 	type WebhookTarget,
@@ -128,7 +130,7 @@ export class SlackIncomingWebhook implements INodeType {
 					output[itemIndex] = { json: { ...result.value, ...channelFields(target) }, pairedItem: { item: itemIndex } };
 					continue;
 				}
-				const nodeError = toDeliveryError(this, result.reason, itemIndex, results);
+				const nodeError = toDeliveryError(this, result.reason, itemIndex, results, target);
 				if (!continueOnFail) throw nodeError;
 				output[itemIndex] = errorItem(nodeError, itemIndex, result.reason, channelFields(target));
 			}
@@ -219,6 +221,7 @@ function toDeliveryError(
 	error: unknown,
 	itemIndex: number,
 	results: ReadonlyArray<unknown>,
+	target: WebhookTarget,
 ): NodeApiError | NodeOperationError {
 	if (!(error instanceof WebhookDeliveryError)) {
 		return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
@@ -226,12 +229,14 @@ function toDeliveryError(
 	let notSent = 0;
 	for (let index = itemIndex + 1; index < results.length; index++) if (results[index] === undefined) notSent++;
 	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
+	const slackError = error.details.slackError ? SLACK_WEBHOOK_ERRORS[error.details.slackError] : undefined;
+	const reconnectNote = target.fromOAuth && slackError?.newWebhookHelps ? ` ${RECONNECT_FOR_NEW_WEBHOOK}` : '';
 	return new NodeApiError(
 		context.getNode(),
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
 		{
 			message: `${error.message} (item ${itemIndex})`,
-			description: `${error.details.description}${notSentNote}`,
+			description: `${error.details.description}${reconnectNote}${notSentNote}`,
 			httpCode: error.details.status ? String(error.details.status) : undefined,
 			itemIndex,
 		},

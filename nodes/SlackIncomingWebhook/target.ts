@@ -14,6 +14,8 @@ export type Authentication = keyof typeof AUTHENTICATION;
 
 export interface WebhookTarget {
 	url: string;
+	/** Whether Slack handed the URL over through Add to Slack (so the fix for a dead webhook is to reconnect). */
+	fromOAuth: boolean;
 	/** The channel Slack bound the webhook to, when the credential knows it (OAuth2 only). */
 	channel?: { name: string | null; id: string | null };
 }
@@ -34,10 +36,14 @@ export function isAuthentication(value: unknown): value is Authentication {
 }
 
 export function webhookTargetFromUrlCredential(credential: { webhookUrl?: unknown }): WebhookTarget {
-	return { url: typeof credential.webhookUrl === 'string' ? credential.webhookUrl : '' };
+	return { url: typeof credential.webhookUrl === 'string' ? credential.webhookUrl : '', fromOAuth: false };
 }
 
 const RECONNECT = 'Open the credential, click Connect (or Reconnect) and pick the channel to post to in Slack.';
+
+/** Added to Slack's errors that a new webhook fixes, when the webhook came from Add to Slack. */
+export const RECONNECT_FOR_NEW_WEBHOOK =
+	'With Add to Slack, open the credential and click Connect (or Reconnect) again: Slack creates a new webhook for the channel you pick.';
 
 /** Reads the webhook from the token response n8n stored; never quotes the URL or the token. */
 export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): WebhookTarget {
@@ -59,6 +65,7 @@ export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): Webhoo
 	}
 	return {
 		url: webhook.url,
+		fromOAuth: true,
 		channel: {
 			name: typeof webhook.channel === 'string' ? webhook.channel : null,
 			id: typeof webhook.channel_id === 'string' ? webhook.channel_id : null,

@@ -23,6 +23,8 @@ export interface SlackWebhookErrorInfo {
 	action: string;
 	/** Whether sending the same message again later can succeed without changing anything. */
 	retryCanHelp: boolean;
+	/** Whether the way out is another webhook (with Add to Slack: connecting the credential again). */
+	newWebhookHelps?: boolean;
 }
 
 /** Every error string Slack documents for incoming webhooks. */
@@ -36,6 +38,7 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 		message: 'The channel this webhook posts to is archived',
 		action: 'Unarchive the channel, or create a webhook for another channel and update the credential.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	invalid_payload: {
 		message: 'Slack could not read the message (malformed JSON or an invalid field)',
@@ -46,26 +49,31 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 		message: 'The token in the webhook URL is expired, invalid or missing',
 		action: 'Copy the webhook URL again from the Slack app settings into the credential.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	no_active_hooks: {
 		message: 'This incoming webhook is disabled',
 		action: 'Turn on Incoming Webhooks in the Slack app settings, or create a new webhook.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	no_service: {
 		message: 'This incoming webhook is disabled, removed or invalid',
 		action: 'Create a new webhook in the Slack app settings and put its URL in the credential.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	no_service_id: {
 		message: 'The service ID in the webhook URL is invalid or missing',
 		action: 'Check that the credential holds the whole webhook URL as Slack shows it.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	no_team: {
 		message: 'The Slack workspace in the webhook URL is missing or invalid',
 		action: 'Check that the credential holds the whole webhook URL as Slack shows it.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	no_text: {
 		message: 'Slack received a message without text',
@@ -76,11 +84,13 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 		message: 'Posting to #general is restricted in this workspace and the webhook creator may not post there',
 		action: 'Use a webhook for another channel, or ask an admin to allow the webhook creator to post in #general.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	team_disabled: {
 		message: 'The Slack workspace is no longer active',
 		action: 'Use a webhook from an active workspace.',
 		retryCanHelp: false,
+		newWebhookHelps: true,
 	},
 	too_many_attachments: {
 		message: `The message has more than ${SLACK_LIMITS.maxAttachments} attachments`,

@@ -121,6 +121,7 @@ describe('Slack Incoming Webhook node, run by n8n-core', () => {
 		const { error, run } = await runNode({ parameters: { text: 'x', options: fastOptions }, credentials: credentials() });
 		expect(error?.message).toBe('The channel this webhook posts to is archived (Slack: channel_is_archived) (item 0)');
 		expect(error?.description).toMatch(/Unarchive the channel/);
+		expect(error?.description).not.toMatch(/Add to Slack/);
 		expect(error?.description).toContain(`http://127.0.0.1:${server.port}/services/***`);
 		expect((error as unknown as { httpCode: string }).httpCode).toBe('410');
 		expectNoSecret(error);

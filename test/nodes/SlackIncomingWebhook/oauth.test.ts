@@ -104,6 +104,8 @@ describe('Slack Incoming Webhook node with the OAuth2 (Add to Slack) credential'
 		const { output, run: result } = await run(tokenResponse(), { continueOnFail: true });
 		expect(output?.[0].json).toMatchObject({ ok: false, slackError: 'no_service', status: 404, channel: '#nightly-reports', channelId: 'C0OAUTH01' });
 		expect(String(output?.[0].json.description)).toContain(`http://127.0.0.1:${server.port}/services/***`);
+		// The way out of a dead webhook from Add to Slack is to connect again, not to copy a URL.
+		expect(String(output?.[0].json.description)).toMatch(/With Add to Slack, open the credential and click Connect \(or Reconnect\) again/);
 		expectNoSecret(output);
 		expectNoSecret(result.data);
 	});
@@ -122,6 +124,7 @@ describe('webhookTargetFromOAuthTokenData', () => {
 	it('reads the URL and the channel, and tolerates a missing channel name', () => {
 		expect(webhookTargetFromOAuthTokenData({ incoming_webhook: { url: 'https://hooks.slack.com/services/T/B/x', channel_id: 'C1' } })).toEqual({
 			url: 'https://hooks.slack.com/services/T/B/x',
+			fromOAuth: true,
 			channel: { name: null, id: 'C1' },
 		});
 	});
