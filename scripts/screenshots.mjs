@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run screenshots`: opens the n8n editor in headless Chromium (Debian's `chromium` package,
-// driven by playwright-core), with both nodes on a canvas, and saves PNGs of the canvas and of
-// each node's panel into docs/. Re-run it when a node's parameters change.
+// driven by playwright-core), with both nodes on a canvas, and saves PNGs of the canvas, of
+// each node's panel and of the Add to Slack credential into docs/. Re-run it when a node's parameters change.
 //
 // Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +67,7 @@ const showcase = {
 const credentials = [
 	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
 	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackOutgoingWebhookApi', data: { token: 'not-a-real-token' } },
+	{ id: 'docsAddToSlack01', name: 'Add to Slack', type: 'slackIncomingWebhookOAuth2Api', data: { clientId: '0000000000.0000000000', clientSecret: 'not-a-real-secret' } },
 ];
 
 say('building and packing the package');
@@ -126,7 +127,15 @@ try {
 		await page.keyboard.press('Escape');
 		await page.waitForTimeout(500);
 	}
-	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png`);
+
+	say('opening the Add to Slack credential');
+	// Taller, so that the setup notice below the fields is in the picture.
+	await page.setViewportSize({ width: 1440, height: 1150 });
+	await page.goto(`${base}/home/credentials/docsAddToSlack01`);
+	await page.locator('[data-test-id="editCredential-modal"]').first().waitFor({ timeout: 30_000 });
+	await page.waitForTimeout(1_500);
+	await page.screenshot({ path: join(docs, 'add-to-slack-credential.png') });
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/add-to-slack-credential.png`);
 } finally {
 	await browser?.close();
 	await stopN8n(child);
