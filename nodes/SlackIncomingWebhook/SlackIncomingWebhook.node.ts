@@ -160,7 +160,7 @@ async function readWebhookTarget(context: IExecuteFunctions): Promise<WebhookTar
 
 /** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
 function channelFields(target: WebhookTarget): IDataObject {
-	return target.channel ? { channel: target.channel.name, channelId: target.channel.id } : {};
+	return target.source === 'oauth' ? { channel: target.channel.name, channelId: target.channel.id } : {};
 }
 
 function readMessageInput(read: ReturnType<typeof createParameterReader>, itemIndex: number): MessageInput {
@@ -230,7 +230,7 @@ function toDeliveryError(
 	for (let index = itemIndex + 1; index < results.length; index++) if (results[index] === undefined) notSent++;
 	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
 	const slackError = error.details.slackError ? SLACK_WEBHOOK_ERRORS[error.details.slackError] : undefined;
-	const reconnectNote = target.fromOAuth && slackError?.newWebhookHelps ? ` ${RECONNECT_FOR_NEW_WEBHOOK}` : '';
+	const reconnectNote = target.source === 'oauth' && slackError?.newWebhookHelps ? ` ${RECONNECT_FOR_NEW_WEBHOOK}` : '';
 	return new NodeApiError(
 		context.getNode(),
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,

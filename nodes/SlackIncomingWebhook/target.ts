@@ -12,13 +12,13 @@ export const AUTHENTICATION = {
 
 export type Authentication = keyof typeof AUTHENTICATION;
 
-export interface WebhookTarget {
-	url: string;
-	/** Whether Slack handed the URL over through Add to Slack (so the fix for a dead webhook is to reconnect). */
-	fromOAuth: boolean;
-	/** The channel Slack bound the webhook to, when the credential knows it (OAuth2 only). */
-	channel?: { name: string | null; id: string | null };
-}
+/**
+ * A pasted URL, or one Slack handed over through Add to Slack: then the channel it is bound to is
+ * known, and the fix for a dead webhook is to connect again.
+ */
+export type WebhookTarget =
+	| { source: 'url'; url: string }
+	| { source: 'oauth'; url: string; channel: { name: string | null; id: string | null } };
 
 /** A credential that cannot give a webhook URL: the message says what is wrong, the hint what to do. */
 export class CredentialSetupError extends Error {
@@ -36,7 +36,7 @@ export function isAuthentication(value: unknown): value is Authentication {
 }
 
 export function webhookTargetFromUrlCredential(credential: { webhookUrl?: unknown }): WebhookTarget {
-	return { url: typeof credential.webhookUrl === 'string' ? credential.webhookUrl : '', fromOAuth: false };
+	return { source: 'url', url: typeof credential.webhookUrl === 'string' ? credential.webhookUrl : '' };
 }
 
 const RECONNECT = 'Open the credential, click Connect (or Reconnect) and pick the channel to post to in Slack.';
@@ -57,15 +57,15 @@ export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): Webhoo
 		const granted = typeof oauthTokenData.scope === 'string' && oauthTokenData.scope !== '' ? `"${oauthTokenData.scope}"` : 'no scope';
 		throw new CredentialSetupError(
 			`The Slack connection has no incoming webhook: Slack granted ${granted}, not "${SLACK_OAUTH.incomingWebhookScope}"`,
-			`Slack returns a webhook URL only when the app is installed with the ${SLACK_OAUTH.incomingWebhookScope} scope. Turn on Incoming Webhooks in the Slack app's settings (api.slack.com/apps), then ${RECONNECT.charAt(0).toLowerCase()}${RECONNECT.slice(1)}`,
+			`Slack returns a webhook URL only when the app is installed with the ${SLACK_OAUTH.incomingWebhookScope} scope. Turn on Incoming Webhooks in the Slack app's settings (api.slack.com/apps). ${RECONNECT}`,
 		);
 	}
 	if (typeof webhook.url !== 'string' || !/^https?:\/\//i.test(webhook.url)) {
 		throw new CredentialSetupError("The Slack connection's incoming webhook has no http(s) URL", RECONNECT);
 	}
 	return {
+		source: 'oauth',
 		url: webhook.url,
-		fromOAuth: true,
 		channel: {
 			name: typeof webhook.channel === 'string' ? webhook.channel : null,
 			id: typeof webhook.channel_id === 'string' ? webhook.channel_id : null,

@@ -123,8 +123,8 @@ describe('Slack Incoming Webhook node with the OAuth2 (Add to Slack) credential'
 describe('webhookTargetFromOAuthTokenData', () => {
 	it('reads the URL and the channel, and tolerates a missing channel name', () => {
 		expect(webhookTargetFromOAuthTokenData({ incoming_webhook: { url: 'https://hooks.slack.com/services/T/B/x', channel_id: 'C1' } })).toEqual({
+			source: 'oauth',
 			url: 'https://hooks.slack.com/services/T/B/x',
-			fromOAuth: true,
 			channel: { name: null, id: 'C1' },
 		});
 	});
