@@ -62,6 +62,16 @@ export async function executionData(id: string): Promise<string> {
 	return data.data;
 }
 
+/** Waits until the workflow has more than `before` executions, then returns the newest with its stored data. */
+export async function newestExecutionAfter(workflowId: string, before: number): Promise<ExecutionSummary & { data: string }> {
+	const executions = await eventually(async () => {
+		const all = await executionsOf(workflowId);
+		return all.length > before ? all : undefined;
+	});
+	const newest = executions.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
+	return { ...newest, data: await executionData(newest.id) };
+}
+
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { freePort } from '../helpers/free-port';
 import { SLACK_OAUTH_PATHS, SlackOAuthServer } from '../helpers/slack-oauth-server';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
-import { eventually, executionData, executionsOf, n8nUrl, n8nVersion, post, requiredEnv } from './n8n-api';
+import { executionsOf, n8nUrl, n8nVersion, newestExecutionAfter, post, requiredEnv } from './n8n-api';
 import E2E from './secrets.json';
 
 const ownerCookie = requiredEnv('E2E_N8N_COOKIE');
@@ -78,15 +78,6 @@ function exportCredential(credentialId: string, decrypted: boolean): { data: unk
 	}
 }
 
-async function lastExecution(workflowId: string, before: number) {
-	const executions = await eventually(async () => {
-		const all = await executionsOf(workflowId);
-		return all.length > before ? all : undefined;
-	});
-	const newest = executions.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
-	return { ...newest, data: await executionData(newest.id) };
-}
-
 const send = (path: string, text: string) => post(`/webhook/${path}`, JSON.stringify({ text }), { 'content-type': 'application/json' });
 
 describe(`"Add to Slack" in n8n ${n8nVersion}`, () => {
@@ -94,7 +85,7 @@ describe(`"Add to Slack" in n8n ${n8nVersion}`, () => {
 		const before = (await executionsOf(OAUTH_APPS.webhook.workflowId)).length;
 		const reply = await send(OAUTH_APPS.webhook.path, 'too early');
 		expect(reply.status).toBe(500);
-		const execution = await lastExecution(OAUTH_APPS.webhook.workflowId, before);
+		const execution = await newestExecutionAfter(OAUTH_APPS.webhook.workflowId, before);
 		expect(execution.status).toBe('error');
 		expect(execution.data).toContain('The Slack Incoming Webhook OAuth2 credential is not connected to Slack yet');
 		expect(slack.received).toHaveLength(0);
@@ -145,7 +136,7 @@ describe(`"Add to Slack" in n8n ${n8nVersion}`, () => {
 
 		const reply = await send(OAUTH_APPS.noWebhook.path, 'never posted');
 		expect(reply.status).toBe(500);
-		const execution = await lastExecution(OAUTH_APPS.noWebhook.workflowId, before);
+		const execution = await newestExecutionAfter(OAUTH_APPS.noWebhook.workflowId, before);
 		expect(execution.status).toBe('error');
 		expect(execution.data).toContain('The Slack connection has no incoming webhook: Slack granted \\"chat:write\\", not \\"incoming-webhook\\"');
 		expect(execution.data).toContain('Turn on Incoming Webhooks');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { startUntrustedTlsServer, type UntrustedTlsServer } from '../helpers/tls-server';
-import { eventually, executionData, executionsOf, n8nLogs, post, requiredEnv } from './n8n-api';
+import { n8nLogs, newestExecutionAfter, post, requiredEnv } from './n8n-api';
 import E2E from './secrets.json';
 
 /** Each failing credential's workflow, from fixtures.mjs (passed on by scripts/e2e.mjs). */
@@ -53,14 +53,10 @@ describe('secrets in the real n8n', () => {
 		const reply = await post(`/webhook/e2e-fail-${kind}`, '{}', { 'content-type': 'application/json' });
 		expect(reply.status).toBe(500);
 		for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
-		const [failed] = await eventually(async () => {
-			const executions = await executionsOf(FAILURE_WORKFLOWS[kind]);
-			return executions.length > 0 ? executions : undefined;
-		});
+		const failed = await newestExecutionAfter(FAILURE_WORKFLOWS[kind], 0);
 		expect(failed.status).toBe('error');
-		const data = await executionData(failed.id);
-		expect(data).toContain(EXPECTED_ERRORS[kind]);
-		for (const secret of SECRETS) expect(data).not.toContain(secret);
+		expect(failed.data).toContain(EXPECTED_ERRORS[kind]);
+		for (const secret of SECRETS) expect(failed.data).not.toContain(secret);
 	});
 
 	it('the trigger refuses a stale signature with 401 and an empty body', async () => {

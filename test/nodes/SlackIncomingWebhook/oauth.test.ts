@@ -83,8 +83,8 @@ describe('Slack Incoming Webhook node with the OAuth2 (Add to Slack) credential'
 	});
 
 	it('says which scope Slack granted and what to do when the response has no incoming webhook', async () => {
-		const { incoming_webhook: _omitted, ...withoutWebhook } = tokenResponse();
-		void _omitted;
+		const withoutWebhook = tokenResponse();
+		delete withoutWebhook.incoming_webhook;
 		const { error, run: result } = await run({ ...withoutWebhook, scope: 'chat:write,channels:read' });
 		expect(error?.message).toBe('The Slack connection has no incoming webhook: Slack granted "chat:write,channels:read", not "incoming-webhook"');
 		expect(error?.description).toMatch(/Turn on Incoming Webhooks in the Slack app's settings .*click Connect/);
