@@ -5,7 +5,8 @@
 //
 // E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated). The load test (10,000 requests,
 // about 15 minutes on 2 cores) runs against E2E_LOAD_VERSIONS only, the current line by default;
-// E2E_LOAD_REQUESTS changes its count for a quick local run.
+// E2E_LOAD_REQUESTS changes its count for a quick local run. E2E_SUITES=n8n,oauth runs only those
+// files (test/e2e/<name>.e2e.test.ts) while working on them.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,8 @@ async function runAgainst(version, tarball) {
 		// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
 		const resultsFile = process.env.TEST_RESULTS_DIR ? ['--json', `--outputFile=${join(process.env.TEST_RESULTS_DIR, `e2e-${version}.json`)}`] : [];
 		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns', 'load\\.e2e'];
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile], {
+		const onlySuites = process.env.E2E_SUITES ? [`/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
+		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {
