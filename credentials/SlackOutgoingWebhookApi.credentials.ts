@@ -14,14 +14,20 @@ export class SlackOutgoingWebhookApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Fill in the Token (legacy outgoing webhooks, slash commands, Mattermost), the Signing Secret (a Slack app), or both: a request must then pass every check that is set.',
+			name: 'verificationNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Token',
 			name: 'token',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			required: true,
 			description:
-				'The token Slack shows on the outgoing webhook or slash command configuration page (Mattermost: the outgoing webhook or slash command token)',
+				'The token Slack shows on the outgoing webhook or slash command configuration page (Mattermost: the outgoing webhook or slash command token). Optional for a Slack app verified by its Signing Secret.',
 		},
 		{
 			displayName: 'More Tokens',
@@ -39,7 +45,7 @@ export class SlackOutgoingWebhookApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'For slash commands of a Slack app: the Signing Secret from Basic Information. When set, every request must carry a valid X-Slack-Signature.',
+				"For a Slack app (slash commands): the Signing Secret from the app's Basic Information page. When set, every request must carry a valid X-Slack-Signature, whatever token it sends. A Token, a Signing Secret or both are required.",
 		},
 		{
 			displayName: 'Allowed Team IDs',

@@ -15,25 +15,17 @@ import type { ServerResponse } from 'node:http';
 
 import { recentDeliveriesFor } from './dedupe';
 import { triggerProperties } from './description';
-import {
-	channelMatches,
-	describeMatchSettingsProblem,
-	matchTriggerWord,
-	splitArgs,
-	type MatchMode,
-	type MatchSettings,
-} from './matching';
-import {
-	deliveryKey,
-	detectSource,
-	isIgnoredSender,
-	messageTimeIso,
-	readPostedFields,
-	readPostedToken,
-	stringField,
-} from './message';
+import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
+import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
 import { shapeReply, type SlackReply } from './reply';
-import { bodyKind, splitList, verifyRequest } from './verify';
+import {
+	bodyKind,
+	describeVerificationProblem,
+	splitList,
+	verificationSettingsFrom,
+	verifyRequest,
+	type Verdict,
+} from './verify';
 
 type RespondMode = 'immediately' | 'lastNode' | 'responseNode' | 'noReply';
 
@@ -80,7 +72,9 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		name: 'slackOutgoingWebhookTrigger',
 		icon: { light: 'file:slackOutgoingWebhook.svg', dark: 'file:slackOutgoingWebhook.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 runs the checks that need no secret before it reads the credential (see webhook()).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["triggerWords"] || $parameter["channels"] }}',
 		description: 'Starts the workflow when Slack (outgoing webhook or slash command) or Mattermost posts a message, and replies in the channel',
 		defaults: { name: 'Slack Outgoing Webhook Trigger' },
@@ -108,7 +102,8 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			): Promise<INodeCredentialTestResult> {
 				// Nothing remote to ask: Slack calls n8n, not the other way round. Check what can be checked.
 				const data = credential.data ?? {};
-				if (splitList(data.token).length === 0) return { status: 'Error', message: 'Set the token Slack shows for the integration' };
+				const problem = describeVerificationProblem(verificationSettingsFrom(data));
+				if (problem) return { status: 'Error', message: problem };
 				const badTeam = splitList(data.allowedTeamIds).find((team) => !/^[TE][A-Z0-9]{2,}$/.test(team));
 				if (badTeam) return { status: 'Error', message: `"${badTeam}" is not a Slack team ID (they look like T0001 or E0001)` };
 				return { status: 'OK', message: 'The settings are complete; send a message from Slack to try them' };
@@ -121,11 +116,11 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				assertUsableSettings(this);
+				await assertUsableSettings(this);
 				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				assertUsableSettings(this);
+				await assertUsableSettings(this);
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
@@ -142,56 +137,52 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			writeReply(response, status);
 			return { noWebhookResponse: true };
 		};
-
 		const kind = bodyKind(request.headers['content-type']);
 		if (!kind) return answer(415);
-
-		const credentials = await this.getCredentials('slackOutgoingWebhookApi');
 		const body: unknown = request.body;
-		const verdict = verifyRequest(
-			{
-				token: readPostedToken(body),
-				teamId: readPostedFields(body).team_id,
-				rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
-				signature: headerValue(request.headers['x-slack-signature']),
-				timestamp: headerValue(request.headers['x-slack-request-timestamp']),
-				nowSeconds: Math.floor(Date.now() / 1000),
-			},
-			{
-				tokens: [...splitList(credentials.token), ...splitList(credentials.additionalTokens)],
-				signingSecret: typeof credentials.signingSecret === 'string' ? credentials.signingSecret : undefined,
-				allowedTeamIds: splitList(credentials.allowedTeamIds),
-			},
-		);
-		if (!verdict.ok) {
-			this.logger.debug(`Slack Outgoing Webhook Trigger refused a request: ${verdict.reason}`);
-			return answer(verdict.status);
-		}
-
 		const fields = readPostedFields(body);
-		const source = detectSource(fields, kind === 'json');
-		const settings = readMatchSettings(this);
-		if (describeMatchSettingsProblem(settings)) return answer(200);
 
+		/** Reads the credential (for n8n a database read, a decrypt and an expression scope) and checks the request. */
+		const verify = async (): Promise<Verdict> => {
+			const credential = await this.getCredentials('slackOutgoingWebhookApi');
+			const verdict = verifyRequest(
+				{
+					token: readPostedToken(body),
+					teamId: fields.team_id,
+					rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
+					signature: headerValue(request.headers['x-slack-signature']),
+					timestamp: headerValue(request.headers['x-slack-request-timestamp']),
+					nowSeconds: Math.floor(Date.now() / 1000),
+				},
+				verificationSettingsFrom(credential),
+			);
+			if (!verdict.ok) this.logger.debug(`Slack Outgoing Webhook Trigger refused a request: ${verdict.reason}`);
+			return verdict;
+		};
+
+		// Version 1 verifies every request first. Version 2 first decides, with no secret, whether the
+		// message would start anything: most of what reaches a busy trigger does not, and then it
+		// costs no credential read. Its answer is the same empty 200 whether or not the request is
+		// authentic, so a caller without the token learns nothing it did not send.
+		const verifiesFirst = this.getNode().typeVersion < 2;
+		if (verifiesFirst) {
+			const verdict = await verify();
+			if (!verdict.ok) return answer(verdict.status);
+		}
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-		if (isIgnoredSender(fields, { ignoreBots: options.ignoreBots !== false, ignoredUsers: splitList(options.ignoreUsers) })) {
-			return answer(200);
-		}
-		if (!channelMatches(settings.channels, stringField(fields, 'channel_id'), stringField(fields, 'channel_name'))) {
-			return answer(200);
-		}
-
-		const text = stringField(fields, 'text');
-		let triggerWord = stringField(fields, 'trigger_word');
-		let textWithoutTrigger = text.trim();
-		if (settings.triggerWords.length > 0) {
-			const matchAgainst = source === 'slack_slash_command' ? stringField(fields, 'command') : text;
-			const match = matchTriggerWord(matchAgainst, settings.triggerWords, source === 'slack_slash_command' ? 'firstWord' : settings.mode, settings.caseSensitive);
-			if (!match) return answer(200);
-			if (triggerWord === '') triggerWord = match.word;
-			if (source !== 'slack_slash_command') textWithoutTrigger = match.rest;
+		const source = detectSource(fields, kind === 'json');
+		const match = matchMessage(fields, source, readMatchSettings(this), {
+			ignoreBots: options.ignoreBots !== false,
+			ignoredUsers: splitList(options.ignoreUsers),
+		});
+		if (!match) return answer(200);
+		if (!verifiesFirst) {
+			const verdict = await verify();
+			if (!verdict.ok) return answer(verdict.status);
 		}
 
+		// Only an authentic delivery is recorded: otherwise anyone could claim a message ahead of
+		// Slack and silence the real one.
 		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
 		const windowSeconds = typeof options.duplicateWindow === 'number' ? options.duplicateWindow : 300;
 		const key = deliveryKey(fields);
@@ -210,9 +201,9 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 
 		const item: IDataObject = {
 			...fields,
-			...(source !== 'slack_slash_command' ? { trigger_word: triggerWord } : {}),
-			text_without_trigger: textWithoutTrigger,
-			args: splitArgs(textWithoutTrigger),
+			...(source !== 'slack_slash_command' ? { trigger_word: match.triggerWord } : {}),
+			text_without_trigger: match.textWithoutTrigger,
+			args: splitArgs(match.textWithoutTrigger),
 			source,
 			message_time: messageTimeIso(fields.timestamp),
 			received_at: new Date().toISOString(),
@@ -237,11 +228,17 @@ function readMatchSettings(context: IWebhookFunctions | IHookFunctions): MatchSe
 	};
 }
 
-function assertUsableSettings(context: IHookFunctions): void {
+async function assertUsableSettings(context: IHookFunctions): Promise<void> {
 	const problem = describeMatchSettingsProblem(readMatchSettings(context));
 	if (problem) {
 		throw new NodeOperationError(context.getNode(), problem, {
 			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
+		});
+	}
+	const credentialProblem = describeVerificationProblem(verificationSettingsFrom(await context.getCredentials('slackOutgoingWebhookApi')));
+	if (credentialProblem) {
+		throw new NodeOperationError(context.getNode(), credentialProblem, {
+			description: "Copy the token from the integration's settings page, or a Slack app's Signing Secret from Basic Information, into the Slack Outgoing Webhook API credential, then activate the workflow again.",
 		});
 	}
 }

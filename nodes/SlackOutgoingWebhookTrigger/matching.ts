@@ -1,3 +1,5 @@
+import { isIgnoredSender, stringField, type IgnoreRules, type MessageSource, type PostedFields } from './message';
+
 /**
  * Slack's "Channel and/or Trigger" rule: with no channel, trigger words are required; with both,
  * a message must match both. Pure functions: no n8n here.
@@ -94,4 +96,40 @@ export function splitArgs(text: string): string[] {
 		args.push(value);
 	}
 	return args;
+}
+
+export interface MessageMatch {
+	/** The sender's trigger word, or the configured one that matched when the sender sent none. */
+	triggerWord: string;
+	textWithoutTrigger: string;
+}
+
+/**
+ * Whether a posted message is one this trigger starts the workflow for: not from an ignored
+ * sender, in a listened-to channel, with a trigger word. Needs no secret, so it can run before the
+ * credential is read. Slash commands match trigger words against the command, as Slack does.
+ */
+export function matchMessage(
+	fields: PostedFields,
+	source: MessageSource,
+	settings: MatchSettings,
+	ignore: IgnoreRules,
+): MessageMatch | undefined {
+	if (describeMatchSettingsProblem(settings)) return undefined;
+	if (isIgnoredSender(fields, ignore)) return undefined;
+	if (!channelMatches(settings.channels, stringField(fields, 'channel_id'), stringField(fields, 'channel_name'))) return undefined;
+
+	const text = stringField(fields, 'text');
+	const isSlashCommand = source === 'slack_slash_command';
+	let triggerWord = stringField(fields, 'trigger_word');
+	let textWithoutTrigger = text.trim();
+	if (settings.triggerWords.length > 0) {
+		const match = isSlashCommand
+			? matchTriggerWord(stringField(fields, 'command'), settings.triggerWords, 'firstWord', settings.caseSensitive)
+			: matchTriggerWord(text, settings.triggerWords, settings.mode, settings.caseSensitive);
+		if (!match) return undefined;
+		if (triggerWord === '') triggerWord = match.word;
+		if (!isSlashCommand) textWithoutTrigger = match.rest;
+	}
+	return { triggerWord, textWithoutTrigger };
 }

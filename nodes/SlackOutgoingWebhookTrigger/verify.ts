@@ -1,9 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Checks that run before anything else, on every request: the content type, the token, the
- * signature of a Slack app's slash command, the team. A request that fails one never starts a
- * workflow and learns nothing from the answer.
+ * Checks that gate every execution and every reply: the content type, the token, the signature
+ * of a Slack app's request, the team. A request that fails one never starts a workflow and
+ * learns nothing from the answer.
  */
 
 export type BodyKind = 'form' | 'json';
@@ -35,8 +35,31 @@ export type Verdict = { ok: true } | { ok: false; status: 401 | 403; reason: str
 /** Slack rejects requests whose timestamp is more than five minutes away; so does this node. */
 export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
 
+/** The credential's fields, as the checks use them; a pasted secret's stray white space is dropped. */
+export function verificationSettingsFrom(credential: Record<string, unknown>): VerificationSettings {
+	const signingSecret = typeof credential.signingSecret === 'string' ? credential.signingSecret.trim() : '';
+	return {
+		tokens: [...splitList(credential.token), ...splitList(credential.additionalTokens)],
+		signingSecret: signingSecret === '' ? undefined : signingSecret,
+		allowedTeamIds: splitList(credential.allowedTeamIds),
+	};
+}
+
+/**
+ * A token, a signing secret, or both: a Slack app is verified by its signing secret alone (Slack
+ * deprecated verification tokens), a legacy outgoing webhook or Mattermost by its token. When both
+ * are set, a request must pass both.
+ */
+export function describeVerificationProblem(settings: Pick<VerificationSettings, 'tokens' | 'signingSecret'>): string | undefined {
+	if (settings.tokens.length === 0 && !settings.signingSecret) {
+		return 'Set a Token or a Signing Secret in the credential: without either, no request can be verified';
+	}
+	return undefined;
+}
+
 export function verifyRequest(request: SignedRequest, settings: VerificationSettings): Verdict {
-	if (!tokenMatches(request.token, settings.tokens)) {
+	if (describeVerificationProblem(settings)) return { ok: false, status: 401, reason: 'the credential has no token and no signing secret' };
+	if (settings.tokens.length > 0 && !tokenMatches(request.token, settings.tokens)) {
 		return { ok: false, status: 401, reason: typeof request.token === 'string' && request.token !== '' ? 'wrong token' : 'missing token' };
 	}
 	if (settings.signingSecret) {

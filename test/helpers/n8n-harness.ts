@@ -58,7 +58,10 @@ function lookup(type: string): INodeType | IVersionedNodeType {
 }
 
 /** Holds decrypted credentials by type, as n8n's credentials service hands them to nodes. */
-class InMemoryCredentialsHelper extends ICredentialsHelper {
+/** n8n's credential store, in memory; `reads` lists every credential type a node asked for, in order. */
+export class InMemoryCredentialsHelper extends ICredentialsHelper {
+	readonly reads: string[] = [];
+
 	constructor(private readonly byType: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
@@ -81,6 +84,7 @@ class InMemoryCredentialsHelper extends ICredentialsHelper {
 		throw new Error('Not used by these nodes');
 	}
 	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _details: unknown, type: string) {
+		this.reads.push(type);
 		const data = this.byType[type];
 		if (!data) throw new Error(`No credentials of type ${type} in this test`);
 		return data;

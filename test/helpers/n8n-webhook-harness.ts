@@ -19,7 +19,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 
-import { makeAdditionalData, makeNode, makeWorkflow, nodeTypes, PACKAGE_NAME } from './n8n-harness';
+import { InMemoryCredentialsHelper, makeAdditionalData, makeNode, makeWorkflow, nodeTypes, PACKAGE_NAME } from './n8n-harness';
 
 export interface WebhookCall {
 	/** The items the workflow would start with; undefined when the node started nothing. */
@@ -40,6 +40,10 @@ export class TriggerHarness {
 	private server: Server | undefined;
 	parameters: IDataObject = {};
 	credentials: Record<string, ICredentialDataDecryptedObject> = {};
+	/** The trigger's type version, as saved in the workflow: n8n parses bodies by it. */
+	typeVersion = 2;
+	/** Credential types the node read, one entry per read, since the harness started. */
+	readonly credentialReads: string[] = [];
 	/** Plays n8n failing to create the execution (as with a busy SQLite database). */
 	failExecutionStart = false;
 
@@ -72,25 +76,35 @@ export class TriggerHarness {
 	private async handle(request: IncomingMessage, response: import('node:http').ServerResponse): Promise<void> {
 		const chunks: Buffer[] = [];
 		for await (const chunk of request) chunks.push(chunk as Buffer);
-		const rawBody = Buffer.concat(chunks);
-		let body: unknown;
+		let parsed: { body: unknown; rawBody: Buffer | undefined };
 		try {
-			body = parseBodyAsN8nDoes(request, rawBody);
+			parsed = parseBodyAsN8nDoes(request, Buffer.concat(chunks), this.typeVersion);
 		} catch {
 			// n8n answers an unparseable body with 422 and never calls the node.
 			response.writeHead(422, { 'content-type': 'application/json' });
 			response.end(JSON.stringify({ code: 422, message: 'Failed to parse request body' }));
 			return;
 		}
-		Object.assign(request, { rawBody, body });
+		Object.assign(request, parsed);
 
-		const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, parameters: this.parameters, credentials: this.credentials });
+		// One trigger node per type version, as in two workflows: each has its own duplicate filter.
+		const node = {
+			...makeNode({
+				type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`,
+				typeVersion: this.typeVersion,
+				parameters: this.parameters,
+				credentials: this.credentials,
+			}),
+			id: `trigger-v${this.typeVersion}`,
+		};
 		const workflow = makeWorkflow(node);
+		const credentialsHelper = new InMemoryCredentialsHelper(this.credentials);
 		const additionalData = makeAdditionalData(node, this.credentials, {
 			httpRequest: request as never,
 			httpResponse: response as never,
+			credentialsHelper,
 		});
-		const nodeType = nodeTypes.getByNameAndVersion(node.type, 1);
+		const nodeType = nodeTypes.getByNameAndVersion(node.type, this.typeVersion);
 		const webhookDescription = nodeType.description.webhooks![0];
 		const context = new WebhookContext(
 			workflow,
@@ -109,7 +123,7 @@ export class TriggerHarness {
 			[],
 			null,
 		);
-		const result = await nodeType.webhook!.call(context);
+		const result = await nodeType.webhook!.call(context).finally(() => this.credentialReads.push(...credentialsHelper.reads));
 		if (result.noWebhookResponse || response.headersSent || !result.workflowData) {
 			this.calls.push({ started: undefined, result });
 			return;
@@ -161,16 +175,27 @@ function resolveDescriptionField(description: object, field: string, parameters:
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
-/** n8n 2.40's parseBody and bodyParser middleware, for the content types this trigger can meet. */
-function parseBodyAsN8nDoes(request: IncomingMessage, rawBody: Buffer): unknown {
+/**
+ * n8n 2.40's parseRequestBody (webhook-helpers.ts) and parseBody (body-parser.ts), for the content
+ * types this trigger can meet: a webhook node of type version 1 has every body read and parsed; a
+ * newer one only JSON, text, form and XML bodies, and for any other type n8n reads nothing, so
+ * the node sees neither a body nor its raw bytes.
+ */
+function parseBodyAsN8nDoes(request: IncomingMessage, rawBody: Buffer, typeVersion: number): { body: unknown; rawBody: Buffer | undefined } {
 	parseIncomingMessage(request);
 	const { contentType, encoding } = request as IncomingMessage & { contentType?: string; encoding?: BufferEncoding };
+	const parsedByN8n =
+		['application/json', 'text/plain', 'application/x-www-form-urlencoded'].some((type) => contentType?.startsWith(type)) ||
+		contentType?.endsWith('/xml') ||
+		contentType?.endsWith('+xml');
+	if (typeVersion > 1 && !parsedByN8n) return { body: undefined, rawBody: undefined };
 	let body: unknown;
+	// XML is parsed too, into an object without Slack's fields; the trigger refuses it by content type.
 	if (rawBody.length > 0) {
 		if (contentType === 'application/json') body = jsonParse(stripBom(rawBody.toString(encoding)));
 		else if (contentType === 'application/x-www-form-urlencoded') {
 			body = parseQuery(stripBom(rawBody.toString(encoding)), undefined, undefined, { maxKeys: 1000 });
 		} else if (contentType === 'text/plain') body = rawBody.toString(encoding);
 	}
-	return body ?? {};
+	return { body: body ?? {}, rawBody };
 }

@@ -35,7 +35,11 @@ const started = () => harness.calls.filter((call) => call.started !== undefined)
 /** The item of the last call that started the workflow. */
 const lastItem = () => harness.calls.filter((call) => call.started).at(-1)?.started?.[0]?.json as IDataObject;
 
-describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', () => {
+describe.each([1, 2])("Slack Outgoing Webhook Trigger (type version %i) through n8n-core's WebhookContext", (typeVersion) => {
+	beforeEach(() => {
+		harness.typeVersion = typeVersion;
+	});
+
 	it("answers the seed's exact form post with the reply JSON and starts the workflow with every field but the token", async () => {
 		const answer = await harness.post(form(seedPost), FORM);
 		expect(answer).toEqual({ status: 200, body: '{"text":"African or European?"}', contentType: 'application/json; charset=utf-8' });
@@ -168,8 +172,8 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 			expect(answer).toMatchObject({ status: 200, body: '' });
 			expect(started()).toBe(0);
 
-			const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, parameters: harness.parameters });
-			const context = new HookContext(makeWorkflow(node), node, makeAdditionalData(node, {}), 'trigger', 'activate');
+			const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, typeVersion, parameters: harness.parameters });
+			const context = new HookContext(makeWorkflow(node), node, makeAdditionalData(node, harness.credentials), 'trigger', 'activate');
 			const trigger = new SlackOutgoingWebhookTrigger();
 			await expect(trigger.webhookMethods.default.checkExists.call(context)).rejects.toThrow(/needs trigger words/);
 			await expect(trigger.webhookMethods.default.create.call(context)).rejects.toThrow(/needs trigger words/);
@@ -266,9 +270,10 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 			expect(lastItem()).toMatchObject({ source: 'mattermost', trigger_word: '#build', text_without_trigger: 'web --fast', args: ['web', '--fast'], message_time: '2015-10-22T16:44:26.000Z', post_id: 'p1', file_ids: [] });
 		});
 
-		it('answers 401 to JSON of the wrong shape', async () => {
-			expect((await harness.post('[1,2,3]', JSON_TYPE)).status).toBe(401);
-			expect((await harness.post('"text"', JSON_TYPE)).status).toBe(401);
+		it('starts nothing for JSON of the wrong shape (version 1: 401; version 2: it matches nothing, 200)', async () => {
+			const expected = typeVersion === 1 ? 401 : 200;
+			expect((await harness.post('[1,2,3]', JSON_TYPE)).status).toBe(expected);
+			expect((await harness.post('"text"', JSON_TYPE)).status).toBe(expected);
 			expect(started()).toBe(0);
 		});
 	});
@@ -333,6 +338,143 @@ describe('Slack Outgoing Webhook Trigger through n8n-core\'s WebhookContext', ()
 			expect(harness.calls.at(-1)?.result.noWebhookResponse).toBeUndefined();
 			expect(answer.status).toBe(200);
 			expect(started()).toBe(1);
+		});
+	});
+});
+
+describe('which requests read the credential', () => {
+	const reads = () => harness.credentialReads.length;
+	beforeEach(() => {
+		harness.credentialReads.length = 0;
+	});
+
+	describe('type version 2: the checks that need no secret come first', () => {
+		beforeEach(() => {
+			harness.typeVersion = 2;
+		});
+
+		it.each([
+			['no trigger word', { text: 'just chatting', trigger_word: '' }],
+			['another channel', { channel_id: 'C9', channel_name: 'random' }],
+			['a bot', { bot_id: 'B0000000001' }],
+		])('filters a message with %s without reading the credential, whatever its token', async (_name, override) => {
+			harness.parameters = { channels: 'test', triggerWords: 'googlebot:', respond: 'immediately', replyText: 'x' };
+			for (const token of [TOKEN, 'wrong-token', '']) {
+				const answer = await harness.post(form(freshPost({ ...override, token })), FORM);
+				expect(answer).toEqual({ status: 200, body: '', contentType: null });
+			}
+			expect(reads()).toBe(0);
+			expect(started()).toBe(0);
+		});
+
+		it('refuses a content type before anything else', async () => {
+			expect((await harness.post(form(freshPost()), { 'content-type': 'text/plain' })).status).toBe(415);
+			expect(reads()).toBe(0);
+		});
+
+		it('reads the credential once for a matching message, and answers 401 to a wrong token', async () => {
+			expect((await harness.post(form(freshPost({ token: 'wrong-token' })), FORM)).status).toBe(401);
+			expect((await harness.post(form(freshPost()), FORM)).status).toBe(200);
+			expect(harness.credentialReads).toEqual(['slackOutgoingWebhookApi', 'slackOutgoingWebhookApi']);
+			expect(started()).toBe(1);
+		});
+
+		it('answers 403 to a matching message from a team not allowed, and 200 to a filtered one', async () => {
+			harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002';
+			expect((await harness.post(form(freshPost()), FORM)).status).toBe(403);
+			expect((await harness.post(form(freshPost({ text: 'just chatting' })), FORM)).status).toBe(200);
+			expect(started()).toBe(0);
+		});
+	});
+
+	it('type version 1 reads the credential for every request and refuses a wrong token even when nothing would match', async () => {
+		harness.typeVersion = 1;
+		const answer = await harness.post(form(freshPost({ text: 'just chatting', token: 'wrong-token' })), FORM);
+		expect(answer.status).toBe(401);
+		await harness.post(form(freshPost({ text: 'just chatting' })), FORM);
+		expect(reads()).toBe(2);
+		expect(started()).toBe(0);
+	});
+});
+
+describe.each([1, 2])('type version %i: duplicates and verification', (typeVersion) => {
+	const slash = (fields: Record<string, string> = {}) =>
+		form({ team_id: 'T0001', channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin', trigger_id: `${++uniqueTs}.1.abc`, ...fields });
+	const sign = (body: string, secret = SIGNING_SECRET, timestamp = Math.floor(Date.now() / 1000)) => ({
+		...FORM,
+		'x-slack-request-timestamp': String(timestamp),
+		'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+	});
+	beforeEach(() => {
+		harness.typeVersion = typeVersion;
+	});
+
+	it('records a delivery only once it is authentic: a forged copy sent first does not silence the real one', async () => {
+		const real = freshPost();
+		expect((await harness.post(form({ ...real, token: 'forged-token' }), FORM)).status).toBe(401);
+		expect((await harness.post(form(real), FORM)).status).toBe(200);
+		expect(started()).toBe(1);
+	});
+
+	describe('a Slack app verified by its signing secret alone', () => {
+		beforeEach(() => {
+			harness.credentials.slackOutgoingWebhookApi = { token: '', additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: '' };
+			harness.parameters = { triggerWords: '/weather', respond: 'immediately', replyText: 'Looking it up' };
+		});
+
+		it('starts for a valid signature, with or without a token field', async () => {
+			for (const body of [slash(), slash({ token: 'deprecated-verification-token' })]) {
+				const answer = await harness.post(body, sign(body));
+				expect(answer).toMatchObject({ status: 200, body: '{"text":"Looking it up"}' });
+			}
+			expect(started()).toBe(2);
+			expect(lastItem()).not.toHaveProperty('token');
+		});
+
+		it.each([
+			['no signature', (_body: string) => FORM],
+			['a signature made with another secret', (body: string) => sign(body, 'another-secret')],
+			['a timestamp 6 minutes old', (body: string) => sign(body, SIGNING_SECRET, Math.floor(Date.now() / 1000) - 360)],
+		])('answers 401 and starts nothing for %s, whatever token the request carries', async (_name, headers) => {
+			for (const body of [slash(), slash({ token: TOKEN })]) {
+				const answer = await harness.post(body, headers(body));
+				expect(answer).toMatchObject({ status: 401, body: '' });
+			}
+			expect(started()).toBe(0);
+		});
+
+		it('takes a pasted secret with a stray new line as the secret', async () => {
+			harness.credentials.slackOutgoingWebhookApi.signingSecret = `${SIGNING_SECRET}\n`;
+			const body = slash();
+			expect((await harness.post(body, sign(body))).status).toBe(200);
+		});
+	});
+
+	describe('a credential with neither a token nor a signing secret', () => {
+		beforeEach(() => {
+			harness.credentials.slackOutgoingWebhookApi = { token: '', additionalTokens: '', signingSecret: ' ', allowedTeamIds: '' };
+		});
+
+		it('answers 401 to a matching message and starts nothing', async () => {
+			const answer = await harness.post(form(freshPost({ token: '' })), FORM);
+			expect(answer).toMatchObject({ status: 401, body: '' });
+			expect(started()).toBe(0);
+		});
+
+		it('is refused at activation and by the credential test, saying what to set', async () => {
+			const node = makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, typeVersion, parameters: harness.parameters, credentials: harness.credentials });
+			const context = new HookContext(makeWorkflow(node), node, makeAdditionalData(node, harness.credentials), 'trigger', 'activate');
+			const trigger = new SlackOutgoingWebhookTrigger();
+			await expect(trigger.webhookMethods.default.create.call(context)).rejects.toThrow('Set a Token or a Signing Secret in the credential');
+			const test = trigger.methods.credentialTest.slackOutgoingWebhookTest;
+			const data = harness.credentials.slackOutgoingWebhookApi;
+			await expect(test.call({} as never, { id: '1', name: 'c', type: 'slackOutgoingWebhookApi', data })).resolves.toEqual({
+				status: 'Error',
+				message: expect.stringContaining('Set a Token or a Signing Secret'),
+			});
+			await expect(
+				test.call({} as never, { id: '1', name: 'c', type: 'slackOutgoingWebhookApi', data: { ...data, signingSecret: SIGNING_SECRET } }),
+			).resolves.toMatchObject({ status: 'OK' });
 		});
 	});
 });

@@ -2,6 +2,7 @@ import { RecentDeliveries } from '../../../nodes/SlackOutgoingWebhookTrigger/ded
 import {
 	channelMatches,
 	describeMatchSettingsProblem,
+	matchMessage,
 	matchTriggerWord,
 	splitArgs,
 } from '../../../nodes/SlackOutgoingWebhookTrigger/matching';
@@ -14,7 +15,15 @@ import {
 	readPostedToken,
 } from '../../../nodes/SlackOutgoingWebhookTrigger/message';
 import { shapeReply } from '../../../nodes/SlackOutgoingWebhookTrigger/reply';
-import { checkSlackSignature, signSlackRequest, splitList, tokenMatches, verifyRequest } from '../../../nodes/SlackOutgoingWebhookTrigger/verify';
+import {
+	checkSlackSignature,
+	describeVerificationProblem,
+	signSlackRequest,
+	splitList,
+	tokenMatches,
+	verificationSettingsFrom,
+	verifyRequest,
+} from '../../../nodes/SlackOutgoingWebhookTrigger/verify';
 
 describe('matchTriggerWord', () => {
 	const seedText = 'googlebot: What is the air-speed velocity of an unladen swallow?';
@@ -193,5 +202,61 @@ describe('verification', () => {
 	it('reads lists separated by commas or new lines', () => {
 		expect(splitList(' a, b\nc,,a ')).toEqual(['a', 'b', 'c']);
 		expect(splitList(undefined)).toEqual([]);
+	});
+});
+
+describe('matchMessage: the decision that needs no secret', () => {
+	const settings = { channels: [] as string[], triggerWords: ['googlebot:'], mode: 'startsWith' as const, caseSensitive: false };
+	const keepAll = { ignoreBots: true, ignoredUsers: [] as string[] };
+	const post = { channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'steve', text: 'googlebot: hi there', trigger_word: '' };
+
+	it('matches, filling the trigger word and the text after it', () => {
+		expect(matchMessage(post, 'slack_outgoing_webhook', settings, keepAll)).toEqual({ triggerWord: 'googlebot:', textWithoutTrigger: 'hi there' });
+	});
+
+	it('keeps the trigger word the sender sent', () => {
+		expect(matchMessage({ ...post, trigger_word: 'GoogleBot:' }, 'slack_outgoing_webhook', settings, keepAll)?.triggerWord).toBe('GoogleBot:');
+	});
+
+	it.each([
+		['an unusable configuration', post, { ...settings, triggerWords: [] }, keepAll],
+		['a bot', { ...post, bot_id: 'B1' }, settings, keepAll],
+		['an ignored user', post, settings, { ignoreBots: true, ignoredUsers: ['@Steve'] }],
+		['another channel', { ...post, channel_name: 'random' }, { ...settings, channels: ['test'] }, keepAll],
+		['no trigger word', { ...post, text: 'hi' }, settings, keepAll],
+	])('matches nothing for %s', (_name, fields, matchSettings, ignore) => {
+		expect(matchMessage(fields, 'slack_outgoing_webhook', matchSettings, ignore)).toBeUndefined();
+	});
+
+	it('matches slash commands by their command, leaving the whole text', () => {
+		const command = { ...post, command: '/Weather', text: 'Berlin' };
+		expect(matchMessage(command, 'slack_slash_command', { ...settings, triggerWords: ['/weather'] }, keepAll)).toEqual({ triggerWord: '/weather', textWithoutTrigger: 'Berlin' });
+		expect(matchMessage(command, 'slack_slash_command', { ...settings, triggerWords: ['/weath'] }, keepAll)).toBeUndefined();
+	});
+});
+
+describe('what a credential must hold', () => {
+	it('needs a token, a signing secret or both', () => {
+		expect(describeVerificationProblem(verificationSettingsFrom({ token: '', signingSecret: '  ' }))).toMatch(/Set a Token or a Signing Secret/);
+		expect(describeVerificationProblem(verificationSettingsFrom({ additionalTokens: 'a' }))).toBeUndefined();
+		expect(describeVerificationProblem(verificationSettingsFrom({ signingSecret: 's' }))).toBeUndefined();
+	});
+
+	it('reads every token, the trimmed secret and the team list', () => {
+		expect(verificationSettingsFrom({ token: 'a', additionalTokens: 'b,\nc', signingSecret: ' s\n', allowedTeamIds: 'T1, T2' })).toEqual({
+			tokens: ['a', 'b', 'c'],
+			signingSecret: 's',
+			allowedTeamIds: ['T1', 'T2'],
+		});
+	});
+
+	it('refuses every request when neither is set, and checks the signature alone when only a secret is', () => {
+		const request = { token: 'x', teamId: 'T1', rawBody: 'a=1', signature: undefined, timestamp: undefined, nowSeconds: 1_700_000_000 };
+		expect(verifyRequest(request, { tokens: [], allowedTeamIds: [] })).toMatchObject({ ok: false, status: 401 });
+		expect(verifyRequest(request, { tokens: [], signingSecret: 's', allowedTeamIds: [] })).toMatchObject({ ok: false, reason: 'signature missing' });
+		const timestamp = String(request.nowSeconds);
+		const signed = { ...request, timestamp, signature: signSlackRequest('s', timestamp, request.rawBody) };
+		expect(verifyRequest(signed, { tokens: [], signingSecret: 's', allowedTeamIds: [] })).toEqual({ ok: true });
+		expect(verifyRequest(signed, { tokens: ['other'], signingSecret: 's', allowedTeamIds: [] })).toMatchObject({ ok: false, reason: 'wrong token' });
 	});
 });
