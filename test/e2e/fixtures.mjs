@@ -8,6 +8,7 @@ export const credentialIds = {
 	incoming: 'e2eIncomingHook1',
 	outgoing: 'e2eOutgoingHook1',
 	signed: 'e2eSignedHook001',
+	signingSecretOnly: 'e2eSigningOnly01',
 	oauth: 'e2eAddToSlack001',
 	oauthNoWebhook: 'e2eAddToSlackBot',
 };
@@ -77,17 +78,33 @@ export function buildCredentials({ slackPort, tlsPort, oauthPort }) {
 			type: 'slackOutgoingWebhookApi',
 			data: { token: E2E.token, additionalTokens: '', signingSecret: E2E.signingSecret, allowedTeamIds: '' },
 		},
+		{
+			// A Slack app verified by its signing secret alone: no verification token.
+			id: credentialIds.signingSecretOnly,
+			name: 'E2E Slack app (signing secret only)',
+			type: 'slackOutgoingWebhookApi',
+			data: { token: '', additionalTokens: '', signingSecret: E2E.signingSecret, allowedTeamIds: '' },
+		},
 	];
 }
 
 const TRIGGER = 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger';
 const ACTION = 'n8n-nodes-slack-webhooks.slackIncomingWebhook';
 
-const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) => ({
+/**
+ * The trigger's type versions under test: 2 is what a new node gets; workflows saved with 1 must
+ * keep working as they did. Version 1 copies of the trigger workflows have IDs ending in "v1" and
+ * webhook IDs ending in "-v1".
+ */
+export const TRIGGER_TYPE_VERSIONS = [2, 1];
+export const versionedWorkflowId = (id, typeVersion) => (typeVersion === 2 ? id : `${id.slice(0, 14)}v${typeVersion}`);
+export const versionedWebhookId = (webhookId, typeVersion) => (typeVersion === 2 ? webhookId : `${webhookId}-v${typeVersion}`);
+
+const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing, typeVersion = 2) => ({
 	id: `${webhookId}-trigger`,
 	name: 'Slack Outgoing Webhook Trigger',
 	type: TRIGGER,
-	typeVersion: 1,
+	typeVersion,
 	position: [0, 0],
 	webhookId,
 	parameters,
@@ -149,27 +166,55 @@ const workflow = (id, name, nodes, connections = {}) => ({
 	pinData: {},
 });
 
-/** Each workflow's webhook path is /webhook/<webhookId>/slack (or the Webhook node's path). */
-export function buildWorkflows() {
+/** The trigger's own workflows: their workflow ID and webhook ID at type version 2. */
+const TRIGGER_FIXTURES = {
+	immediate: ['e2eImmediate0001', 'e2e-immediate'],
+	lastNode: ['e2eLastNode00001', 'e2e-last-node'],
+	respondNode: ['e2eRespondNode01', 'e2e-respond-node'],
+	mattermost: ['e2eMattermost001', 'e2e-mattermost'],
+	signed: ['e2eSignedSlash01', 'e2e-signed'],
+	signingSecretOnly: ['e2eSigningOnly01', 'e2e-signing-only'],
+};
+
+/** { typeVersion: { fixture: { workflowId, webhookId } } }, for the suite (passed on by scripts/e2e.mjs). */
+export function triggerFixtureIds() {
+	return Object.fromEntries(
+		TRIGGER_TYPE_VERSIONS.map((typeVersion) => [
+			typeVersion,
+			Object.fromEntries(
+				Object.entries(TRIGGER_FIXTURES).map(([name, [workflowId, webhookId]]) => [
+					name,
+					{ workflowId: versionedWorkflowId(workflowId, typeVersion), webhookId: versionedWebhookId(webhookId, typeVersion) },
+				]),
+			),
+		]),
+	);
+}
+
+/** The trigger's own workflows, for one type version. */
+function triggerWorkflows(typeVersion) {
+	const ids = triggerFixtureIds()[typeVersion];
+	const id = (name) => ids[name].workflowId;
+	const path = (name) => ids[name].webhookId;
 	return [
-		workflow('e2eImmediate0001', 'E2E trigger: immediate reply', [
-			trigger('e2e-immediate', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' }),
+		workflow(id('immediate'), 'E2E trigger: immediate reply', [
+			trigger(path('immediate'), { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' }, credentialIds.outgoing, typeVersion),
 		]),
 		workflow(
-			'e2eLastNode00001',
+			id('lastNode'),
 			'E2E trigger: reply from the last node',
 			[
-				trigger('e2e-last-node', { triggerWords: 'deploy', matchMode: 'firstWord', respond: 'lastNode' }),
+				trigger(path('lastNode'), { triggerWords: 'deploy', matchMode: 'firstWord', respond: 'lastNode' }, credentialIds.outgoing, typeVersion),
 				setNode('e2e-set', { text: '=Deploying {{ $json.args[0] }}', username: 'deploy-bot', internal_note: 'must not reach Slack' }),
 				{ id: 'e2e-noop', name: 'Done', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [400, 0], parameters: {} },
 			],
 			chain('Slack Outgoing Webhook Trigger', 'Set Reply', 'Done'),
 		),
 		workflow(
-			'e2eRespondNode01',
+			id('respondNode'),
 			'E2E trigger: Respond to Webhook node',
 			[
-				trigger('e2e-respond-node', { triggerWords: 'status', respond: 'responseNode' }),
+				trigger(path('respondNode'), { triggerWords: 'status', respond: 'responseNode' }, credentialIds.outgoing, typeVersion),
 				{
 					id: 'e2e-respond',
 					name: 'Respond to Webhook',
@@ -181,14 +226,26 @@ export function buildWorkflows() {
 			],
 			chain('Slack Outgoing Webhook Trigger', 'Respond to Webhook'),
 		),
-		workflow('e2eMattermost001', 'E2E trigger: Mattermost', [
-			trigger('e2e-mattermost', { channels: 'town-square', respond: 'immediately', replyText: '=Heard {{ $json.body?.user_name ?? "you" }}', replyOptions: { responseType: 'comment' } }),
+		workflow(id('mattermost'), 'E2E trigger: Mattermost', [
+			trigger(path('mattermost'), { channels: 'town-square', respond: 'immediately', replyText: '=Heard {{ $json.body?.user_name ?? "you" }}', replyOptions: { responseType: 'comment' } }, credentialIds.outgoing, typeVersion),
 		]),
 		workflow(
-			'e2eSignedSlash01',
+			id('signed'),
 			'E2E trigger: signed slash command',
-			[trigger('e2e-signed', { triggerWords: '/weather', respond: 'immediately', replyText: 'Checking the sky', replyOptions: { responseType: 'ephemeral' } }, credentialIds.signed)],
+			[trigger(path('signed'), { triggerWords: '/weather', respond: 'immediately', replyText: 'Checking the sky', replyOptions: { responseType: 'ephemeral' } }, credentialIds.signed, typeVersion)],
 		),
+		workflow(
+			id('signingSecretOnly'),
+			'E2E trigger: Slack app verified by its signing secret alone',
+			[trigger(path('signingSecretOnly'), { triggerWords: '/weather', respond: 'immediately', replyText: 'Signed, so sealed' }, credentialIds.signingSecretOnly, typeVersion)],
+		),
+	].map((flow) => (typeVersion === 2 ? flow : { ...flow, name: `${flow.name} (type version ${typeVersion})` }));
+}
+
+/** Each workflow's webhook path is /webhook/<webhookId>/slack (or the Webhook node's path). */
+export function buildWorkflows() {
+	return [
+		...TRIGGER_TYPE_VERSIONS.flatMap(triggerWorkflows),
 		workflow(
 			'e2eRoundTrip0001',
 			'E2E round trip: trigger, then a threaded reply',
@@ -250,4 +307,15 @@ export function buildWorkflows() {
 			),
 		),
 	];
+}
+
+/** The path of every webhook the workflows register, to wait for once n8n has started. */
+export function webhookPaths(workflows) {
+	return workflows.flatMap(({ nodes }) =>
+		nodes.flatMap((node) => {
+			if (node.type === TRIGGER) return [`/webhook/${node.webhookId}/slack`];
+			if (node.type === 'n8n-nodes-base.webhook') return [`/webhook/${node.parameters.path}`];
+			return [];
+		}),
+	);
 }

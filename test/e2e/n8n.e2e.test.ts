@@ -11,6 +11,9 @@ import { eventually, executionData, executionsOf, n8nVersion, post, requiredEnv,
 import E2E from './secrets.json';
 
 const version = n8nVersion;
+/** The trigger's type versions under test, and each one's workflow and webhook IDs (fixtures.mjs). */
+const TRIGGER_FIXTURES = JSON.parse(requiredEnv('E2E_TRIGGER_FIXTURES')) as Record<string, Record<string, { workflowId: string; webhookId: string }>>;
+const TRIGGER_TYPE_VERSIONS = Object.keys(TRIGGER_FIXTURES).map(Number).sort((a, b) => b - a);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 let slack: SlackWebhookServer;
@@ -43,50 +46,63 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 		expect(credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['slackIncomingWebhookApi', 'slackIncomingWebhookOAuth2Api', 'slackOutgoingWebhookApi']));
 	});
 
-	describe('Slack Outgoing Webhook Trigger', () => {
+	describe.each(TRIGGER_TYPE_VERSIONS)('Slack Outgoing Webhook Trigger, type version %s', (typeVersion) => {
+		const fixture = TRIGGER_FIXTURES[typeVersion];
+		const immediate = fixture.immediate;
+
 		it("answers the seed's form post with the reply and records an execution", async () => {
-			const before = (await executionsOf('e2eImmediate0001')).length;
-			const reply = await postForm('e2e-immediate', fresh());
+			const before = (await executionsOf(immediate.workflowId)).length;
+			const reply = await postForm(immediate.webhookId, fresh());
 			expect(reply).toEqual({ status: 200, body: '{"text":"African or European?"}' });
-			await eventually(async () => ((await executionsOf('e2eImmediate0001')).length === before + 1 ? true : undefined));
+			await eventually(async () => ((await executionsOf(immediate.workflowId)).length === before + 1 ? true : undefined));
 		});
 
 		it('answers a wrong token with 401 and records no execution', async () => {
-			const before = (await executionsOf('e2eImmediate0001')).length;
-			const reply = await postForm('e2e-immediate', fresh({ token: 'wrong-token' }));
+			const before = (await executionsOf(immediate.workflowId)).length;
+			const reply = await postForm(immediate.webhookId, fresh({ token: 'wrong-token' }));
 			expect(reply).toEqual({ status: 401, body: '' });
-			await expectNoNewExecution('e2eImmediate0001', before);
+			await expectNoNewExecution(immediate.workflowId, before);
 		});
 
 		it('answers a message that does not match with 200 and an empty body, and records no execution', async () => {
-			const before = (await executionsOf('e2eImmediate0001')).length;
-			const reply = await postForm('e2e-immediate', fresh({ text: 'just chatting', trigger_word: '' }));
+			const before = (await executionsOf(immediate.workflowId)).length;
+			const reply = await postForm(immediate.webhookId, fresh({ text: 'just chatting', trigger_word: '' }));
 			expect(reply).toEqual({ status: 200, body: '' });
-			await expectNoNewExecution('e2eImmediate0001', before);
+			await expectNoNewExecution(immediate.workflowId, before);
 		});
 
+		it(
+			typeVersion === 1
+				? 'refuses a wrong token with 401 even on a message that would not match (version 1 verifies first)'
+				: 'answers a message that would not match with the same empty 200 whatever its token (version 2 filters first)',
+			async () => {
+				const reply = await postForm(immediate.webhookId, fresh({ text: 'just chatting', trigger_word: '', token: 'wrong-token' }));
+				expect(reply).toEqual({ status: typeVersion === 1 ? 401 : 200, body: '' });
+			},
+		);
+
 		it('answers 415 to a content type Slack does not send, and records no execution', async () => {
-			const before = (await executionsOf('e2eImmediate0001')).length;
-			const reply = await post('/webhook/e2e-immediate/slack', new URLSearchParams(fresh()).toString(), { 'content-type': 'text/plain' });
+			const before = (await executionsOf(immediate.workflowId)).length;
+			const reply = await post(`/webhook/${immediate.webhookId}/slack`, new URLSearchParams(fresh()).toString(), { 'content-type': 'text/plain' });
 			expect(reply.status).toBe(415);
-			await expectNoNewExecution('e2eImmediate0001', before);
+			await expectNoNewExecution(immediate.workflowId, before);
 		});
 
 		it("replies with the last node's first item, shaped: nothing but Slack's reply fields", async () => {
-			const reply = await postForm('e2e-last-node', fresh({ text: 'deploy web now', trigger_word: '' }));
+			const reply = await postForm(fixture.lastNode.webhookId, fresh({ text: 'deploy web now', trigger_word: '' }));
 			expect(reply.status).toBe(200);
 			expect(JSON.parse(reply.body)).toEqual({ text: 'Deploying web', username: 'deploy-bot' });
 		});
 
 		it('replies with what a Respond to Webhook node sends', async () => {
-			const reply = await postForm('e2e-respond-node', fresh({ text: 'status please', trigger_word: '' }));
+			const reply = await postForm(fixture.respondNode.webhookId, fresh({ text: 'status please', trigger_word: '' }));
 			expect(reply.status).toBe(200);
 			expect(JSON.parse(reply.body)).toEqual({ text: 'All systems go for Steve' });
 		});
 
 		it("accepts Mattermost's JSON post", async () => {
 			const reply = await post(
-				'/webhook/e2e-mattermost/slack',
+				`/webhook/${fixture.mattermost.webhookId}/slack`,
 				JSON.stringify({ token: E2E.token, team_id: 'tm1', team_domain: 'acme', channel_id: 'ch1', channel_name: 'town-square', timestamp: Date.now(), user_id: 'u1', user_name: 'ada', post_id: `p${++uniqueTs}`, text: 'hello', trigger_word: '', file_ids: '' }),
 				{ 'content-type': 'application/json' },
 			);
@@ -97,29 +113,49 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 			else expect(reply.body).toBe('');
 		});
 
-		describe('a slash command signed by a Slack app', () => {
-			const slash = () =>
-				new URLSearchParams({ token: E2E.token, team_id: 'T0001', team_domain: 'example', channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin', response_url: 'https://hooks.slack.com/commands/T0001/1/x', trigger_id: `${++uniqueTs}.1.e2e` }).toString();
+		describe('slash commands signed by a Slack app', () => {
+			const slash = (fields: Record<string, string> = { token: E2E.token }) =>
+				new URLSearchParams({ team_id: 'T0001', team_domain: 'example', channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin', response_url: 'https://hooks.slack.com/commands/T0001/1/x', trigger_id: `${++uniqueTs}.1.e2e`, ...fields }).toString();
 			const signed = (body: string, secret = E2E.signingSecret) => {
 				const timestamp = String(Math.floor(Date.now() / 1000));
 				return { ...FORM, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}` };
 			};
 
 			it('with a valid signature gets the reply and records an execution', async () => {
-				const before = (await executionsOf('e2eSignedSlash01')).length;
+				const before = (await executionsOf(fixture.signed.workflowId)).length;
 				const body = slash();
-				const reply = await post('/webhook/e2e-signed/slack', body, signed(body));
+				const reply = await post(`/webhook/${fixture.signed.webhookId}/slack`, body, signed(body));
 				expect(reply.status).toBe(200);
 				expect(JSON.parse(reply.body)).toEqual({ text: 'Checking the sky', response_type: 'ephemeral' });
-				await eventually(async () => ((await executionsOf('e2eSignedSlash01')).length === before + 1 ? true : undefined));
+				await eventually(async () => ((await executionsOf(fixture.signed.workflowId)).length === before + 1 ? true : undefined));
 			});
 
 			it('with a bad signature gets 401 and records no execution', async () => {
-				const before = (await executionsOf('e2eSignedSlash01')).length;
+				const before = (await executionsOf(fixture.signed.workflowId)).length;
 				const body = slash();
-				const reply = await post('/webhook/e2e-signed/slack', body, signed(body, 'another-secret'));
+				const reply = await post(`/webhook/${fixture.signed.webhookId}/slack`, body, signed(body, 'another-secret'));
 				expect(reply).toEqual({ status: 401, body: '' });
-				await expectNoNewExecution('e2eSignedSlash01', before);
+				await expectNoNewExecution(fixture.signed.workflowId, before);
+			});
+
+			describe('with a credential that holds only the signing secret', () => {
+				const only = fixture.signingSecretOnly;
+
+				it('starts for a valid signature, with no token in the request', async () => {
+					const before = (await executionsOf(only.workflowId)).length;
+					const body = slash({});
+					const reply = await post(`/webhook/${only.webhookId}/slack`, body, signed(body));
+					expect(reply).toEqual({ status: 200, body: '{"text":"Signed, so sealed"}' });
+					await eventually(async () => ((await executionsOf(only.workflowId)).length === before + 1 ? true : undefined));
+				});
+
+				it('answers 401 without a valid signature, whatever token the request carries, and records no execution', async () => {
+					const before = (await executionsOf(only.workflowId)).length;
+					const withToken = slash({ token: E2E.token });
+					expect(await post(`/webhook/${only.webhookId}/slack`, withToken, FORM)).toEqual({ status: 401, body: '' });
+					expect(await post(`/webhook/${only.webhookId}/slack`, withToken, signed(withToken, 'another-secret'))).toEqual({ status: 401, body: '' });
+					await expectNoNewExecution(only.workflowId, before);
+				});
 			});
 		});
 	});
