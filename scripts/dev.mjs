@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run dev`: builds the package, installs it into an isolated n8n user folder as a community
-// package, and starts a real n8n on its embedded SQLite database.
+// package, and starts a real n8n on its embedded SQLite database, with the settings the README
+// recommends for a busy trigger (FAST_TRIGGER_SETTINGS).
 //
 // Options: --port <5678> (or N8N_PORT), --n8n-version <2.40.7> (or N8N_VERSION), --fresh (new user folder)
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { ensureN8n, DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
 import {
 	buildPackage,
+	FAST_TRIGGER_SETTINGS,
 	installAsCommunityPackage,
 	n8nEnvironment,
 	packPackage,
@@ -43,7 +45,7 @@ if (!existsSync(userFolder)) mkdirSync(userFolder, { recursive: true });
 say('installing the packed package as a community package');
 installAsCommunityPackage(userFolder, packPackage(), runtime);
 
-const env = n8nEnvironment({ userFolder, port, brokerPort: port + 1 });
+const env = n8nEnvironment({ userFolder, port, brokerPort: port + 1, extra: FAST_TRIGGER_SETTINGS });
 say(`starting n8n ${version} (Node ${runtime.nodeVersion}); user folder ${userFolder}`);
 const child = startN8n(runtime, env);
 

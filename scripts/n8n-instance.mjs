@@ -69,6 +69,15 @@ export function loopbackOnlySettings(version) {
 	};
 }
 
+/**
+ * n8n settings for a busy trigger (README, "Settings for a busy trigger"). n8n 2.x builds a fresh
+ * expression isolate for every scope that acquires one (ExpressionEvaluator.acquire); with lazy
+ * acquisition it builds one only when an expression actually reaches the engine, which a request
+ * the trigger filters out, or one that starts a workflow without expressions, never does.
+ * n8n 1.x does not know the variable and ignores it.
+ */
+export const FAST_TRIGGER_SETTINGS = { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' };
+
 export function n8nEnvironment({ userFolder, port, brokerPort, extra = {} }) {
 	return {
 		...process.env,
