@@ -6,7 +6,8 @@
 // E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated). The load test (10,000 requests,
 // about 15 minutes on 2 cores) runs against E2E_LOAD_VERSIONS only, the current line by default;
 // E2E_LOAD_REQUESTS changes its count for a quick local run. E2E_SUITES=n8n,oauth runs only those
-// files (test/e2e/<name>.e2e.test.ts) while working on them.
+// files (test/e2e/<name>.e2e.test.ts) while working on them. n8n runs with the settings the README
+// recommends for a busy trigger (FAST_TRIGGER_SETTINGS); E2E_N8N_DEFAULTS=1 runs it as it comes.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAU
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	buildPackage,
+	FAST_TRIGGER_SETTINGS,
 	freePort,
 	installAsCommunityPackage,
 	n8nCli,
@@ -64,7 +66,7 @@ async function runAgainst(version, tarball) {
 		userFolder,
 		port,
 		brokerPort,
-		extra: { ...loopbackOnlySettings(version), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
+		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
 	});
 	let child;
 	try {
@@ -96,8 +98,9 @@ async function runAgainst(version, tarball) {
 
 		// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
 		const resultsFile = process.env.TEST_RESULTS_DIR ? ['--json', `--outputFile=${join(process.env.TEST_RESULTS_DIR, `e2e-${version}.json`)}`] : [];
-		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns', 'load\\.e2e'];
-		const onlySuites = process.env.E2E_SUITES ? [`/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
+		// One argument each: jest takes every word after --testPathIgnorePatterns as a pattern.
+		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns=load\\.e2e'];
+		const onlySuites = process.env.E2E_SUITES ? [`--testPathPattern=/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
 		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
