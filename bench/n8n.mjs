@@ -9,17 +9,40 @@ import { parse as parseQuery } from 'node:querystring';
 import { Pool } from 'undici';
 
 import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
-import { freePort, installAsCommunityPackage, loopbackOnlySettings, n8nCli, n8nEnvironment, packPackage, startN8n, stopN8n, waitForHealthy, waitForWebhook } from '../scripts/n8n-instance.mjs';
+import { patchedRuntime } from './patched-n8n.mjs';
+import {
+	FAST_TRIGGER_SETTINGS,
+	freePort,
+	installAsCommunityPackage,
+	loopbackOnlySettings,
+	n8nCli,
+	n8nEnvironment,
+	packPackage,
+	startN8n,
+	stopN8n,
+	waitForHealthy,
+	waitForWebhook,
+} from '../scripts/n8n-instance.mjs';
 
 const TOKEN = 'bench-token-not-real';
 const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: Number(process.env.BENCH_TRIGGER_REQUESTS_32 ?? 1_500) };
-const CASE_TIME_LIMIT_MS = 60_000;
+const CASE_TIME_LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 30) * 1000;
+export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and ${REQUESTS[32]} with 32, or ${CASE_TIME_LIMIT_MS / 1000} s, whichever ends first`;
+/**
+ * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, and with n8n's
+ * defaults on an n8n patched as docs/n8n-upstream proposes: each in a fresh n8n.
+ */
+export const TRIGGER_BENCH_SETTINGS = [
+	{ settings: 'n8n defaults', env: {} },
+	{ settings: 'recommended', env: FAST_TRIGGER_SETTINGS },
+	{ settings: 'n8n defaults, n8n patched', env: {}, patched: true },
+];
 const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
 
 
 const node = (id, name, type, typeVersion, position, parameters, extra = {}) => ({ id, name, type, typeVersion, position, parameters, ...extra });
-const ourTrigger = (webhookId, parameters) =>
-	node(`${webhookId}-t`, 'Trigger', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger', 1, [0, 0], parameters, {
+const ourTrigger = (webhookId, parameters, typeVersion = 2) =>
+	node(`${webhookId}-t`, 'Trigger', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger', typeVersion, [0, 0], parameters, {
 		webhookId,
 		credentials: { slackOutgoingWebhookApi: { id: 'benchOutgoing001', name: 'Bench' } },
 	});
@@ -55,9 +78,11 @@ const links = (pairs) => {
 };
 const workflow = (id, name, nodes, connections = {}) => ({ id, name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} });
 
-function triggerWorkflows() {
+export function triggerWorkflows() {
+	const immediate = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
 	return [
-		workflow('benchOurImmediat', 'Bench: this trigger, immediate reply', [ourTrigger('bench-our-immediate', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' })]),
+		workflow('benchOurImmediat', 'Bench: this trigger, immediate reply', [ourTrigger('bench-our-immediate', immediate)]),
+		workflow('benchOurImmedV01', 'Bench: this trigger (type version 1), immediate reply', [ourTrigger('bench-our-immediate-v1', immediate, 1)]),
 		workflow(
 			'benchOurLastNode',
 			'Bench: this trigger, reply from the last of 3 nodes',
@@ -100,7 +125,7 @@ const formPost = (matching) =>
 	}).toString();
 
 /** `concurrency` clients send `count` form posts as fast as answers come back; latencies in ms. */
-async function load(origin, path, concurrency, count, matching) {
+export async function load(origin, path, concurrency, count, matching) {
 	const pool = new Pool(origin, { connections: concurrency });
 	const latencies = [];
 	let next = 0;
@@ -142,7 +167,7 @@ async function bareServer() {
 	return server;
 }
 
-async function withN8n(runtime, tarball, workflows, credentials, webhookPaths, use, extraEnv = {}) {
+export async function withN8n(runtime, tarball, workflows, credentials, webhookPaths, use, extraEnv = {}) {
 	const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-bench-'));
 	const [port, brokerPort] = [await freePort(), await freePort()];
 	const env = n8nEnvironment({ userFolder, port, brokerPort, extra: { N8N_LOG_LEVEL: 'warn', ...loopbackOnlySettings(runtime.n8nVersion), ...extraEnv } });
@@ -164,49 +189,55 @@ async function withN8n(runtime, tarball, workflows, credentials, webhookPaths, u
 	}
 }
 
+export const TRIGGER_CREDENTIALS = [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }];
+export const TRIGGER_PATHS = {
+	ours: '/webhook/bench-our-immediate/slack',
+	oursVersion1: '/webhook/bench-our-immediate-v1/slack',
+	oursLastNode: '/webhook/bench-our-last/slack',
+	webhookIf: '/webhook/bench-webhook-if',
+	webhookLast: '/webhook/bench-webhook-last',
+};
+
 export async function benchmarkTrigger(say) {
 	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 	const tarball = packPackage();
-	const credentials = [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }];
 	const bare = await bareServer();
 	const bareOrigin = `http://127.0.0.1:${bare.address().port}`;
+	const rows = [];
 	try {
-		const paths = ['/webhook/bench-our-immediate/slack', '/webhook/bench-our-last/slack', '/webhook/bench-webhook-if', '/webhook/bench-webhook-last'];
-		return await withN8n(runtime, tarball, triggerWorkflows(), credentials, paths, async (origin) => {
-			const rows = [];
-			const cases = [
-				['a. not matching (filtered)', false, [
-					['this trigger', origin, '/webhook/bench-our-immediate/slack'],
-					["n8n's Webhook + IF + Respond to Webhook", origin, '/webhook/bench-webhook-if'],
-					['bare Node server (the limit)', bareOrigin, '/'],
-				]],
-				['b. matching, immediate reply', true, [
-					['this trigger', origin, '/webhook/bench-our-immediate/slack'],
-					["n8n's Webhook + IF + Respond to Webhook", origin, '/webhook/bench-webhook-if'],
-					['bare Node server (the limit)', bareOrigin, '/'],
-				]],
-				['c. matching, reply from the last of 3 nodes', true, [
-					['this trigger (Trigger, Set, NoOp)', origin, '/webhook/bench-our-last/slack'],
-					["n8n's Webhook + IF + Set (last node)", origin, '/webhook/bench-webhook-last'],
-					['bare Node server (the limit)', bareOrigin, '/'],
-				]],
-			];
-			for (const [caseName, matching, contestants] of cases) {
-				for (const concurrency of [1, 32]) {
-					// Warm-up, then the measured run.
-					const measured = [];
-					for (const [contestant, target, path] of contestants) {
-						await load(target, path, concurrency, 50, matching);
-						const result = await load(target, path, concurrency, REQUESTS[concurrency], matching);
-						measured.push({ case: caseName, concurrency, contestant, ...result });
-						say(`${caseName}, ${concurrency} client(s), ${contestant}: ${result.perSecond.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+		for (const { settings, env, patched } of TRIGGER_BENCH_SETTINGS) {
+			await withN8n(patched ? patchedRuntime(runtime) : runtime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
+				const ours = ['this trigger', origin, TRIGGER_PATHS.ours];
+				const oursVersion1 = ['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1];
+				const webhookIf = ["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookIf];
+				const limit = ['bare Node server (the limit)', bareOrigin, '/'];
+				const cases = [
+					['a. not matching (filtered)', false, [ours, oursVersion1, webhookIf, limit]],
+					['b. matching, immediate reply', true, [ours, oursVersion1, webhookIf, limit]],
+					['c. matching, reply from the last of 3 nodes', true, [
+						['this trigger (Trigger, Set, NoOp)', origin, TRIGGER_PATHS.oursLastNode],
+						["n8n's Webhook + IF + Set (last node)", origin, TRIGGER_PATHS.webhookLast],
+						limit,
+					]],
+				];
+				for (const [caseName, matching, contestants] of cases) {
+					for (const concurrency of [1, 32]) {
+						// Warm-up, then the measured run.
+						const measured = [];
+						for (const [contestant, target, path] of contestants) {
+							await load(target, path, concurrency, 50, matching);
+							const result = await load(target, path, concurrency, REQUESTS[concurrency], matching);
+							measured.push({ settings, case: caseName, concurrency, contestant, ...result });
+							say(`${settings}: ${caseName}, ${concurrency} client(s), ${contestant}: ${result.perSecond.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+						}
+						const webhookBuild = measured.find((row) => row.contestant.startsWith("n8n's Webhook"));
+						const bareRow = measured.at(-1);
+						for (const row of measured) rows.push({ ...row, ratioToWebhookBuild: row.perSecond / webhookBuild.perSecond, ratioToLimit: row.perSecond / bareRow.perSecond });
 					}
-					const limit = measured.at(-1);
-					for (const row of measured) rows.push({ ...row, ratioToLimit: row.perSecond / limit.perSecond });
 				}
-			}
-			return rows;
-		});
+			}, env);
+		}
+		return rows;
 	} finally {
 		await new Promise((resolve) => bare.close(resolve));
 	}
