@@ -1,7 +1,9 @@
 // n8n 2.40.7 with docs/n8n-upstream/static-webhook-isolate-skip.patch applied to its build, for
-// benchmark 3: the n8n package is copied beside links to the runtime's other packages, and the
-// two changed functions are edited in the copy's JavaScript. The installed runtime is untouched.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// benchmark 3: a copy of the runtime's node_modules made of hard links (no space, and every
+// package resolves inside the copy, as n8n's module loader needs), in which the two changed files
+// are replaced by edited ones. The installed runtime is untouched.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { cacheRoot } from '../scripts/n8n-runtime.mjs';
@@ -27,17 +29,16 @@ export function patchedRuntime(runtime) {
 	const marker = join(dir, '.complete');
 	if (!existsSync(marker)) {
 		rmSync(dir, { recursive: true, force: true });
-		const nodeModules = join(dir, 'node_modules');
-		mkdirSync(nodeModules, { recursive: true });
-		for (const name of readdirSync(runtime.nodeModules)) {
-			if (name !== 'n8n') symlinkSync(join(runtime.nodeModules, name), join(nodeModules, name));
-		}
-		const n8nDir = join(nodeModules, 'n8n');
-		cpSync(join(runtime.nodeModules, 'n8n'), n8nDir, { recursive: true, verbatimSymlinks: true });
+		mkdirSync(dir, { recursive: true });
+		const copied = spawnSync('cp', ['-al', runtime.nodeModules, join(dir, 'node_modules')], { stdio: 'inherit' });
+		if (copied.status !== 0) throw new Error('could not copy the n8n runtime as hard links');
+		const n8nDir = join(dir, 'node_modules', 'n8n');
 		for (const { file, from, to } of EDITS) {
 			const path = join(n8nDir, file);
 			const source = readFileSync(path, 'utf8');
 			if (source.split(from).length !== 2) throw new Error(`${file} of n8n ${runtime.n8nVersion} does not read as the patch expects`);
+			// A new file, not a write through the hard link into the installed runtime.
+			rmSync(path);
 			writeFileSync(path, source.replace(from, to));
 		}
 		writeFileSync(marker, new Date().toISOString());
