@@ -172,6 +172,14 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 	const [port, brokerPort] = [await freePort(), await freePort()];
 	const env = n8nEnvironment({ userFolder, port, brokerPort, extra: { N8N_LOG_LEVEL: 'warn', ...loopbackOnlySettings(runtime.n8nVersion), ...extraEnv } });
 	let child;
+	// Ctrl-C (or a kill) during a benchmark stops this n8n too, rather than leaving it running.
+	const stopOnSignal = async () => {
+		await stopN8n(child);
+		rmSync(userFolder, { recursive: true, force: true });
+		process.exit(130);
+	};
+	process.once('SIGINT', stopOnSignal);
+	process.once('SIGTERM', stopOnSignal);
 	try {
 		installAsCommunityPackage(userFolder, tarball, runtime);
 		writeFileSync(join(userFolder, 'c.json'), JSON.stringify(credentials));
@@ -184,6 +192,8 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 		for (const path of webhookPaths) await waitForWebhook(`http://127.0.0.1:${port}`, path);
 		return await use(`http://127.0.0.1:${port}`, child.pid);
 	} finally {
+		process.off('SIGINT', stopOnSignal);
+		process.off('SIGTERM', stopOnSignal);
 		await stopN8n(child);
 		rmSync(userFolder, { recursive: true, force: true });
 	}
