@@ -137,7 +137,7 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 				{ text: 'legacy overrides', channel: 'C8UJ12P4P', username: 'ghost-bot', icon_emoji: ':ghost:' },
 			]);
 			expect(reply.status).toBe(200);
-			expect(JSON.parse(reply.body)).toEqual(Array(5).fill({ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0 }));
+			expect(JSON.parse(reply.body)).toEqual(Array(5).fill({ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, parts: 1 }));
 			expect(slack.posted.map((request) => request.json)).toEqual([
 				{ text: 'plain text' },
 				{ text: 'with blocks', blocks },

@@ -123,7 +123,7 @@ describe(`"Add to Slack" in n8n ${n8nVersion}`, () => {
 	it('the node posts to the webhook URL from the token response and names its channel', async () => {
 		const reply = await send(OAUTH_APPS.webhook.path, 'Nightly report: 42 new sign-ups');
 		expect(reply.status).toBe(200);
-		expect(JSON.parse(reply.body)).toEqual([{ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, channel: CHANNEL.name, channelId: CHANNEL.id }]);
+		expect(JSON.parse(reply.body)).toEqual([{ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, parts: 1, channel: CHANNEL.name, channelId: CHANNEL.id }]);
 		expect(slack.posted.map((request) => [request.path, request.json])).toEqual([[slack.webhookPath, { text: 'Nightly report: 42 new sign-ups' }]]);
 		for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
 	});
