@@ -9,7 +9,6 @@ import {
 	type INode,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
-	type IPairedItemData,
 	type INodeType,
 	type INodeTypeDescription,
 	type JsonObject,
@@ -31,7 +30,7 @@ import {
 	type MessageInput,
 	type WebhookMessage,
 } from './payload';
-import { buildReportText } from './report';
+import { buildReportText, messageFor, reportOf, type Send } from './report';
 import { splitMessage } from './split';
 import {
 	AUTHENTICATION,
@@ -203,33 +202,6 @@ interface PlannedMessage {
 	policy: DeliveryPolicy;
 	ordered: boolean;
 	concurrency: number;
-}
-
-/** One message the node sends: the item(s) it comes from, and how errors and output name them. */
-interface Send {
-	/** Where the other parameters (thread, overrides, options) are read. */
-	itemIndex: number;
-	/** For a report, the number of items whose Text makes its lines. */
-	reportOf?: number;
-	/** "item 3", or "report of 200 items": how errors name what failed. */
-	label: string;
-	pairedItem: IPairedItemData | IPairedItemData[];
-	outputFields: IDataObject;
-}
-
-function messageFor(itemIndex: number): Send {
-	return { itemIndex, label: `item ${itemIndex}`, pairedItem: { item: itemIndex }, outputFields: {} };
-}
-
-/** A report reads its header, footer and other parameters with the first item, its lines with each. */
-function reportOf(itemCount: number): Send {
-	return {
-		itemIndex: 0,
-		reportOf: itemCount,
-		label: `report of ${itemCount} item${itemCount === 1 ? '' : 's'}`,
-		pairedItem: Array.from({ length: itemCount }, (_, item) => ({ item })),
-		outputFields: { items: itemCount },
-	};
 }
 
 function planMessage(read: ParameterReader, send: Send, node: INode): PlannedMessage {
