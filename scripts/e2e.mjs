@@ -12,7 +12,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS } from '../test/e2e/fixtures.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS } from '../test/e2e/fixtures.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	buildPackage,
@@ -90,7 +90,7 @@ async function runAgainst(version, tarball) {
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
-		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action', ...Object.values(OAUTH_APPS).map(({ path }) => `/webhook/${path}`)];
+		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action', ...Object.values(OAUTH_APPS).map(({ path }) => `/webhook/${path}`), ...Object.values(REPORT_WORKFLOWS).map(({ path }) => `/webhook/${path}`)];
 		for (const path of [...webhookPaths, ...FAILURE_KINDS.map((kind) => `/webhook/e2e-fail-${kind}`)]) {
 			await waitForWebhook(`http://127.0.0.1:${port}`, path);
 		}
@@ -113,6 +113,7 @@ async function runAgainst(version, tarball) {
 				E2E_TLS_PORT: String(tlsPort),
 				E2E_OAUTH_PORT: String(oauthPort),
 				E2E_OAUTH_APPS: JSON.stringify(OAUTH_APPS),
+				E2E_REPORT_WORKFLOWS: JSON.stringify(REPORT_WORKFLOWS),
 				// The oauth suite reads a credential back with n8n's own CLI (export:credentials).
 				E2E_N8N_CLI: JSON.stringify({ node: runtime.node, n8n: runtime.n8nBin, nodeBin: runtime.nodeBin, env: { N8N_USER_FOLDER: userFolder, DB_TYPE: 'sqlite', N8N_LOG_OUTPUT: 'console', ...loopbackOnlySettings(version) } }),
 				E2E_N8N_PID: String(child.pid),

@@ -6,21 +6,14 @@
 import { createHmac } from 'node:crypto';
 
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
-import { answer, SlackWebhookServer } from '../helpers/slack-webhook-server';
-import { eventually, executionData, executionsOf, n8nVersion, post, requiredEnv, rest } from './n8n-api';
+import { answer } from '../helpers/slack-webhook-server';
+import { eventually, executionData, executionsOf, n8nVersion, post, rest, useSuiteSlack } from './n8n-api';
 import E2E from './secrets.json';
 
 const version = n8nVersion;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-let slack: SlackWebhookServer;
-beforeAll(async () => {
-	slack = new SlackWebhookServer();
-	slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
-	await slack.start(Number(requiredEnv('E2E_SLACK_PORT')));
-});
-afterAll(async () => slack.stop());
-beforeEach(() => slack.reset());
+const slack = useSuiteSlack();
 
 const seedPost = seedOutgoingWebhookPost(E2E.token);
 let uniqueTs = Math.floor(Date.now() / 1000);
