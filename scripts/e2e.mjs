@@ -101,7 +101,8 @@ async function runAgainst(version, tarball) {
 		const resultsFile = process.env.TEST_RESULTS_DIR ? ['--json', `--outputFile=${join(process.env.TEST_RESULTS_DIR, `e2e-${version}.json`)}`] : [];
 		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns', 'load\\.e2e'];
 		const onlySuites = process.env.E2E_SUITES ? [`/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
+		// The suite pattern goes before the options: jest's --testPathIgnorePatterns takes every word after it.
+		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...onlySuites, ...skipLoad, ...resultsFile], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {
