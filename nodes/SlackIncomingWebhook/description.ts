@@ -118,7 +118,7 @@ export const messageProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 2 },
 		default: '',
-		placeholder: '{{ $input.all().length }} rows',
+		placeholder: 'Sent by n8n at {{ $now.toFormat("HH:mm") }}',
 		description: 'Last line(s) of the report; expressions are evaluated once, against the first item',
 		...reportOnly,
 	},

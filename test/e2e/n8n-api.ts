@@ -37,7 +37,9 @@ export function post(path: string, body: string, headers: Record<string, string>
 
 /** A GET to n8n's REST API as the owner the suite set up. */
 export async function rest<T>(path: string): Promise<T> {
-	const response = await fetch(`${n8nUrl}${path}`, { headers: { cookie } });
+	// n8n closes a keep-alive connection after 5 idle seconds; a GET is safe to send again on a new one.
+	const get = () => fetch(`${n8nUrl}${path}`, { headers: { cookie } });
+	const response = await get().catch(get);
 	if (!response.ok) throw new Error(`${path} answered ${response.status}`);
 	return (await response.json()) as T;
 }
