@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm run screenshots`: opens the n8n editor in headless Chromium (Debian's `chromium` package,
 // driven by playwright-core), with both nodes on a canvas, and saves PNGs of the canvas, of
-// each node's panel and of the Add to Slack credential into docs/. Re-run it when a node's parameters change.
+// each node's panel, of the Add to Slack credential, and of a split report in the editor's output
+// (the example workflow of docs/examples run against a local stand-in for Slack) into docs/.
+// Re-run it when a node's parameters change.
 //
 // Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,7 +67,21 @@ const showcase = {
 	pinData: {},
 };
 
+/** Answers every post as Slack does, on 127.0.0.1: the report's parts are posted nowhere else. */
+const slackStandIn = createServer((request, response) => {
+	request.resume();
+	request.on('end', () => response.end('ok'));
+});
+await new Promise((resolve) => slackStandIn.listen(0, '127.0.0.1', resolve));
+
+/** docs/examples/scheduled-report.json, its Slack node given the stand-in's credential. */
+const example = JSON.parse(readFileSync(join(docs, 'examples', 'scheduled-report.json'), 'utf8'));
+for (const node of example.nodes) {
+	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook') node.credentials = { slackIncomingWebhookApi: { id: 'docsReportHook01', name: 'Slack incoming webhook (reports)' } };
+}
+
 const credentials = [
+	{ id: 'docsReportHook01', name: 'Slack incoming webhook (reports)', type: 'slackIncomingWebhookApi', data: { webhookUrl: `http://127.0.0.1:${slackStandIn.address().port}/services/docs-report` } },
 	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
 	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackOutgoingWebhookApi', data: { token: 'not-a-real-token' } },
 	{ id: 'docsAddToSlack01', name: 'Add to Slack', type: 'slackIncomingWebhookOAuth2Api', data: { clientId: '0000000000.0000000000', clientSecret: 'not-a-real-secret' } },
@@ -81,7 +98,7 @@ let browser;
 try {
 	installAsCommunityPackage(userFolder, packPackage(), runtime);
 	writeFileSync(join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase]));
+	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase, example]));
 	n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'credentials.json')}`]);
 	n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'workflow.json')}`]);
 	child = startN8n(runtime, env, { stdio: 'ignore' });
@@ -135,10 +152,29 @@ try {
 	await page.locator('[data-test-id="editCredential-modal"]').first().waitFor({ timeout: 30_000 });
 	await page.waitForTimeout(1_500);
 	await page.screenshot({ path: join(docs, 'add-to-slack-credential.png') });
-	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/add-to-slack-credential.png`);
+	await page.keyboard.press('Escape');
+
+	say('running the scheduled-report example and opening its Slack node');
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await page.goto(`${base}/workflow/${example.id}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	await dismissOverlays(page);
+	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Post Report to Slack"] [data-test-id="canvas-node-status-success"]').waitFor({ timeout: 120_000 });
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Post Report to Slack"]').dblclick();
+	await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 30_000 });
+	// JSON shows every field of the report's one output item, parts and items included.
+	// The panel's rightmost JSON switch is the output's (the input panel has one too).
+	const ndv = page.locator('[data-test-id="ndv"]').first();
+	await ndv.getByText('JSON', { exact: true }).last().click();
+	await ndv.getByText('items').last().waitFor({ timeout: 30_000 });
+	await page.waitForTimeout(1_000);
+	await page.screenshot({ path: join(docs, 'report-output.png') });
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/add-to-slack-credential.png, docs/report-output.png`);
 } finally {
 	await browser?.close();
 	await stopN8n(child);
+	slackStandIn.close();
 	rmSync(userFolder, { recursive: true, force: true });
 }
 

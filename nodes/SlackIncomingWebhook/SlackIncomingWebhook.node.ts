@@ -6,6 +6,7 @@ import {
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
@@ -19,7 +20,8 @@ import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type Deli
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
 import { createWebhookDispatcher } from '../shared/transport';
 import { testIncomingWebhook } from '../shared/webhook-test';
-import { authenticationProperty, messageProperties } from './description';
+import { authenticationProperty, LONG_MESSAGES, messageProperties, SEND_MODE } from './description';
+import { deliverInParts, describePostedParts, PartDeliveryError } from './parts';
 import {
 	attachmentsFromFields,
 	buildWebhookMessage,
@@ -28,6 +30,8 @@ import {
 	type MessageInput,
 	type WebhookMessage,
 } from './payload';
+import { buildReportText, messageFor, reportOf, type Send } from './report';
+import { splitMessage } from './split';
 import {
 	AUTHENTICATION,
 	CredentialSetupError,
@@ -86,25 +90,20 @@ export class SlackIncomingWebhook implements INodeType {
 		const target = await readWebhookTarget(this);
 		const webhookUrl = target.url;
 		const continueOnFail = this.continueOnFail();
+		const read = createParameterReader(this);
+		const sends = read<string>('send', 0, SEND_MODE.messagePerItem) === SEND_MODE.report ? [reportOf(items.length)] : items.map((_, itemIndex) => messageFor(itemIndex));
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
-		const messages: Array<{ message: WebhookMessage; policy: DeliveryPolicy; ordered: boolean; concurrency: number } | undefined> = [];
-		const output: INodeExecutionData[] = new Array(items.length);
-		const read = createParameterReader(this);
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const messages: Array<PlannedMessage | undefined> = [];
+		const output: INodeExecutionData[] = new Array(sends.length);
+		for (const [sendIndex, send] of sends.entries()) {
 			try {
-				const options = read<IDataObject>('options', itemIndex, {});
-				messages.push({
-					message: buildWebhookMessage(readMessageInput(read, itemIndex)),
-					policy: readDeliveryPolicy(options),
-					ordered: options.orderedDelivery !== false,
-					concurrency: Number(options.concurrency ?? 5),
-				});
+				messages.push(planMessage(read, send, this.getNode()));
 			} catch (error) {
-				const nodeError = toInputError(this, error, itemIndex);
+				const nodeError = toInputError(this, error, send);
 				if (!continueOnFail) throw nodeError;
 				messages.push(undefined);
-				output[itemIndex] = errorItem(nodeError, itemIndex);
+				output[sendIndex] = errorItem(nodeError, send);
 			}
 		}
 
@@ -117,22 +116,24 @@ export class SlackIncomingWebhook implements INodeType {
 				entry
 					? {
 							key: webhookUrl,
-							run: async () => ({ ...(await sender.deliver(webhookUrl, entry.message, entry.policy)) }),
+							// The parts of one message must not be interleaved with other messages to this webhook.
+							exclusive: entry.parts.length > 1,
+							run: async () => ({ ...(await deliverInParts(entry.parts, async (part) => await sender.deliver(webhookUrl, part, entry.policy))) }),
 						}
 					: undefined,
 			);
 			const results = await runPerKey(jobs, ordered ? 1 : (first?.concurrency ?? 5), !continueOnFail);
 
-			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-				const result = results[itemIndex];
+			for (const [sendIndex, send] of sends.entries()) {
+				const result = results[sendIndex];
 				if (!result) continue;
 				if (result.status === 'fulfilled') {
-					output[itemIndex] = { json: { ...result.value, ...channelFields(target) }, pairedItem: { item: itemIndex } };
+					output[sendIndex] = { json: { ...result.value, ...send.outputFields, ...channelFields(target) }, pairedItem: send.pairedItem };
 					continue;
 				}
-				const nodeError = toDeliveryError(this, result.reason, itemIndex, results, target);
+				const nodeError = toDeliveryError(this, result.reason, send, results.slice(sendIndex + 1), target);
 				if (!continueOnFail) throw nodeError;
-				output[itemIndex] = errorItem(nodeError, itemIndex, result.reason, channelFields(target));
+				output[sendIndex] = errorItem(nodeError, send, result.reason, channelFields(target));
 			}
 		} finally {
 			await dispatcher.close();
@@ -163,7 +164,9 @@ function channelFields(target: WebhookTarget): IDataObject {
 	return target.source === 'oauth' ? { channel: target.channel.name, channelId: target.channel.id } : {};
 }
 
-function readMessageInput(read: ReturnType<typeof createParameterReader>, itemIndex: number): MessageInput {
+type ParameterReader = ReturnType<typeof createParameterReader>;
+
+function readMessageInput(read: ParameterReader, itemIndex: number): MessageInput {
 	const thread = read<IDataObject>('thread', itemIndex, {});
 	const overrides = read<IDataObject>('overrides', itemIndex, {});
 	const formatting = read<IDataObject>('formatting', itemIndex, {});
@@ -194,6 +197,45 @@ function readMessageInput(read: ReturnType<typeof createParameterReader>, itemIn
 	};
 }
 
+interface PlannedMessage {
+	parts: WebhookMessage[];
+	policy: DeliveryPolicy;
+	ordered: boolean;
+	concurrency: number;
+}
+
+function planMessage(read: ParameterReader, send: Send, node: INode): PlannedMessage {
+	const options = read<IDataObject>('options', send.itemIndex, {});
+	const split = options.longMessages !== LONG_MESSAGES.fail;
+	const input = readMessageInput(read, send.itemIndex);
+	const message = buildWebhookMessage(send.reportOf === undefined ? input : { ...input, text: readReportText(read, send.reportOf, node), blocks: undefined, attachments: undefined }, {
+		allowOverLimit: split,
+	});
+	return {
+		parts: split ? splitMessage(message) : [message],
+		policy: readDeliveryPolicy(options),
+		ordered: options.orderedDelivery !== false,
+		concurrency: Number(options.concurrency ?? 5),
+	};
+}
+
+function readReportText(read: ParameterReader, itemCount: number, node: INode): string {
+	const lines: string[] = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			lines.push(String(read<unknown>('text', itemIndex, '') ?? ''));
+		} catch (error) {
+			// A line that cannot be read names its own item, not the report.
+			throw new NodeOperationError(node, error as Error, { itemIndex });
+		}
+	}
+	return buildReportText({
+		header: String(read<unknown>('reportHeader', 0, '') ?? ''),
+		lines,
+		footer: String(read<unknown>('reportFooter', 0, '') ?? ''),
+	});
+}
+
 function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
 	const seconds = (value: unknown, fallbackMs: number) =>
 		typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value * 1000) : fallbackMs;
@@ -205,9 +247,10 @@ function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
 	};
 }
 
-function toInputError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+function toInputError(context: IExecuteFunctions, error: unknown, send: Send): NodeOperationError {
+	const { itemIndex, label } = send;
 	if (error instanceof MessageValidationError) {
-		return new NodeOperationError(context.getNode(), `${error.message} (item ${itemIndex}, field "${error.field}")`, {
+		return new NodeOperationError(context.getNode(), `${error.message} (${label}, field "${error.field}")`, {
 			itemIndex,
 			description: error.hint,
 		});
@@ -218,32 +261,38 @@ function toInputError(context: IExecuteFunctions, error: unknown, itemIndex: num
 
 function toDeliveryError(
 	context: IExecuteFunctions,
-	error: unknown,
-	itemIndex: number,
-	results: ReadonlyArray<unknown>,
+	failure: unknown,
+	send: Send,
+	laterResults: ReadonlyArray<unknown>,
 	target: WebhookTarget,
 ): NodeApiError | NodeOperationError {
+	const { itemIndex, label } = send;
+	const error = failure instanceof PartDeliveryError ? failure.cause : failure;
 	if (!(error instanceof WebhookDeliveryError)) {
 		return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
 	}
+	// The results hold holes for what was never attempted, which filter() would skip.
 	let notSent = 0;
-	for (let index = itemIndex + 1; index < results.length; index++) if (results[index] === undefined) notSent++;
+	for (const result of laterResults) if (result === undefined) notSent++;
 	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
+	const partsNote = failure instanceof PartDeliveryError && failure.totalParts > 1 ? ` ${describePostedParts(failure)}` : '';
+	const partLabel = failure instanceof PartDeliveryError && failure.totalParts > 1 ? `, part ${failure.failedPart} of ${failure.totalParts}` : '';
 	const slackError = error.details.slackError ? SLACK_WEBHOOK_ERRORS[error.details.slackError] : undefined;
 	const reconnectNote = target.source === 'oauth' && slackError?.newWebhookHelps ? ` ${RECONNECT_FOR_NEW_WEBHOOK}` : '';
 	return new NodeApiError(
 		context.getNode(),
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
 		{
-			message: `${error.message} (item ${itemIndex})`,
-			description: `${error.details.description}${reconnectNote}${notSentNote}`,
+			message: `${error.message} (${label}${partLabel})`,
+			description: `${error.details.description}${reconnectNote}${partsNote}${notSentNote}`,
 			httpCode: error.details.status ? String(error.details.status) : undefined,
 			itemIndex,
 		},
 	);
 }
 
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, cause?: unknown, extra: IDataObject = {}): INodeExecutionData {
+function errorItem(error: NodeApiError | NodeOperationError, send: Send, failure?: unknown, extra: IDataObject = {}): INodeExecutionData {
+	const cause = failure instanceof PartDeliveryError ? failure.cause : failure;
 	const details = cause instanceof WebhookDeliveryError ? cause.details : undefined;
 	return {
 		json: {
@@ -259,8 +308,10 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, 
 				attempts: details.attempts,
 				waitedMs: details.waitedMs,
 			}),
+			...(failure instanceof PartDeliveryError && { parts: failure.totalParts, postedParts: failure.postedParts }),
+			...send.outputFields,
 			...extra,
 		},
-		pairedItem: { item: itemIndex },
+		pairedItem: send.pairedItem,
 	};
 }

@@ -56,7 +56,31 @@ export const authenticationProperty: INodeProperties = {
 	default: 'webhookUrl',
 };
 
+/** What one run of the node sends: a message per input item, or one report of all of them. */
+export const SEND_MODE = { messagePerItem: 'messagePerItem', report: 'report' } as const;
+
+const perItemOnly = { displayOptions: { show: { send: [SEND_MODE.messagePerItem] } } };
+const reportOnly = { displayOptions: { show: { send: [SEND_MODE.report] } } };
+
+/** Options → Long Messages: what happens to text or blocks beyond Slack's limits. */
+export const LONG_MESSAGES = { split: 'split', fail: 'fail' } as const;
+
 export const messageProperties: INodeProperties[] = [
+	{
+		displayName: 'Send',
+		name: 'send',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'One Message per Item', value: SEND_MODE.messagePerItem, description: 'Each input item becomes a message of its own' },
+			{
+				name: 'All Items as One Report',
+				value: SEND_MODE.report,
+				description: 'One message for all input items: a line per item, with an optional header and footer',
+			},
+		],
+		default: 'messagePerItem',
+	},
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -64,16 +88,49 @@ export const messageProperties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		placeholder: 'Nightly report: *42* new sign-ups',
-		description: `Message text in Slack mrkdwn, at most ${SLACK_LIMITS.maxTextLength.toLocaleString('en-US')} characters. With blocks, Slack shows it in notifications.`,
+		description: `Message text in Slack mrkdwn. Longer than ${SLACK_LIMITS.maxTextLength.toLocaleString('en-US')} characters, it is sent as several messages (Options → Long Messages). With blocks, Slack shows it in notifications.`,
+		...perItemOnly,
+	},
+	{
+		displayName: 'Report Header',
+		name: 'reportHeader',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: '*Nightly sign-ups* for {{ $today.toFormat("yyyy-LL-dd") }}',
+		description: 'First line(s) of the report; expressions are evaluated once, against the first item',
+		...reportOnly,
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: '• {{ $json.name }}: {{ $json.count }}',
+		description: `The report's line for each item, in Slack mrkdwn. A report longer than ${SLACK_LIMITS.maxTextLength.toLocaleString('en-US')} characters is sent as several messages (Options → Long Messages).`,
+		hint: 'Evaluated once per item. A report is text only: Blocks and Attachments are per message, so they are not offered here.',
+		...reportOnly,
+	},
+	{
+		displayName: 'Report Footer',
+		name: 'reportFooter',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'Sent by n8n at {{ $now.toFormat("HH:mm") }}',
+		description: 'Last line(s) of the report; expressions are evaluated once, against the first item',
+		...reportOnly,
 	},
 	{
 		displayName: 'Blocks',
 		name: 'blocksJson',
 		type: 'json',
+		...perItemOnly,
 		// n8n's JSON editor marks an empty field as invalid JSON; an empty array means "no blocks".
 		default: '[]',
 		placeholder: '[{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]',
-		description: `Block Kit blocks as a JSON array, or an object with a "blocks" array (as Block Kit Builder copies it); at most ${SLACK_LIMITS.maxBlocks}`,
+		description: `Block Kit blocks as a JSON array, or an object with a "blocks" array (as Block Kit Builder copies it); more than ${SLACK_LIMITS.maxBlocks} are sent as several messages`,
 	},
 	{
 		displayName: 'Attachments',
@@ -86,13 +143,14 @@ export const messageProperties: INodeProperties[] = [
 			{ name: 'Using JSON', value: 'json' },
 		],
 		description: `Legacy secondary attachments, at most ${SLACK_LIMITS.maxAttachments}`,
+		...perItemOnly,
 	},
 	{
 		displayName: 'Attachments (JSON)',
 		name: 'attachmentsJson',
 		type: 'json',
 		default: '[]',
-		displayOptions: { show: { attachmentsInput: ['json'] } },
+		displayOptions: { show: { send: [SEND_MODE.messagePerItem], attachmentsInput: ['json'] } },
 		description: 'A JSON array of attachments, or an object with an "attachments" array',
 	},
 	{
@@ -102,7 +160,7 @@ export const messageProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Attachment',
-		displayOptions: { show: { attachmentsInput: ['fields'] } },
+		displayOptions: { show: { send: [SEND_MODE.messagePerItem], attachmentsInput: ['fields'] } },
 		options: [{ name: 'attachment', displayName: 'Attachment', values: attachmentFields }],
 	},
 	{
@@ -226,6 +284,21 @@ export const messageProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 50 },
 				default: 5,
 				description: 'With Ordered Delivery off: how many messages may be in flight to one webhook at once',
+			},
+			{
+				displayName: 'Long Messages',
+				name: 'longMessages',
+				type: 'options',
+				options: [
+					{
+						name: 'Split',
+						value: LONG_MESSAGES.split,
+						description: `Send text over ${SLACK_LIMITS.maxTextLength.toLocaleString('en-US')} characters or more than ${SLACK_LIMITS.maxBlocks} blocks as consecutive messages, each within Slack's limits`,
+					},
+					{ name: 'Fail', value: LONG_MESSAGES.fail, description: "Refuse a message over Slack's limits; nothing of it is sent" },
+				],
+				default: 'split',
+				description: "What to do with a message over Slack's limits",
 			},
 			{
 				displayName: 'Max Rate Limit Wait (Seconds)',

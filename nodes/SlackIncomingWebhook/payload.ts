@@ -59,27 +59,30 @@ export const FIELD_NAMES = {
 	iconUrl: 'Icon URL',
 } as const;
 
-/** Builds the webhook body from one item's input, or says which field is wrong and why. */
-export function buildWebhookMessage(input: MessageInput): WebhookMessage {
+/**
+ * Builds the webhook body from one item's input, or says which field is wrong and why. With
+ * `allowOverLimit`, text and blocks beyond Slack's limits pass: the caller splits the message.
+ */
+export function buildWebhookMessage(input: MessageInput, { allowOverLimit = false } = {}): WebhookMessage {
 	const message: WebhookMessage = {};
 
 	const text = input.text ?? '';
-	if (text.length > SLACK_LIMITS.maxTextLength) {
+	if (!allowOverLimit && text.length > SLACK_LIMITS.maxTextLength) {
 		throw new MessageValidationError(
 			FIELD_NAMES.text,
 			`Text is ${text.length} characters long; Slack accepts at most ${SLACK_LIMITS.maxTextLength}`,
-			'Split the text into several messages, or move the long part into a file.',
+			'Set Options → Long Messages to Split to send it as several messages, or move the long part into a file.',
 		);
 	}
 	if (text.trim() !== '') message.text = text;
 
 	const blocks = parseJsonArray(input.blocks, 'blocks', FIELD_NAMES.blocks);
 	if (blocks !== undefined) {
-		if (blocks.length > SLACK_LIMITS.maxBlocks) {
+		if (!allowOverLimit && blocks.length > SLACK_LIMITS.maxBlocks) {
 			throw new MessageValidationError(
 				FIELD_NAMES.blocks,
 				`The message has ${blocks.length} blocks; Slack accepts at most ${SLACK_LIMITS.maxBlocks}`,
-				'Send the blocks in several messages.',
+				'Set Options → Long Messages to Split to send them as several messages.',
 			);
 		}
 		if (blocks.length > 0) message.blocks = blocks;

@@ -4,11 +4,16 @@ export interface KeyedJob<T> {
 	/** Jobs with the same key share a queue (here: the same webhook URL). */
 	key: string;
 	run: () => Promise<T>;
+	/**
+	 * Runs with no other job of its key in flight: the jobs before it finish first, the jobs after
+	 * it wait. For a job that sends several requests that must not be interleaved with others.
+	 */
+	exclusive?: boolean;
 }
 
 /**
  * Runs jobs with up to `concurrencyPerKey` in flight per key, keys in parallel, each key's jobs
- * started in the order given. With `stopOnFailure`, a key whose job failed starts no further jobs:
+ * started in the order given (an exclusive job runs alone). With `stopOnFailure`, a key whose job failed starts no further jobs:
  * their results stay `undefined` (not attempted), so nothing is posted out of order after a gap.
  */
 export async function runPerKey<T>(
@@ -37,12 +42,25 @@ export async function runPerKey<T>(
 		}
 	};
 
-	const workers: Array<Promise<void>> = [];
-	for (const queue of queues.values()) {
+	const drainKey = async (queue: number[]) => {
 		const state = { failed: false };
-		const lanes = Math.max(1, Math.min(concurrencyPerKey, queue.length));
-		for (let lane = 0; lane < lanes; lane++) workers.push(drainQueue(queue, state));
-	}
-	await Promise.all(workers);
+		for (const segment of segmentsAroundExclusive(queue, (index) => jobs[index]!.exclusive === true)) {
+			const lanes = Math.max(1, Math.min(concurrencyPerKey, segment.length));
+			await Promise.all(Array.from({ length: lanes }, () => drainQueue(segment, state)));
+		}
+	};
+
+	await Promise.all([...queues.values()].map(drainKey));
 	return results;
+}
+
+/** Cuts a key's queue into runs that may share lanes, each exclusive job a run of its own. */
+function segmentsAroundExclusive(queue: number[], isExclusive: (index: number) => boolean): number[][] {
+	const segments: number[][] = [];
+	for (const index of queue) {
+		const last = segments[segments.length - 1];
+		if (isExclusive(index) || !last || isExclusive(last[0])) segments.push([index]);
+		else last.push(index);
+	}
+	return segments;
 }

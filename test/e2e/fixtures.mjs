@@ -1,5 +1,6 @@
 // Credentials and workflows the end-to-end suite imports into n8n with its CLI. The secrets in
 // secrets.json are made up for the suite and look nothing like real ones.
+import SCHEDULED_REPORT_EXAMPLE from '../../docs/examples/scheduled-report.json' with { type: 'json' };
 import E2E from './secrets.json' with { type: 'json' };
 
 export { E2E };
@@ -22,6 +23,26 @@ export const OAUTH_APPS = {
 	webhook: { clientId: 'e2e-webhook-app', credentialId: credentialIds.oauth, workflowId: 'e2eAddToSlackWf1', path: 'e2e-oauth-action' },
 	noWebhook: { clientId: 'e2e-bot-only-app', credentialId: credentialIds.oauthNoWebhook, workflowId: 'e2eAddToSlackWf2', path: 'e2e-oauth-no-webhook' },
 };
+
+/** The report suite's workflows, each started by a Webhook node at /webhook/<path>. */
+export const REPORT_WORKFLOWS = {
+	example: { id: 'e2eReportExample', path: 'e2e-report-example' },
+	rows: { id: 'e2eReportRows001', path: 'e2e-report-rows' },
+};
+
+/**
+ * docs/examples/scheduled-report.json as it is, but started by a Webhook node (under the Schedule
+ * Trigger's name, so its connections hold) and posting to the suite's Slack.
+ */
+function scheduledReportExampleBehindWebhook() {
+	const { id, path } = REPORT_WORKFLOWS.example;
+	const nodes = SCHEDULED_REPORT_EXAMPLE.nodes.map((node) => {
+		if (node.type === 'n8n-nodes-base.scheduleTrigger') return { ...webhookNode(`${path}-webhook`, path), name: node.name, position: node.position };
+		if (node.type === ACTION) return { ...node, credentials: { slackIncomingWebhookApi: { id: credentialIds.incoming, name: 'E2E incoming webhook' } } };
+		return node;
+	});
+	return workflow(id, 'E2E report: the scheduled-report example, started by a webhook', nodes, SCHEDULED_REPORT_EXAMPLE.connections);
+}
 
 /**
  * A host name with a 64-character label: the system resolver refuses it without sending a DNS
@@ -137,6 +158,16 @@ const webhookNode = (id, path) => ({
 	position: [0, 0],
 	webhookId: path,
 	parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+});
+
+/** One item per entry of the posted array at `field`. */
+const splitOutNode = (id, field) => ({
+	id,
+	name: 'Split Out',
+	type: 'n8n-nodes-base.splitOut',
+	typeVersion: 1,
+	position: [200, 0],
+	parameters: { fieldToSplitOut: field, options: {} },
 });
 
 const setNode = (id, fields) => ({
@@ -263,14 +294,7 @@ export function buildWorkflows() {
 			'E2E action: messages from a webhook',
 			[
 				webhookNode('e2e-action-webhook', 'e2e-action'),
-				{
-					id: 'e2e-action-split',
-					name: 'Split Out',
-					type: 'n8n-nodes-base.splitOut',
-					typeVersion: 1,
-					position: [200, 0],
-					parameters: { fieldToSplitOut: 'body.messages', options: {} },
-				},
+				splitOutNode('e2e-action-split', 'body.messages'),
 				action('e2e-action-send', {
 					text: '={{ $json.text ?? "" }}',
 					blocksJson: '={{ $json.blocks ? JSON.stringify($json.blocks) : "" }}',
@@ -279,6 +303,23 @@ export function buildWorkflows() {
 					thread: { threadTs: '={{ $json.thread_ts ?? "" }}' },
 					overrides: { channel: '={{ $json.channel ?? "" }}', username: '={{ $json.username ?? "" }}', iconEmoji: '={{ $json.icon_emoji ?? "" }}' },
 					options: { timeout: 5, maxRateLimitWait: 30 },
+				}),
+			],
+			chain('Webhook', 'Split Out', 'Slack Incoming Webhook'),
+		),
+		scheduledReportExampleBehindWebhook(),
+		workflow(
+			REPORT_WORKFLOWS.rows.id,
+			'E2E report: one report of the rows posted',
+			[
+				webhookNode('e2e-report-rows-webhook', REPORT_WORKFLOWS.rows.path),
+				splitOutNode('e2e-report-rows-split', 'body.rows'),
+				action('e2e-report-rows-send', {
+					send: 'report',
+					reportHeader: 'Rows report',
+					text: '={{ $json.line }}',
+					reportFooter: '=End of {{ $input.all().length }} rows',
+					options: { timeout: 5, maxRateLimitWait: 30, maxRetries: 0 },
 				}),
 			],
 			chain('Webhook', 'Split Out', 'Slack Incoming Webhook'),

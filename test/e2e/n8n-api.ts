@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { basename, dirname, join } from 'node:path';
+
+import { SlackWebhookServer } from '../helpers/slack-webhook-server';
+import E2E from './secrets.json';
 
 /** What the end-to-end suites need from the n8n that scripts/e2e.mjs started: its URL and REST API. */
 
@@ -33,7 +37,9 @@ export function post(path: string, body: string, headers: Record<string, string>
 
 /** A GET to n8n's REST API as the owner the suite set up. */
 export async function rest<T>(path: string): Promise<T> {
-	const response = await fetch(`${n8nUrl}${path}`, { headers: { cookie } });
+	// n8n closes a keep-alive connection after 5 idle seconds; a GET is safe to send again on a new one.
+	const get = () => fetch(`${n8nUrl}${path}`, { headers: { cookie } });
+	const response = await get().catch(get);
 	if (!response.ok) throw new Error(`${path} answered ${response.status}`);
 	return (await response.json()) as T;
 }
@@ -93,4 +99,28 @@ export function n8nLogs(): string {
 	const files = readdirSync(dirname(logFile)).filter((name) => isLog.test(name));
 	if (!files.includes(basename(logFile))) throw new Error(`n8n wrote no log at ${logFile}`);
 	return files.map((name) => readFileSync(join(dirname(logFile), name), 'utf8')).join('\n');
+}
+
+/** Runs n8n's own CLI against the suite's user folder (import:workflow, export:credentials, ...). */
+export function n8nCli(args: string[]): void {
+	const cli = JSON.parse(requiredEnv('E2E_N8N_CLI')) as { node: string; n8n: string; nodeBin: string; env: Record<string, string> };
+	// Without jest's NODE_ENV=test: under it, n8n's CLI commands exit 0 and do nothing.
+	const { NODE_ENV: _jest, ...env } = process.env;
+	const result = spawnSync(cli.node, [cli.n8n, ...args], { env: { ...env, ...cli.env, PATH: `${cli.nodeBin}:${env.PATH}` }, encoding: 'utf8' });
+	if (result.status !== 0) throw new Error(`n8n ${args[0]} failed (exit ${result.status}): ${`${result.stdout}\n${result.stderr}`.trim().slice(-500)}`);
+}
+
+/**
+ * The stand-in for Slack that the suite's incoming webhook credential points to (on
+ * E2E_SLACK_PORT, at the credential's secret path), started for the file and reset before each test.
+ */
+export function useSuiteSlack(): SlackWebhookServer {
+	const slack = new SlackWebhookServer();
+	slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
+	beforeAll(async () => {
+		await slack.start(Number(requiredEnv('E2E_SLACK_PORT')));
+	});
+	afterAll(async () => slack.stop());
+	beforeEach(() => slack.reset());
+	return slack;
 }

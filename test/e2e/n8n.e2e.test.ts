@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
-import { answer, SlackWebhookServer } from '../helpers/slack-webhook-server';
-import { eventually, executionData, executionsOf, n8nVersion, post, requiredEnv, rest } from './n8n-api';
+import { answer } from '../helpers/slack-webhook-server';
+import { eventually, executionData, executionsOf, n8nVersion, post, rest, useSuiteSlack } from './n8n-api';
 import E2E from './secrets.json';
 
 const version = n8nVersion;
@@ -16,14 +16,7 @@ const TRIGGER_FIXTURES = JSON.parse(requiredEnv('E2E_TRIGGER_FIXTURES')) as Reco
 const TRIGGER_TYPE_VERSIONS = Object.keys(TRIGGER_FIXTURES).map(Number).sort((a, b) => b - a);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-let slack: SlackWebhookServer;
-beforeAll(async () => {
-	slack = new SlackWebhookServer();
-	slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
-	await slack.start(Number(requiredEnv('E2E_SLACK_PORT')));
-});
-afterAll(async () => slack.stop());
-beforeEach(() => slack.reset());
+const slack = useSuiteSlack();
 
 const seedPost = seedOutgoingWebhookPost(E2E.token);
 let uniqueTs = Math.floor(Date.now() / 1000);
@@ -173,7 +166,7 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 				{ text: 'legacy overrides', channel: 'C8UJ12P4P', username: 'ghost-bot', icon_emoji: ':ghost:' },
 			]);
 			expect(reply.status).toBe(200);
-			expect(JSON.parse(reply.body)).toEqual(Array(5).fill({ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0 }));
+			expect(JSON.parse(reply.body)).toEqual(Array(5).fill({ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, parts: 1 }));
 			expect(slack.posted.map((request) => request.json)).toEqual([
 				{ text: 'plain text' },
 				{ text: 'with blocks', blocks },

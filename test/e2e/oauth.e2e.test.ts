@@ -4,7 +4,6 @@
  * the editor's Connect button makes: the auth URL, then the browser's redirects), stores Slack's
  * answer in the credential, and the node posts to the incoming webhook URL from it.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { join } from 'node:path';
 import { freePort } from '../helpers/free-port';
 import { SLACK_OAUTH_PATHS, SlackOAuthServer } from '../helpers/slack-oauth-server';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
-import { executionsOf, n8nUrl, n8nVersion, newestExecutionAfter, post, requiredEnv } from './n8n-api';
+import { executionsOf, n8nCli, n8nUrl, n8nVersion, newestExecutionAfter, post, requiredEnv } from './n8n-api';
 import E2E from './secrets.json';
 
 const ownerCookie = requiredEnv('E2E_N8N_COOKIE');
@@ -62,15 +61,10 @@ async function connect(credentialId: string): Promise<{ authorizeUrl: URL; callb
 
 /** The credential as n8n keeps it, read with n8n's own CLI: encrypted, or decrypted with the instance key. */
 function exportCredential(credentialId: string, decrypted: boolean): { data: unknown } {
-	const cli = JSON.parse(requiredEnv('E2E_N8N_CLI')) as { node: string; n8n: string; nodeBin: string; env: Record<string, string> };
 	const folder = mkdtempSync(join(tmpdir(), 'slack-webhooks-export-'));
 	try {
 		const file = join(folder, 'credential.json');
-		const args = [cli.n8n, 'export:credentials', `--id=${credentialId}`, `--output=${file}`, ...(decrypted ? ['--decrypted'] : [])];
-		// Without jest's NODE_ENV=test: under it, n8n's CLI commands exit 0 and do nothing.
-		const { NODE_ENV: _jest, ...env } = process.env;
-		const result = spawnSync(cli.node, args, { env: { ...env, ...cli.env, PATH: `${cli.nodeBin}:${env.PATH}` }, encoding: 'utf8' });
-		if (result.status !== 0) throw new Error(`n8n export:credentials failed (exit ${result.status})`);
+		n8nCli(['export:credentials', `--id=${credentialId}`, `--output=${file}`, ...(decrypted ? ['--decrypted'] : [])]);
 		const [credential] = JSON.parse(readFileSync(file, 'utf8')) as Array<{ data: unknown }>;
 		return credential;
 	} finally {
@@ -123,7 +117,7 @@ describe(`"Add to Slack" in n8n ${n8nVersion}`, () => {
 	it('the node posts to the webhook URL from the token response and names its channel', async () => {
 		const reply = await send(OAUTH_APPS.webhook.path, 'Nightly report: 42 new sign-ups');
 		expect(reply.status).toBe(200);
-		expect(JSON.parse(reply.body)).toEqual([{ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, channel: CHANNEL.name, channelId: CHANNEL.id }]);
+		expect(JSON.parse(reply.body)).toEqual([{ ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, parts: 1, channel: CHANNEL.name, channelId: CHANNEL.id }]);
 		expect(slack.posted.map((request) => [request.path, request.json])).toEqual([[slack.webhookPath, { text: 'Nightly report: 42 new sign-ups' }]]);
 		for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
 	});

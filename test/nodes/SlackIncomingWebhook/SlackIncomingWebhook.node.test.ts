@@ -31,7 +31,7 @@ describe('Slack Incoming Webhook node, run by n8n-core', () => {
 		expect(error).toBeUndefined();
 		expect(server.posted.map((request) => request.json)).toEqual([{ text: 'Report 0' }, { text: 'Report 1' }, { text: 'Report 2' }]);
 		expect(output).toEqual([0, 1, 2].map((n) => ({
-			json: { ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0 },
+			json: { ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, parts: 1 },
 			pairedItem: { item: n },
 		})));
 	});

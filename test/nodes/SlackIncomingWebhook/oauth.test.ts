@@ -67,7 +67,7 @@ describe('Slack Incoming Webhook node with the OAuth2 (Add to Slack) credential'
 		expect(server.posted.map((request) => request.json)).toEqual([{ text: 'Nightly report' }]);
 		expect(output).toEqual([
 			{
-				json: { ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, channel: '#nightly-reports', channelId: 'C0OAUTH01' },
+				json: { ok: true, status: 200, response: 'ok', attempts: 1, waitedMs: 0, parts: 1, channel: '#nightly-reports', channelId: 'C0OAUTH01' },
 				pairedItem: { item: 0 },
 			},
 		]);

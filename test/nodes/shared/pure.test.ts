@@ -125,6 +125,27 @@ describe('runPerKey', () => {
 		expect(started).toBe(3);
 	});
 
+	it('runs an exclusive job alone on its key: the jobs before it finish first, the jobs after it wait', async () => {
+		const events: string[] = [];
+		const job = (name: string, exclusive = false) => ({
+			key: 'a',
+			exclusive,
+			run: async () => {
+				events.push(`start ${name}`);
+				// Hand control around so that any job allowed to run alongside would start now.
+				for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+				events.push(`end ${name}`);
+			},
+		});
+		await runPerKey([job('1'), job('2'), job('X', true), job('3'), job('4')], 4, false);
+		const at = (event: string) => events.indexOf(event);
+		expect(at('start X')).toBeGreaterThan(Math.max(at('end 1'), at('end 2')));
+		expect(at('end X')).toBe(at('start X') + 1);
+		expect(Math.min(at('start 3'), at('start 4'))).toBeGreaterThan(at('end X'));
+		// The others still share lanes: 1 and 2 both start before either ends.
+		expect(at('start 2')).toBeLessThan(at('end 1'));
+	});
+
 	it('starts nothing after a failure on that key when asked to stop, and says so with undefined', async () => {
 		const results = await runPerKey(
 			[
