@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
 import { answer } from '../helpers/slack-webhook-server';
-import { eventually, executionData, executionsOf, n8nVersion, post, rest, useSuiteSlack } from './n8n-api';
+import { eventually, executionData, executionsOf, n8nVersion, post, requiredEnv, rest, useSuiteSlack } from './n8n-api';
 import E2E from './secrets.json';
 
 const version = n8nVersion;
