@@ -14,12 +14,11 @@ import {
 } from 'n8n-workflow';
 
 import { createParameterReader } from '../shared/parameters';
-import { SLACK_WEBHOOK_ERRORS } from '../shared/slack';
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
 import { createWebhookDispatcher } from '../shared/transport';
 import { testIncomingWebhook } from '../shared/webhook-test';
-import { authenticationProperty, messageProperties } from './description';
+import { authenticationProperty, messageProperties, responseUrlProperties } from './description';
 import {
 	attachmentsFromFields,
 	buildWebhookMessage,
@@ -30,9 +29,13 @@ import {
 } from './payload';
 import {
 	AUTHENTICATION,
+	createResponseUrlUseCounter,
 	CredentialSetupError,
+	describeDeliveryFailure,
 	isAuthentication,
-	RECONNECT_FOR_NEW_WEBHOOK,
+	parseAllowedOrigins,
+	responseUrlMessage,
+	responseUrlTarget,
 	webhookTargetFromOAuthTokenData,
 	webhookTargetFromUrlCredential,
 	type WebhookTarget,
@@ -67,7 +70,7 @@ export class SlackIncomingWebhook implements INodeType {
 				displayOptions: { show: { authentication: [AUTHENTICATION.oAuth2.value] } },
 			},
 		],
-		properties: [authenticationProperty, ...messageProperties],
+		properties: [authenticationProperty, ...responseUrlProperties, ...messageProperties],
 	};
 
 	methods = {
@@ -83,19 +86,26 @@ export class SlackIncomingWebhook implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const target = await readWebhookTarget(this);
-		const webhookUrl = target.url;
+		const read = createParameterReader(this);
+		const targetOf = await readTargetChooser(this, read);
+		const countResponseUrlUse = createResponseUrlUseCounter();
 		const continueOnFail = this.continueOnFail();
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
-		const messages: Array<{ message: WebhookMessage; policy: DeliveryPolicy; ordered: boolean; concurrency: number } | undefined> = [];
+		const messages: Array<
+			{ message: object; target: WebhookTarget; policy: DeliveryPolicy; ordered: boolean; concurrency: number } | undefined
+		> = [];
 		const output: INodeExecutionData[] = new Array(items.length);
-		const read = createParameterReader(this);
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const options = read<IDataObject>('options', itemIndex, {});
+				const target = targetOf(itemIndex);
+				const build = (): WebhookMessage => buildWebhookMessage(readMessageInput(read, itemIndex));
+				const message = target.source === 'responseUrl' ? responseUrlMessage(readResponseUrlOptions(read, itemIndex), build) : build();
+				countResponseUrlUse(target);
 				messages.push({
-					message: buildWebhookMessage(readMessageInput(read, itemIndex)),
+					message,
+					target,
 					policy: readDeliveryPolicy(options),
 					ordered: options.orderedDelivery !== false,
 					concurrency: Number(options.concurrency ?? 5),
@@ -116,8 +126,8 @@ export class SlackIncomingWebhook implements INodeType {
 			const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
 				entry
 					? {
-							key: webhookUrl,
-							run: async () => ({ ...(await sender.deliver(webhookUrl, entry.message, entry.policy)) }),
+							key: entry.target.url,
+							run: async () => ({ ...(await sender.deliver(entry.target.url, entry.message, entry.policy)) }),
 						}
 					: undefined,
 			);
@@ -125,7 +135,8 @@ export class SlackIncomingWebhook implements INodeType {
 
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 				const result = results[itemIndex];
-				if (!result) continue;
+				const target = messages[itemIndex]?.target;
+				if (!result || !target) continue;
 				if (result.status === 'fulfilled') {
 					output[itemIndex] = { json: { ...result.value, ...channelFields(target) }, pairedItem: { item: itemIndex } };
 					continue;
@@ -141,21 +152,46 @@ export class SlackIncomingWebhook implements INodeType {
 	}
 }
 
-/** The credential is the same for every item: n8n resolves a node's credentials once per run. */
-async function readWebhookTarget(context: IExecuteFunctions): Promise<WebhookTarget> {
+/**
+ * Where each item's message goes. A credential's URL is the same for every item (n8n resolves a
+ * node's credentials once per run); a response URL is each item's own, since items may come from
+ * different commands.
+ */
+async function readTargetChooser(
+	context: IExecuteFunctions,
+	read: ReturnType<typeof createParameterReader>,
+): Promise<(itemIndex: number) => WebhookTarget> {
 	const authentication = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
 	if (!isAuthentication(authentication)) {
 		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}" (field "authentication")`);
 	}
-	const { credentialType } = AUTHENTICATION[authentication];
-	const credential = await context.getCredentials<IDataObject>(credentialType);
-	if (authentication === 'webhookUrl') return webhookTargetFromUrlCredential(credential);
+	if (authentication === 'responseUrl') {
+		return (itemIndex) =>
+			responseUrlTarget(
+				read<unknown>('responseUrl', itemIndex, ''),
+				parseAllowedOrigins(read<IDataObject>('options', itemIndex, {}).allowedResponseUrlHosts),
+			);
+	}
+	const credential = await context.getCredentials<IDataObject>(AUTHENTICATION[authentication].credentialType);
+	if (authentication === 'webhookUrl') {
+		const target = webhookTargetFromUrlCredential(credential);
+		return () => target;
+	}
 	try {
-		return webhookTargetFromOAuthTokenData(credential.oauthTokenData);
+		const target = webhookTargetFromOAuthTokenData(credential.oauthTokenData);
+		return () => target;
 	} catch (error) {
 		const hint = error instanceof CredentialSetupError ? error.hint : undefined;
 		throw new NodeOperationError(context.getNode(), error as Error, { description: hint });
 	}
+}
+
+function readResponseUrlOptions(read: ReturnType<typeof createParameterReader>, itemIndex: number) {
+	return {
+		responseType: read<unknown>('responseType', itemIndex, 'ephemeral'),
+		replaceOriginal: read<boolean>('replaceOriginal', itemIndex, false),
+		deleteOriginal: read<boolean>('deleteOriginal', itemIndex, false),
+	};
 }
 
 /** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
@@ -229,14 +265,12 @@ function toDeliveryError(
 	let notSent = 0;
 	for (let index = itemIndex + 1; index < results.length; index++) if (results[index] === undefined) notSent++;
 	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
-	const slackError = error.details.slackError ? SLACK_WEBHOOK_ERRORS[error.details.slackError] : undefined;
-	const reconnectNote = target.source === 'oauth' && slackError?.newWebhookHelps ? ` ${RECONNECT_FOR_NEW_WEBHOOK}` : '';
 	return new NodeApiError(
 		context.getNode(),
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
 		{
 			message: `${error.message} (item ${itemIndex})`,
-			description: `${error.details.description}${reconnectNote}${notSentNote}`,
+			description: `${describeDeliveryFailure(target, error.details)}${notSentNote}`,
 			httpCode: error.details.status ? String(error.details.status) : undefined,
 			itemIndex,
 		},
