@@ -12,7 +12,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, LATE_REPLY, OAUTH_APPS } from '../test/e2e/fixtures.mjs';
+import { buildCredentials, buildWorkflows, DOCS_EXAMPLE, FAILURE_KINDS, failureWorkflowId, LATE_REPLY, OAUTH_APPS } from '../test/e2e/fixtures.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	buildPackage,
@@ -90,7 +90,7 @@ async function runAgainst(version, tarball) {
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
-		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action', ...Object.values(OAUTH_APPS).map(({ path }) => `/webhook/${path}`), ...[LATE_REPLY.allowed, LATE_REPLY.refused].map(({ webhookId }) => `/webhook/${webhookId}/slack`)];
+		const webhookPaths = ['/webhook/e2e-immediate/slack', '/webhook/e2e-round-trip/slack', '/webhook/e2e-load/slack', '/webhook/e2e-action', ...Object.values(OAUTH_APPS).map(({ path }) => `/webhook/${path}`), ...[LATE_REPLY.allowed, LATE_REPLY.refused, DOCS_EXAMPLE].map(({ webhookId }) => `/webhook/${webhookId}/slack`)];
 		for (const path of [...webhookPaths, ...FAILURE_KINDS.map((kind) => `/webhook/e2e-fail-${kind}`)]) {
 			await waitForWebhook(`http://127.0.0.1:${port}`, path);
 		}

@@ -1,6 +1,7 @@
 // Credentials and workflows the end-to-end suite imports into n8n with its CLI. The secrets in
 // secrets.json are made up for the suite and look nothing like real ones.
 import E2E from './secrets.json' with { type: 'json' };
+import LATE_REPLY_EXAMPLE from '../../docs/examples/slash-command-late-reply.json' with { type: 'json' };
 
 export { E2E };
 
@@ -123,6 +124,22 @@ export const LATE_REPLY = {
 	acknowledgement: 'Working on it…',
 	waitSeconds: 3,
 };
+
+/**
+ * The README's example workflow as a user imports it, given what a user adds before activating:
+ * the trigger's credential, and (only because the suite's Slack is on 127.0.0.1) that host.
+ */
+export const DOCS_EXAMPLE = { workflowId: 'e2eDocsExample01', webhookId: LATE_REPLY_EXAMPLE.nodes[0].webhookId };
+
+const docsExampleWorkflow = (slackPort) => ({
+	...workflow(DOCS_EXAMPLE.workflowId, `E2E docs example: ${LATE_REPLY_EXAMPLE.name}`, []),
+	nodes: LATE_REPLY_EXAMPLE.nodes.map((node) => {
+		if (node.type === TRIGGER) return { ...node, credentials: { slackOutgoingWebhookApi: { id: credentialIds.signed, name: 'E2E' } } };
+		if (node.type === ACTION) return { ...node, parameters: { ...node.parameters, options: { allowedResponseUrlHosts: `http://127.0.0.1:${slackPort}` } } };
+		return node;
+	}),
+	connections: LATE_REPLY_EXAMPLE.connections,
+});
 
 const lateReplyWorkflow = ({ workflowId, webhookId, command }, allowedResponseUrlHosts) =>
 	workflow(
@@ -271,6 +288,7 @@ export function buildWorkflows({ slackPort }) {
 		),
 		lateReplyWorkflow(LATE_REPLY.allowed, `http://127.0.0.1:${slackPort}`),
 		lateReplyWorkflow(LATE_REPLY.refused, ''),
+		docsExampleWorkflow(slackPort),
 		// The load test's trigger: its executions are counted against the matching requests sent.
 		workflow('e2eLoadTrigger01', 'E2E load: trigger', [trigger('e2e-load', { triggerWords: 'load', respond: 'immediately', replyText: 'ok' })]),
 		// "Add to Slack": each posts through an OAuth2 credential the suite connects with n8n's OAuth flow.

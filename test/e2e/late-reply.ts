@@ -10,6 +10,8 @@ import E2E from './secrets.json';
 export const LATE_REPLY = {
 	allowed: { workflowId: 'e2eLateReply0001', webhookId: 'e2e-late-reply' },
 	refused: { workflowId: 'e2eLateRefused01', webhookId: 'e2e-late-refused' },
+	/** docs/examples/slash-command-late-reply.json, with the trigger's webhook ID it ships with. */
+	docsExample: { workflowId: 'e2eDocsExample01', webhookId: '5b8e1f0a-7c2d-4e3f-8a9b-0c1d2e3f4a51' },
 	acknowledgement: 'Working on it…',
 };
 

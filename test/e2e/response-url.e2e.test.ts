@@ -46,6 +46,18 @@ describe(`n8n ${n8nVersion}: answering a slash command later through its respons
 		expect(storedStringsHolding(execution.data, E2E.responseUrlSecret)).toEqual([responseUrl]);
 	});
 
+	it("runs the README's example workflow: acknowledgement, a 10-second slow step, the answer in the channel", async () => {
+		const { body, responsePath } = slashCommandAnsweredAt(slack.port);
+		const reply = await sendSigned(LATE_REPLY.docsExample.webhookId, body);
+		expect(reply.status).toBe(200);
+		expect(JSON.parse(reply.body)).toEqual({ text: LATE_REPLY.acknowledgement, response_type: 'ephemeral' });
+		expect(slack.received).toEqual([]);
+
+		const answer = await eventually(async () => slack.posted[0], 45_000);
+		expect(answer.path).toBe(responsePath);
+		expect(answer.json).toEqual({ text: 'Report for *weekly sales*, as <@U2147483697> asked: all figures are in.', response_type: 'in_channel', replace_original: false });
+	});
+
 	it('refuses a response URL on a host not allowed, sends nothing, and names the item and field', async () => {
 		const before = (await executionsOf(LATE_REPLY.refused.workflowId)).length;
 		const { body, responseUrl } = slashCommandAnsweredAt(slack.port);
