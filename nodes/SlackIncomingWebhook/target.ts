@@ -19,7 +19,10 @@ export type Authentication = keyof typeof AUTHENTICATION;
 /**
  * A pasted URL, or one Slack handed over through Add to Slack: then the channel it is bound to is
  * known, and the fix for a dead webhook is to connect again. Or a response URL from the item:
- * `slack` tells Slack's own (5 uses, 30 minutes) from one on a host the user allowed.
+ * `slack` tells Slack's own (5 uses, 30 minutes) from one on a host the user allowed. Delivery
+ * keys its order and its learned rate pace by `url`, so each command's response URL is a queue
+ * and a pace of its own: a 429 on one command's URL never slows another's, and with at most five
+ * messages per URL a pace learned there cannot hold anything up for long.
  */
 export type WebhookTarget =
 	| { source: 'url'; url: string }
