@@ -99,10 +99,10 @@ async function runAgainst(version, tarball) {
 
 		// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
 		const resultsFile = process.env.TEST_RESULTS_DIR ? ['--json', `--outputFile=${join(process.env.TEST_RESULTS_DIR, `e2e-${version}.json`)}`] : [];
-		// One argument: as two, jest would read the suite names that follow as more ignore patterns.
-		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns=load\\.e2e'];
+		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns', 'load\\.e2e'];
 		const onlySuites = process.env.E2E_SUITES ? [`/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
+		// The suite pattern goes first: after --testPathIgnorePatterns (a list) jest would read it as one more ignore pattern.
+		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...onlySuites, ...skipLoad, ...resultsFile], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {
