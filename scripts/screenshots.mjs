@@ -4,7 +4,7 @@
 // each node's panel and of the Add to Slack credential into docs/. Re-run it when a node's parameters change.
 //
 // Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,6 +64,10 @@ const showcase = {
 	pinData: {},
 };
 
+/** The README's late-reply example, as a user has it once the trigger's credential is picked. */
+const lateReply = JSON.parse(readFileSync(join(docs, 'examples', 'slash-command-late-reply.json'), 'utf8'));
+lateReply.nodes[0].credentials = { slackOutgoingWebhookApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } };
+
 const credentials = [
 	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
 	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackOutgoingWebhookApi', data: { token: 'not-a-real-token' } },
@@ -81,7 +85,7 @@ let browser;
 try {
 	installAsCommunityPackage(userFolder, packPackage(), runtime);
 	writeFileSync(join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase]));
+	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase, lateReply]));
 	n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'credentials.json')}`]);
 	n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'workflow.json')}`]);
 	child = startN8n(runtime, env, { stdio: 'ignore' });
@@ -128,6 +132,17 @@ try {
 		await page.waitForTimeout(500);
 	}
 
+	say('opening the late-reply example and its Response URL panel');
+	await page.goto(`${base}/workflow/${lateReply.id}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	await page.waitForTimeout(1_500);
+	await page.screenshot({ path: join(docs, 'late-reply-canvas.png') });
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Answer in the Channel"]').dblclick();
+	await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 30_000 });
+	await page.waitForTimeout(1_000);
+	await page.screenshot({ path: join(docs, 'response-url-panel.png') });
+	await page.keyboard.press('Escape');
+
 	say('opening the Add to Slack credential');
 	// Taller, so that the setup notice below the fields is in the picture.
 	await page.setViewportSize({ width: 1440, height: 1150 });
@@ -135,7 +150,7 @@ try {
 	await page.locator('[data-test-id="editCredential-modal"]').first().waitFor({ timeout: 30_000 });
 	await page.waitForTimeout(1_500);
 	await page.screenshot({ path: join(docs, 'add-to-slack-credential.png') });
-	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/add-to-slack-credential.png`);
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/late-reply-canvas.png, docs/response-url-panel.png, docs/add-to-slack-credential.png`);
 } finally {
 	await browser?.close();
 	await stopN8n(child);

@@ -32,7 +32,7 @@ import {
 	createResponseUrlUseCounter,
 	CredentialSetupError,
 	describeDeliveryFailure,
-	isAuthentication,
+	authenticationFromValue,
 	parseAllowedOrigins,
 	responseUrlMessage,
 	responseUrlTarget,
@@ -161,9 +161,10 @@ async function readTargetChooser(
 	context: IExecuteFunctions,
 	read: ReturnType<typeof createParameterReader>,
 ): Promise<(itemIndex: number) => WebhookTarget> {
-	const authentication = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
-	if (!isAuthentication(authentication)) {
-		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}" (field "authentication")`);
+	const value = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
+	const authentication = authenticationFromValue(value);
+	if (!authentication) {
+		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(value)}" (field "authentication")`);
 	}
 	if (authentication === 'responseUrl') {
 		return (itemIndex) =>

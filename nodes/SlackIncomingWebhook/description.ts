@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { SLACK_LIMITS, SLACK_RESPONSE_URL } from '../shared/slack';
+import { AUTHENTICATION } from './target';
 
 const APP_WEBHOOK_HINT =
 	'Only legacy incoming webhooks and Mattermost honour this; webhooks created by a Slack app ignore it and post as the app, to the channel chosen when the webhook was created.';
@@ -54,14 +55,14 @@ export const authenticationProperty: INodeProperties = {
 		},
 		{
 			name: 'Response URL (Slash Command)',
-			value: 'responseUrl',
+			value: AUTHENTICATION.responseUrl.value,
 			description: "Answer a slash command later, through the response URL Slack sent with it; needs no credential",
 		},
 	],
 	default: 'webhookUrl',
 };
 
-const showForResponseUrl = { show: { authentication: ['responseUrl'] } };
+const showForResponseUrl = { show: { authentication: [AUTHENTICATION.responseUrl.value] } };
 
 /** Where and how a slash command's answer goes; shown only with the Response URL choice. */
 export const responseUrlProperties: INodeProperties[] = [
@@ -277,7 +278,7 @@ export const messageProperties: INodeProperties[] = [
 				placeholder: 'chat.example.com, http://127.0.0.1:8065',
 				description: "Hosts besides Slack's whose response URLs the node may post to, separated by commas: a host, host:port, or http://host:port for plain HTTP",
 				hint: 'A response URL arrives with a request, so only list servers you run, such as Mattermost.',
-				displayOptions: { show: { '/authentication': ['responseUrl'] } },
+				displayOptions: { show: { '/authentication': [AUTHENTICATION.responseUrl.value] } },
 			},
 			{
 				displayName: 'Concurrency per Webhook',

@@ -8,10 +8,16 @@ import { redactWebhookUrl } from '../shared/redact';
 import { SLACK_OAUTH, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../shared/slack';
 import { MessageValidationError, type WebhookMessage } from './payload';
 
+/**
+ * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
+ * editor shows an `authentication` parameter in the panel only when one of its values is `none`
+ * (its getMainAuthField); otherwise it folds the choice into the credential picker, where a choice
+ * without a credential could be neither picked nor left.
+ */
 export const AUTHENTICATION = {
 	webhookUrl: { value: 'webhookUrl', credentialType: 'slackIncomingWebhookApi' },
 	oAuth2: { value: 'oAuth2', credentialType: 'slackIncomingWebhookOAuth2Api' },
-	responseUrl: { value: 'responseUrl', credentialType: undefined },
+	responseUrl: { value: 'none', credentialType: undefined },
 } as const;
 
 export type Authentication = keyof typeof AUTHENTICATION;
@@ -40,8 +46,9 @@ export class CredentialSetupError extends Error {
 	}
 }
 
-export function isAuthentication(value: unknown): value is Authentication {
-	return typeof value === 'string' && Object.hasOwn(AUTHENTICATION, value);
+/** The choice a stored Authentication value stands for, if any. */
+export function authenticationFromValue(value: unknown): Authentication | undefined {
+	return (Object.keys(AUTHENTICATION) as Authentication[]).find((key) => AUTHENTICATION[key].value === value);
 }
 
 export function webhookTargetFromUrlCredential(credential: { webhookUrl?: unknown }): WebhookTarget {

@@ -98,8 +98,8 @@ const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) =
 const ACTION_CREDENTIALS = {
 	webhookUrl: (credentialId) => ({ slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } }),
 	oAuth2: (credentialId) => ({ slackIncomingWebhookOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }),
-	// A response URL comes with the item: no credential.
-	responseUrl: () => undefined,
+	// Response URL (Slash Command): the URL comes with the item, no credential.
+	none: () => undefined,
 };
 
 const action = (id, parameters, credentialId = credentialIds.incoming) => ({
@@ -157,7 +157,7 @@ const lateReplyWorkflow = ({ workflowId, webhookId, command }, allowedResponseUr
 				parameters: { resume: 'timeInterval', amount: LATE_REPLY.waitSeconds, unit: 'seconds' },
 			},
 			action(`${webhookId}-answer`, {
-				authentication: 'responseUrl',
+				authentication: 'none',
 				responseType: 'in_channel',
 				replaceOriginal: true,
 				text: '=Report for {{ $json.text }}, as {{ $json.user_name }} asked',

@@ -143,7 +143,7 @@ describe('Slack Incoming Webhook (response URL): no response URL in errors, outp
 		else if (play.slackError) slack.respondWith(() => answer.slackError(404, play.slackError!));
 
 		const allowed = `http://127.0.0.1:${slack.port}, 127.0.0.1:${tls.port}, http://127.0.0.1:${refusedPort}`;
-		const parameters = { authentication: 'responseUrl', text: 'Secret check', options: { timeout: 1, maxRetries: 1, allowedResponseUrlHosts: allowed } };
+		const parameters = { authentication: 'none', text: 'Secret check', options: { timeout: 1, maxRetries: 1, allowedResponseUrlHosts: allowed } };
 		const items = [{ json: { response_url: responseUrl() } }];
 
 		const failed = await runNode({ parameters, items });

@@ -8,6 +8,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { redactWebhookUrl } from '../../../nodes/shared/redact';
 import { SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../../nodes/shared/slack';
 import {
+	AUTHENTICATION,
 	createResponseUrlUseCounter,
 	describeDeliveryFailure,
 	parseAllowedOrigins,
@@ -169,7 +170,7 @@ describe('Slack Incoming Webhook node answering through response URLs, run by n8
 	const commandUrl = (command: string) => `${origin()}/commands/T0RESP000/${command}/${SECRET}`;
 	const fromCommand = (command: string, text: string): INodeExecutionData => ({ json: { command: '/report', text, response_url: commandUrl(command) } });
 	const parameters = (extra: Record<string, unknown> = {}) => ({
-		authentication: 'responseUrl',
+		authentication: AUTHENTICATION.responseUrl.value,
 		text: '=Report for {{ $json.text }}',
 		...extra,
 		options: { allowedResponseUrlHosts: origin(), timeout: 2, maxRetries: 0, ...((extra.options as object) ?? {}) },
