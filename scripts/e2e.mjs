@@ -73,7 +73,7 @@ async function runAgainst(version, tarball) {
 		installAsCommunityPackage(userFolder, tarball, runtime);
 		const credentialsFile = join(userFolder, 'credentials.json');
 		const workflowsFile = join(userFolder, 'workflows.json');
-		const workflows = buildWorkflows();
+		const workflows = buildWorkflows({ slackPort });
 		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort, tlsPort, oauthPort })));
 		writeFileSync(workflowsFile, JSON.stringify(workflows));
 		say(`n8n ${version}: importing credentials and workflows with n8n's CLI`);

@@ -80,6 +80,10 @@ for (const node of example.nodes) {
 	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook') node.credentials = { slackIncomingWebhookApi: { id: 'docsReportHook01', name: 'Slack incoming webhook (reports)' } };
 }
 
+/** The README's late-reply example, as a user has it once the trigger's credential is picked. */
+const lateReply = JSON.parse(readFileSync(join(docs, 'examples', 'slash-command-late-reply.json'), 'utf8'));
+lateReply.nodes[0].credentials = { slackOutgoingWebhookApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } };
+
 const credentials = [
 	{ id: 'docsReportHook01', name: 'Slack incoming webhook (reports)', type: 'slackIncomingWebhookApi', data: { webhookUrl: `http://127.0.0.1:${slackStandIn.address().port}/services/docs-report` } },
 	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
@@ -98,7 +102,7 @@ let browser;
 try {
 	installAsCommunityPackage(userFolder, packPackage(), runtime);
 	writeFileSync(join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase, example]));
+	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase, example, lateReply]));
 	n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'credentials.json')}`]);
 	n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'workflow.json')}`]);
 	child = startN8n(runtime, env, { stdio: 'ignore' });
@@ -145,6 +149,17 @@ try {
 		await page.waitForTimeout(500);
 	}
 
+	say('opening the late-reply example and its Response URL panel');
+	await page.goto(`${base}/workflow/${lateReply.id}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+	await page.waitForTimeout(1_500);
+	await page.screenshot({ path: join(docs, 'late-reply-canvas.png') });
+	await page.locator('[data-test-id="canvas-node"][data-node-name="Answer in the Channel"]').dblclick();
+	await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 30_000 });
+	await page.waitForTimeout(1_000);
+	await page.screenshot({ path: join(docs, 'response-url-panel.png') });
+	await page.keyboard.press('Escape');
+
 	say('opening the Add to Slack credential');
 	// Taller, so that the setup notice below the fields is in the picture.
 	await page.setViewportSize({ width: 1440, height: 1150 });
@@ -170,7 +185,7 @@ try {
 	await ndv.getByText('items').last().waitFor({ timeout: 30_000 });
 	await page.waitForTimeout(1_000);
 	await page.screenshot({ path: join(docs, 'report-output.png') });
-	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/add-to-slack-credential.png, docs/report-output.png`);
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/late-reply-canvas.png, docs/response-url-panel.png, docs/add-to-slack-credential.png, docs/report-output.png`);
 } finally {
 	await browser?.close();
 	await stopN8n(child);

@@ -15,12 +15,11 @@ import {
 } from 'n8n-workflow';
 
 import { createParameterReader } from '../shared/parameters';
-import { SLACK_WEBHOOK_ERRORS } from '../shared/slack';
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
 import { createWebhookDispatcher } from '../shared/transport';
 import { testIncomingWebhook } from '../shared/webhook-test';
-import { authenticationProperty, LONG_MESSAGES, messageProperties, SEND_MODE } from './description';
+import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE } from './description';
 import { deliverInParts, describePostedParts, PartDeliveryError } from './parts';
 import {
 	attachmentsFromFields,
@@ -34,9 +33,13 @@ import { buildReportText, messageFor, reportOf, type Send } from './report';
 import { splitMessage } from './split';
 import {
 	AUTHENTICATION,
+	authenticationFromValue,
+	createResponseUrlUseCounter,
 	CredentialSetupError,
-	isAuthentication,
-	RECONNECT_FOR_NEW_WEBHOOK,
+	describeDeliveryFailure,
+	parseAllowedOrigins,
+	responseUrlMessage,
+	responseUrlTarget,
 	webhookTargetFromOAuthTokenData,
 	webhookTargetFromUrlCredential,
 	type WebhookTarget,
@@ -71,7 +74,7 @@ export class SlackIncomingWebhook implements INodeType {
 				displayOptions: { show: { authentication: [AUTHENTICATION.oAuth2.value] } },
 			},
 		],
-		properties: [authenticationProperty, ...messageProperties],
+		properties: [authenticationProperty, ...responseUrlProperties, ...messageProperties],
 	};
 
 	methods = {
@@ -87,10 +90,10 @@ export class SlackIncomingWebhook implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const target = await readWebhookTarget(this);
-		const webhookUrl = target.url;
-		const continueOnFail = this.continueOnFail();
 		const read = createParameterReader(this);
+		const targetOf = await readTargetChooser(this, read);
+		const countResponseUrlUse = createResponseUrlUseCounter();
+		const continueOnFail = this.continueOnFail();
 		const sends = read<string>('send', 0, SEND_MODE.messagePerItem) === SEND_MODE.report ? [reportOf(items.length)] : items.map((_, itemIndex) => messageFor(itemIndex));
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
@@ -98,7 +101,11 @@ export class SlackIncomingWebhook implements INodeType {
 		const output: INodeExecutionData[] = new Array(sends.length);
 		for (const [sendIndex, send] of sends.entries()) {
 			try {
-				messages.push(planMessage(read, send, this.getNode()));
+				const target = targetOf(send.itemIndex);
+				const planned = planMessage(read, send, target, this.getNode());
+				// Each part is one of the few answers a response URL takes.
+				for (let part = 0; part < planned.parts.length; part++) countResponseUrlUse(target);
+				messages.push(planned);
 			} catch (error) {
 				const nodeError = toInputError(this, error, send);
 				if (!continueOnFail) throw nodeError;
@@ -115,10 +122,10 @@ export class SlackIncomingWebhook implements INodeType {
 			const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
 				entry
 					? {
-							key: webhookUrl,
+							key: entry.target.url,
 							// The parts of one message must not be interleaved with other messages to this webhook.
 							exclusive: entry.parts.length > 1,
-							run: async () => ({ ...(await deliverInParts(entry.parts, async (part) => await sender.deliver(webhookUrl, part, entry.policy))) }),
+							run: async () => ({ ...(await deliverInParts(entry.parts, async (part) => await sender.deliver(entry.target.url, part, entry.policy))) }),
 						}
 					: undefined,
 			);
@@ -126,7 +133,8 @@ export class SlackIncomingWebhook implements INodeType {
 
 			for (const [sendIndex, send] of sends.entries()) {
 				const result = results[sendIndex];
-				if (!result) continue;
+				const target = messages[sendIndex]?.target;
+				if (!result || !target) continue;
 				if (result.status === 'fulfilled') {
 					output[sendIndex] = { json: { ...result.value, ...send.outputFields, ...channelFields(target) }, pairedItem: send.pairedItem };
 					continue;
@@ -142,21 +150,44 @@ export class SlackIncomingWebhook implements INodeType {
 	}
 }
 
-/** The credential is the same for every item: n8n resolves a node's credentials once per run. */
-async function readWebhookTarget(context: IExecuteFunctions): Promise<WebhookTarget> {
-	const authentication = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
-	if (!isAuthentication(authentication)) {
-		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}" (field "authentication")`);
+/**
+ * Where each item's message goes. A credential's URL is the same for every item (n8n resolves a
+ * node's credentials once per run); a response URL is each item's own, since items may come from
+ * different commands.
+ */
+async function readTargetChooser(context: IExecuteFunctions, read: ParameterReader): Promise<(itemIndex: number) => WebhookTarget> {
+	const value = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
+	const authentication = authenticationFromValue(value);
+	if (!authentication) {
+		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(value)}" (field "authentication")`);
 	}
-	const { credentialType } = AUTHENTICATION[authentication];
-	const credential = await context.getCredentials<IDataObject>(credentialType);
-	if (authentication === 'webhookUrl') return webhookTargetFromUrlCredential(credential);
+	if (authentication === 'responseUrl') {
+		return (itemIndex) =>
+			responseUrlTarget(
+				read<unknown>('responseUrl', itemIndex, ''),
+				parseAllowedOrigins(read<IDataObject>('options', itemIndex, {}).allowedResponseUrlHosts),
+			);
+	}
+	const credential = await context.getCredentials<IDataObject>(AUTHENTICATION[authentication].credentialType);
+	if (authentication === 'webhookUrl') {
+		const target = webhookTargetFromUrlCredential(credential);
+		return () => target;
+	}
 	try {
-		return webhookTargetFromOAuthTokenData(credential.oauthTokenData);
+		const target = webhookTargetFromOAuthTokenData(credential.oauthTokenData);
+		return () => target;
 	} catch (error) {
 		const hint = error instanceof CredentialSetupError ? error.hint : undefined;
 		throw new NodeOperationError(context.getNode(), error as Error, { description: hint });
 	}
+}
+
+function readResponseUrlOptions(read: ParameterReader, itemIndex: number) {
+	return {
+		responseType: read<unknown>('responseType', itemIndex, 'ephemeral'),
+		replaceOriginal: read<boolean>('replaceOriginal', itemIndex, false),
+		deleteOriginal: read<boolean>('deleteOriginal', itemIndex, false),
+	};
 }
 
 /** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
@@ -198,25 +229,39 @@ function readMessageInput(read: ParameterReader, itemIndex: number): MessageInpu
 }
 
 interface PlannedMessage {
-	parts: WebhookMessage[];
+	target: WebhookTarget;
+	parts: object[];
 	policy: DeliveryPolicy;
 	ordered: boolean;
 	concurrency: number;
 }
 
-function planMessage(read: ParameterReader, send: Send, node: INode): PlannedMessage {
+function planMessage(read: ParameterReader, send: Send, target: WebhookTarget, node: INode): PlannedMessage {
 	const options = read<IDataObject>('options', send.itemIndex, {});
 	const split = options.longMessages !== LONG_MESSAGES.fail;
-	const input = readMessageInput(read, send.itemIndex);
-	const message = buildWebhookMessage(send.reportOf === undefined ? input : { ...input, text: readReportText(read, send.reportOf, node), blocks: undefined, attachments: undefined }, {
-		allowOverLimit: split,
-	});
+	const buildParts = (): WebhookMessage[] => {
+		const input = readMessageInput(read, send.itemIndex);
+		const message = buildWebhookMessage(send.reportOf === undefined ? input : { ...input, text: readReportText(read, send.reportOf, node), blocks: undefined, attachments: undefined }, {
+			allowOverLimit: split,
+		});
+		return split ? splitMessage(message) : [message];
+	};
 	return {
-		parts: split ? splitMessage(message) : [message],
+		target,
+		parts: target.source === 'responseUrl' ? responseUrlParts(readResponseUrlOptions(read, send.itemIndex), buildParts) : buildParts(),
 		policy: readDeliveryPolicy(options),
 		ordered: options.orderedDelivery !== false,
 		concurrency: Number(options.concurrency ?? 5),
 	};
+}
+
+/**
+ * A long answer to a response URL goes out in parts too. Only the first part may replace the
+ * command's original message: a later one would replace the part before it.
+ */
+function responseUrlParts(options: ReturnType<typeof readResponseUrlOptions>, buildParts: () => WebhookMessage[]): object[] {
+	if (options.deleteOriginal) return [responseUrlMessage(options, () => ({}) as WebhookMessage)];
+	return buildParts().map((part, index) => responseUrlMessage({ ...options, replaceOriginal: index === 0 && options.replaceOriginal }, () => part));
 }
 
 function readReportText(read: ParameterReader, itemCount: number, node: INode): string {
@@ -277,14 +322,12 @@ function toDeliveryError(
 	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
 	const partsNote = failure instanceof PartDeliveryError && failure.totalParts > 1 ? ` ${describePostedParts(failure)}` : '';
 	const partLabel = failure instanceof PartDeliveryError && failure.totalParts > 1 ? `, part ${failure.failedPart} of ${failure.totalParts}` : '';
-	const slackError = error.details.slackError ? SLACK_WEBHOOK_ERRORS[error.details.slackError] : undefined;
-	const reconnectNote = target.source === 'oauth' && slackError?.newWebhookHelps ? ` ${RECONNECT_FOR_NEW_WEBHOOK}` : '';
 	return new NodeApiError(
 		context.getNode(),
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
 		{
 			message: `${error.message} (${label}${partLabel})`,
-			description: `${error.details.description}${reconnectNote}${partsNote}${notSentNote}`,
+			description: `${describeDeliveryFailure(target, error.details)}${partsNote}${notSentNote}`,
 			httpCode: error.details.status ? String(error.details.status) : undefined,
 			itemIndex,
 		},

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SLACK_LIMITS } from '../shared/slack';
+import { SLACK_LIMITS, SLACK_RESPONSE_URL } from '../shared/slack';
+import { AUTHENTICATION } from './target';
 
 const APP_WEBHOOK_HINT =
 	'Only legacy incoming webhooks and Mattermost honour this; webhooks created by a Slack app ignore it and post as the app, to the channel chosen when the webhook was created.';
@@ -52,6 +53,11 @@ export const authenticationProperty: INodeProperties = {
 			value: 'oAuth2',
 			description: 'Connect through Slack and pick a channel; the webhook URL comes from Slack and is never shown',
 		},
+		{
+			name: 'Response URL (Slash Command)',
+			value: AUTHENTICATION.responseUrl.value,
+			description: "Answer a slash command later, through the response URL Slack sent with it; needs no credential",
+		},
 	],
 	default: 'webhookUrl',
 };
@@ -64,6 +70,51 @@ const reportOnly = { displayOptions: { show: { send: [SEND_MODE.report] } } };
 
 /** Options → Long Messages: what happens to text or blocks beyond Slack's limits. */
 export const LONG_MESSAGES = { split: 'split', fail: 'fail' } as const;
+
+const showForResponseUrl = { show: { authentication: [AUTHENTICATION.responseUrl.value] } };
+
+/** Where and how a slash command's answer goes; shown only with the Response URL choice. */
+export const responseUrlProperties: INodeProperties[] = [
+	{
+		displayName: 'Response URL',
+		name: 'responseUrl',
+		type: 'string',
+		default: '={{ $json.response_url }}',
+		placeholder: 'https://hooks.slack.com/commands/T0123ABCD/1234567890123/AbCdEfGhIjKlMnOpQrStUvWx',
+		description: "The slash command's response_url, which the Slack Outgoing Webhook Trigger passes on with each item",
+		hint: `Slack accepts up to ${SLACK_RESPONSE_URL.maxUses} messages within ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes of the command. Only Slack's response URLs are accepted, plus hosts in Options → Allowed Response URL Hosts.`,
+		displayOptions: showForResponseUrl,
+	},
+	{
+		displayName: 'Response Type',
+		name: 'responseType',
+		type: 'options',
+		default: 'ephemeral',
+		options: [
+			{ name: 'Ephemeral (Only the User)', value: 'ephemeral', description: 'Only the user who ran the command sees the answer (Slack\'s default)' },
+			{ name: 'In Channel', value: 'in_channel', description: 'Everyone in the channel sees the answer' },
+		],
+		description: 'Who sees the answer (response_type)',
+		displayOptions: showForResponseUrl,
+	},
+	{
+		displayName: 'Replace Original',
+		name: 'replaceOriginal',
+		type: 'boolean',
+		default: false,
+		description: 'Whether the answer replaces the message the command produced, such as the "Working on it…" acknowledgement (replace_original)',
+		hint: 'A replaced message keeps its visibility: an ephemeral acknowledgement stays visible only to the user. To answer everyone, leave this off and choose In Channel.',
+		displayOptions: showForResponseUrl,
+	},
+	{
+		displayName: 'Delete Original',
+		name: 'deleteOriginal',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to delete the message the command produced instead of posting (delete_original); the message fields below are then not sent',
+		displayOptions: showForResponseUrl,
+	},
+];
 
 export const messageProperties: INodeProperties[] = [
 	{
@@ -277,6 +328,16 @@ export const messageProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Allowed Response URL Hosts',
+				name: 'allowedResponseUrlHosts',
+				type: 'string',
+				default: '',
+				placeholder: 'chat.example.com, http://127.0.0.1:8065',
+				description: "Hosts besides Slack's whose response URLs the node may post to, separated by commas: a host, host:port, or http://host:port for plain HTTP",
+				hint: 'A response URL arrives with a request, so only list servers you run, such as Mattermost.',
+				displayOptions: { show: { '/authentication': [AUTHENTICATION.responseUrl.value] } },
+			},
 			{
 				displayName: 'Concurrency per Webhook',
 				name: 'concurrency',

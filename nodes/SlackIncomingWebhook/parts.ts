@@ -1,5 +1,4 @@
 import { WebhookDeliveryError, type DeliveryResult } from '../shared/delivery';
-import type { WebhookMessage } from './payload';
 
 /** What one item's message (all its parts) came to. */
 export interface PartsDeliveryResult extends DeliveryResult {
@@ -27,9 +26,9 @@ export class PartDeliveryError extends Error {
  * Sends the parts one after another and stops at the first that fails, so a later part never
  * arrives before an earlier one. The sender's own retries repeat only the part that failed.
  */
-export async function deliverInParts(
-	parts: WebhookMessage[],
-	deliverPart: (part: WebhookMessage) => Promise<DeliveryResult>,
+export async function deliverInParts<Part>(
+	parts: readonly Part[],
+	deliverPart: (part: Part) => Promise<DeliveryResult>,
 ): Promise<PartsDeliveryResult> {
 	let attempts = 0;
 	let waitedMs = 0;

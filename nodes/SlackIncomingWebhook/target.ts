@@ -1,24 +1,39 @@
 /**
  * Where the node posts: the URL credential holds the webhook URL itself; the OAuth2 ("Add to
  * Slack") credential holds Slack's access response, whose `incoming_webhook` names the URL and
- * the channel the user picked.
+ * the channel the user picked; a slash command's response URL comes with each item, needs no
+ * credential, and is checked before anything is sent to it.
  */
-import { SLACK_OAUTH } from '../shared/slack';
+import { redactWebhookUrl } from '../shared/redact';
+import { SLACK_OAUTH, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../shared/slack';
+import { MessageValidationError, type WebhookMessage } from './payload';
 
+/**
+ * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
+ * editor shows an `authentication` parameter in the panel only when one of its values is `none`
+ * (its getMainAuthField); otherwise it folds the choice into the credential picker, where a choice
+ * without a credential could be neither picked nor left.
+ */
 export const AUTHENTICATION = {
 	webhookUrl: { value: 'webhookUrl', credentialType: 'slackIncomingWebhookApi' },
 	oAuth2: { value: 'oAuth2', credentialType: 'slackIncomingWebhookOAuth2Api' },
+	responseUrl: { value: 'none', credentialType: undefined },
 } as const;
 
 export type Authentication = keyof typeof AUTHENTICATION;
 
 /**
  * A pasted URL, or one Slack handed over through Add to Slack: then the channel it is bound to is
- * known, and the fix for a dead webhook is to connect again.
+ * known, and the fix for a dead webhook is to connect again. Or a response URL from the item:
+ * `slack` tells Slack's own (5 uses, 30 minutes) from one on a host the user allowed. Delivery
+ * keys its order and its learned rate pace by `url`, so each command's response URL is a queue
+ * and a pace of its own: a 429 on one command's URL never slows another's, and with at most five
+ * messages per URL a pace learned there cannot hold anything up for long.
  */
 export type WebhookTarget =
 	| { source: 'url'; url: string }
-	| { source: 'oauth'; url: string; channel: { name: string | null; id: string | null } };
+	| { source: 'oauth'; url: string; channel: { name: string | null; id: string | null } }
+	| { source: 'responseUrl'; url: string; slack: boolean };
 
 /** A credential that cannot give a webhook URL: the message says what is wrong, the hint what to do. */
 export class CredentialSetupError extends Error {
@@ -31,8 +46,9 @@ export class CredentialSetupError extends Error {
 	}
 }
 
-export function isAuthentication(value: unknown): value is Authentication {
-	return typeof value === 'string' && Object.hasOwn(AUTHENTICATION, value);
+/** The choice a stored Authentication value stands for, if any. */
+export function authenticationFromValue(value: unknown): Authentication | undefined {
+	return (Object.keys(AUTHENTICATION) as Authentication[]).find((key) => AUTHENTICATION[key].value === value);
 }
 
 export function webhookTargetFromUrlCredential(credential: { webhookUrl?: unknown }): WebhookTarget {
@@ -75,4 +91,147 @@ export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): Webhoo
 
 function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Display names of the response URL parameters, as errors name them. */
+export const RESPONSE_URL_FIELDS = {
+	url: 'Response URL',
+	responseType: 'Response Type',
+	allowedHosts: 'Allowed Response URL Hosts',
+} as const;
+
+const SLACK_RESPONSE_URL_SHAPES = SLACK_RESPONSE_URL.pathPrefixes.map((prefix) => `https://${SLACK_RESPONSE_URL.hosts[0]}/${prefix}/…`).join(', ');
+
+/**
+ * Reads Allowed Response URL Hosts (`host`, `host:port`, or `http://host:port` for plain HTTP;
+ * separated by commas or new lines) into origins such as `https://chat.example.com` and
+ * `http://127.0.0.1:8065`. Without a scheme an entry means https.
+ */
+export function parseAllowedOrigins(value: unknown): string[] {
+	if (typeof value !== 'string') return [];
+	return value
+		.split(/[,\n]/)
+		.map((entry) => entry.trim())
+		.filter(Boolean)
+		.map((entry) => {
+			const candidate = entry.includes('://') ? entry : `https://${entry}`;
+			const parsed = URL.canParse(candidate) ? new URL(candidate) : undefined;
+			const bare = parsed && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username && !parsed.password;
+			if (!parsed || !bare || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+				throw new MessageValidationError(
+					RESPONSE_URL_FIELDS.allowedHosts,
+					`"${entry}" in Allowed Response URL Hosts is not a host`,
+					'Write a host name with an optional port, such as chat.example.com or chat.example.com:8065; start it with http:// to allow plain HTTP.',
+				);
+			}
+			return parsed.origin;
+		});
+}
+
+/**
+ * The response URL an item names, if the node may post to it: Slack's own (https, its host, the
+ * default port, a path of a response URL kind), or any URL on an origin the user allowed. A URL
+ * with a user name or password is never accepted: Slack sends none, so one there was crafted.
+ * Errors never quote the URL, which is a bearer secret: they show it redacted.
+ */
+export function responseUrlTarget(value: unknown, allowedOrigins: readonly string[]): WebhookTarget {
+	const text = typeof value === 'string' ? value.trim() : '';
+	if (text === '') {
+		throw new MessageValidationError(
+			RESPONSE_URL_FIELDS.url,
+			'The item has no response URL',
+			'Slack sends response_url with each slash command: run this node after a Slack Outgoing Webhook Trigger that received a slash command, with Response URL set to {{ $json.response_url }}. Outgoing webhooks (trigger words) send none.',
+		);
+	}
+	const url = URL.canParse(text) ? new URL(text) : undefined;
+	if (!url) {
+		throw new MessageValidationError(RESPONSE_URL_FIELDS.url, 'The response URL is not a URL', `A Slack response URL looks like ${SLACK_RESPONSE_URL_SHAPES}.`);
+	}
+	const shown = redactWebhookUrl(text);
+	if (url.username || url.password) {
+		throw new MessageValidationError(
+			RESPONSE_URL_FIELDS.url,
+			`The response URL ${shown} contains a user name or password`,
+			'Slack never sends one; the URL did not come from Slack. Nothing was sent.',
+		);
+	}
+	if (allowedOrigins.includes(url.origin)) return { source: 'responseUrl', url: url.href, slack: false };
+	if (isSlackResponseUrl(url)) return { source: 'responseUrl', url: url.href, slack: true };
+	const onSlackHost = (SLACK_RESPONSE_URL.hosts as readonly string[]).includes(url.hostname);
+	throw new MessageValidationError(
+		RESPONSE_URL_FIELDS.url,
+		onSlackHost ? `The response URL ${shown} is not a Slack response URL` : `The response URL's host is not allowed: ${shown}`,
+		`Nothing was sent. The node posts to Slack's response URLs (${SLACK_RESPONSE_URL_SHAPES}) and to hosts listed in Options → Allowed Response URL Hosts (for Mattermost or another Slack-compatible server).`,
+	);
+}
+
+function isSlackResponseUrl(url: URL): boolean {
+	const [kind, ...rest] = url.pathname.split('/').filter(Boolean);
+	return (
+		url.protocol === 'https:' &&
+		url.port === '' &&
+		(SLACK_RESPONSE_URL.hosts as readonly string[]).includes(url.hostname) &&
+		(SLACK_RESPONSE_URL.pathPrefixes as readonly string[]).includes(kind) &&
+		rest.length > 0
+	);
+}
+
+/**
+ * Counts the messages one run sends to each of Slack's response URLs: past the fifth, Slack
+ * refuses them, so such an item fails before anything is sent. (Answers sent by earlier runs
+ * cannot be counted here; Slack's used_url answer covers those.)
+ */
+export function createResponseUrlUseCounter(): (target: WebhookTarget) => void {
+	const uses = new Map<string, number>();
+	return (target) => {
+		if (target.source !== 'responseUrl' || !target.slack) return;
+		const count = (uses.get(target.url) ?? 0) + 1;
+		uses.set(target.url, count);
+		if (count > SLACK_RESPONSE_URL.maxUses) {
+			throw new MessageValidationError(
+				RESPONSE_URL_FIELDS.url,
+				`This is message ${count} to one response URL (${redactWebhookUrl(target.url)}); Slack accepts at most ${SLACK_RESPONSE_URL.maxUses} per command`,
+				`Nothing was sent to it for this item. ${SLACK_WEBHOOK_ERRORS.used_url.action}`,
+			);
+		}
+	};
+}
+
+export interface ResponseUrlOptions {
+	responseType?: unknown;
+	replaceOriginal?: boolean;
+	deleteOriginal?: boolean;
+}
+
+/**
+ * The body for a response URL: the message with how Slack shows it (`response_type`,
+ * `replace_original`), or, with Delete Original, only the request to delete the message the
+ * command produced (the message fields are then not built, so they need no text).
+ */
+export function responseUrlMessage(options: ResponseUrlOptions, buildMessage: () => WebhookMessage): object {
+	if (options.deleteOriginal === true) return { delete_original: true };
+	const responseType = options.responseType ?? 'ephemeral';
+	if (typeof responseType !== 'string' || !(SLACK_RESPONSE_URL.responseTypes as readonly string[]).includes(responseType)) {
+		throw new MessageValidationError(
+			RESPONSE_URL_FIELDS.responseType,
+			`Response Type "${String(responseType)}" is not one Slack knows`,
+			`Use ${SLACK_RESPONSE_URL.responseTypes.join(' or ')}.`,
+		);
+	}
+	return { ...buildMessage(), response_type: responseType, replace_original: options.replaceOriginal === true };
+}
+
+/** Why a response URL answered 404 or 410 with no error Slack documents: it is spent or never was one. */
+export const RESPONSE_URL_GONE = `The response URL no longer accepts messages: Slack takes at most ${SLACK_RESPONSE_URL.maxUses} answers within ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes of the command. Retrying will not help; run the command again, or use an incoming webhook for later messages.`;
+
+/**
+ * What a delivery error's description adds for this kind of target: with Add to Slack, that a new
+ * connection fixes a dead webhook; for a response URL, that a 404 means the URL is spent (the
+ * generic advice to create a new webhook does not apply).
+ */
+export function describeDeliveryFailure(target: WebhookTarget, failure: { description: string; status?: number; slackError?: string }): string {
+	const known = failure.slackError ? SLACK_WEBHOOK_ERRORS[failure.slackError] : undefined;
+	if (target.source === 'oauth' && known?.newWebhookHelps) return `${failure.description} ${RECONNECT_FOR_NEW_WEBHOOK}`;
+	if (target.source === 'responseUrl' && !known && (failure.status === 404 || failure.status === 410)) return RESPONSE_URL_GONE;
+	return failure.description;
 }

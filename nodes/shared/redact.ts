@@ -3,12 +3,24 @@
  * or a log line goes through here first.
  */
 
-/** `https://hooks.slack.com/services/T0/B0/xyz` -> `https://hooks.slack.com/services/***` */
+/**
+ * First path segments that name a kind of URL and never hold its secret: Slack's incoming
+ * webhooks (`services`) and response URLs (`commands`, `actions`, `app`), Mattermost and
+ * Rocket.Chat (`hooks`), Discord (`api`). Any other first segment may be the secret itself (a
+ * response URL on a host the user allowed can have any shape), so it is hidden too.
+ */
+const PUBLIC_FIRST_SEGMENTS = new Set(['services', 'commands', 'actions', 'app', 'hooks', 'api']);
+
+/**
+ * `https://hooks.slack.com/services/T0/B0/xyz` -> `https://hooks.slack.com/services/***`,
+ * `https://hooks.slack.com/commands/T0/1/xyz` -> `https://hooks.slack.com/commands/***`. A user
+ * name or password in the URL is left out with the rest (URL.host does not include them).
+ */
 export function redactWebhookUrl(url: string): string {
 	try {
-		const parsed = new URL(url);
+		const parsed = new URL(url.trim());
 		const firstSegment = parsed.pathname.split('/').filter(Boolean)[0];
-		const path = firstSegment ? `/${firstSegment}/***` : '/***';
+		const path = firstSegment && PUBLIC_FIRST_SEGMENTS.has(firstSegment) ? `/${firstSegment}/***` : '/***';
 		return `${parsed.protocol}//${parsed.host}${path}`;
 	} catch {
 		return '***';

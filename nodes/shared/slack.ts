@@ -13,6 +13,31 @@ export const SLACK_LIMITS = {
 	maxAttachments: 100,
 } as const;
 
+/**
+ * A slash command's `response_url`: where an answer goes after the 3-second reply. Sources:
+ * Slack's legacy custom integrations overview (seed 004: "send up to 5 additional response
+ * messages"); Slack's slash command guide, "Delayed responses and multiple responses": "respond
+ * to a user's command up to 5 times within 30 minutes of the user's invocation". Its body is an
+ * incoming webhook's message plus `response_type` (`in_channel`, or `ephemeral`, Slack's default),
+ * `replace_original` and `delete_original` (Slack's "Modifying messages" guide, "Updating
+ * messages using response_url").
+ */
+export const SLACK_RESPONSE_URL = {
+	maxUses: 5,
+	lifetimeMinutes: 30,
+	/** How long Slack waits for the trigger's own HTTP reply (slash command guide: "within 3000ms"). */
+	replyTimeoutSeconds: 3,
+	/**
+	 * Slack's host for response URLs, and the first path segment of each kind: `commands` for slash
+	 * commands (the guide's example `https://hooks.slack.com/commands/1234/5678`), `actions` for
+	 * interactive messages, `app` for shortcuts and modals (Slack's payload examples, such as
+	 * `https://hooks.slack.com/app/T111/123/xyz`). Only https on the default port.
+	 */
+	hosts: ['hooks.slack.com'],
+	pathPrefixes: ['commands', 'actions', 'app'],
+	responseTypes: ['in_channel', 'ephemeral'],
+} as const;
+
 /** Slack documents about one message per second per webhook, with short bursts. */
 export const SLACK_DOCUMENTED_RATE_PER_SECOND = 1;
 
@@ -105,6 +130,21 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 	channel_not_found: {
 		message: 'The channel the message is addressed to does not exist or is invalid',
 		action: 'Check the Channel override (a channel ID such as C0123456789, or #name for legacy webhooks).',
+		retryCanHelp: false,
+	},
+	// A response URL once it is spent (see SLACK_RESPONSE_URL for the 5 uses / 30 minutes rule).
+	// The seeds and the Slack guides quoted there state the rule but not the answer's wording;
+	// these are the strings Slack's response URLs are known to answer (`expired_url`, `used_url`).
+	// Because the wording is not documented, any other 404 or 410 from a response URL is
+	// explained the same way (RESPONSE_URL_GONE in the action's target.ts).
+	expired_url: {
+		message: `This response URL has expired: Slack accepts answers for ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes after the command`,
+		action: `Answer within ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes of the command; for later messages use an incoming webhook.`,
+		retryCanHelp: false,
+	},
+	used_url: {
+		message: `This response URL is used up: Slack accepts at most ${SLACK_RESPONSE_URL.maxUses} answers per command`,
+		action: `Send at most ${SLACK_RESPONSE_URL.maxUses} messages per command (put several lines into one message); for more use an incoming webhook.`,
 		retryCanHelp: false,
 	},
 };

@@ -2,6 +2,7 @@
 // secrets.json are made up for the suite and look nothing like real ones.
 import SCHEDULED_REPORT_EXAMPLE from '../../docs/examples/scheduled-report.json' with { type: 'json' };
 import E2E from './secrets.json' with { type: 'json' };
+import LATE_REPLY_EXAMPLE from '../../docs/examples/slash-command-late-reply.json' with { type: 'json' };
 
 export { E2E };
 
@@ -132,6 +133,13 @@ const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing, t
 	credentials: { slackOutgoingWebhookApi: { id: credentialId, name: 'E2E' } },
 });
 
+const ACTION_CREDENTIALS = {
+	webhookUrl: (credentialId) => ({ slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } }),
+	oAuth2: (credentialId) => ({ slackIncomingWebhookOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }),
+	// Response URL (Slash Command): the URL comes with the item, no credential.
+	none: () => undefined,
+};
+
 const action = (id, parameters, credentialId = credentialIds.incoming) => ({
 	id,
 	name: 'Slack Incoming Webhook',
@@ -139,11 +147,63 @@ const action = (id, parameters, credentialId = credentialIds.incoming) => ({
 	typeVersion: 1,
 	position: [400, 0],
 	parameters,
-	credentials:
-		parameters.authentication === 'oAuth2'
-			? { slackIncomingWebhookOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }
-			: { slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } },
+	credentials: ACTION_CREDENTIALS[parameters.authentication ?? 'webhookUrl'](credentialId),
 });
+
+/**
+ * Slash commands whose answer comes late, through the response URL: the trigger acknowledges at
+ * once, a Wait node stands for a slow step, then the action posts to the command's response_url
+ * (the fake Slack server, allowed by Allowed Response URL Hosts). The second leaves that option
+ * empty, so the fake server's URL is refused as Slack's defaults say.
+ */
+export const LATE_REPLY = {
+	allowed: { workflowId: 'e2eLateReply0001', webhookId: 'e2e-late-reply', command: '/report' },
+	refused: { workflowId: 'e2eLateRefused01', webhookId: 'e2e-late-refused', command: '/report' },
+	acknowledgement: 'Working on it…',
+	waitSeconds: 3,
+};
+
+/**
+ * The README's example workflow as a user imports it, given what a user adds before activating:
+ * the trigger's credential, and (only because the suite's Slack is on 127.0.0.1) that host.
+ */
+export const DOCS_EXAMPLE = { workflowId: 'e2eDocsExample01', webhookId: LATE_REPLY_EXAMPLE.nodes[0].webhookId };
+
+const docsExampleWorkflow = (slackPort) => ({
+	...workflow(DOCS_EXAMPLE.workflowId, `E2E docs example: ${LATE_REPLY_EXAMPLE.name}`, []),
+	nodes: LATE_REPLY_EXAMPLE.nodes.map((node) => {
+		if (node.type === TRIGGER) return { ...node, credentials: { slackOutgoingWebhookApi: { id: credentialIds.signed, name: 'E2E' } } };
+		if (node.type === ACTION) return { ...node, parameters: { ...node.parameters, options: { allowedResponseUrlHosts: `http://127.0.0.1:${slackPort}` } } };
+		return node;
+	}),
+	connections: LATE_REPLY_EXAMPLE.connections,
+});
+
+const lateReplyWorkflow = ({ workflowId, webhookId, command }, allowedResponseUrlHosts) =>
+	workflow(
+		workflowId,
+		`E2E late reply through the response URL (${allowedResponseUrlHosts ? 'allowed host' : 'host not allowed'})`,
+		[
+			trigger(webhookId, { triggerWords: command, respond: 'immediately', replyText: LATE_REPLY.acknowledgement, replyOptions: { responseType: 'ephemeral' } }, credentialIds.signed),
+			{
+				id: `${webhookId}-wait`,
+				name: 'Slow Step',
+				type: 'n8n-nodes-base.wait',
+				typeVersion: 1.1,
+				position: [200, 0],
+				webhookId: `${webhookId}-wait`,
+				parameters: { resume: 'timeInterval', amount: LATE_REPLY.waitSeconds, unit: 'seconds' },
+			},
+			action(`${webhookId}-answer`, {
+				authentication: 'none',
+				responseType: 'in_channel',
+				replaceOriginal: true,
+				text: '=Report for {{ $json.text }}, as {{ $json.user_name }} asked',
+				options: { allowedResponseUrlHosts, timeout: 5, maxRetries: 0 },
+			}),
+		],
+		chain('Slack Outgoing Webhook Trigger', 'Slow Step', 'Slack Incoming Webhook'),
+	);
 
 /** n8n credential and workflow IDs are 16 characters. */
 const failureCredentialId = (kind) => `e2eFail${kind}`.padEnd(16, '0').slice(0, 16);
@@ -274,7 +334,7 @@ function triggerWorkflows(typeVersion) {
 }
 
 /** Each workflow's webhook path is /webhook/<webhookId>/slack (or the Webhook node's path). */
-export function buildWorkflows() {
+export function buildWorkflows({ slackPort }) {
 	return [
 		...TRIGGER_TYPE_VERSIONS.flatMap(triggerWorkflows),
 		workflow(
@@ -324,6 +384,9 @@ export function buildWorkflows() {
 			],
 			chain('Webhook', 'Split Out', 'Slack Incoming Webhook'),
 		),
+		lateReplyWorkflow(LATE_REPLY.allowed, `http://127.0.0.1:${slackPort}`),
+		lateReplyWorkflow(LATE_REPLY.refused, ''),
+		docsExampleWorkflow(slackPort),
 		// The load test's trigger: its executions are counted against the matching requests sent.
 		workflow('e2eLoadTrigger01', 'E2E load: trigger', [trigger('e2e-load', { triggerWords: 'load', respond: 'immediately', replyText: 'ok' })]),
 		// "Add to Slack": each posts through an OAuth2 credential the suite connects with n8n's OAuth flow.

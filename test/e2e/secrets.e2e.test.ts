@@ -3,7 +3,9 @@
  * failure (malformed URL, unknown host, untrusted TLS certificate, timeout) and the trigger through
  * a stale signature, then searches n8n's debug log and every file n8n keeps (its SQLite database
  * with the stored executions among them) for the webhook URL's secret path, the token and the
- * signing secret, and for those "Add to Slack" stored.
+ * signing secret, and for those "Add to Slack" stored. A slash command's response URL is searched
+ * for in the log and in what the action stored; n8n keeps it in the trigger's stored output, as
+ * Slack sent it, like any field of an item.
  */
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,7 +13,8 @@ import { join } from 'node:path';
 
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { startUntrustedTlsServer, type UntrustedTlsServer } from '../helpers/tls-server';
-import { n8nLogs, newestExecutionAfter, post, requiredEnv } from './n8n-api';
+import { LATE_REPLY, sendSigned, slashCommandAnsweredAt, storedStringsHolding } from './late-reply';
+import { eventually, n8nLogs, newestExecutionAfter, post, requiredEnv } from './n8n-api';
 import E2E from './secrets.json';
 
 /** Each failing credential's workflow, from fixtures.mjs (passed on by scripts/e2e.mjs). */
@@ -67,11 +70,24 @@ describe('secrets in the real n8n', () => {
 		expect(reply).toEqual({ status: 401, body: '' });
 	});
 
-	it("leaves no secret in n8n's debug log", () => {
+	it('a late answer whose response URL times out fails with a clear error that does not repeat the URL', async () => {
+		const { body, responseUrl } = slashCommandAnsweredAt(slack.port);
+		const reply = await sendSigned(LATE_REPLY.allowed.webhookId, body);
+		expect(reply.status).toBe(200);
+		expect(reply.body).not.toContain(E2E.responseUrlSecret);
+		const failed = await eventually(async () => {
+			const newest = await newestExecutionAfter(LATE_REPLY.allowed.workflowId, 0);
+			return newest.status === 'error' ? newest : undefined;
+		}, 40_000);
+		expect(storedStringsHolding(failed.data, 'No answer from the webhook in time')).not.toEqual([]);
+		expect(storedStringsHolding(failed.data, E2E.responseUrlSecret)).toEqual([responseUrl]);
+	});
+
+	it("leaves no secret in n8n's debug log, the response URL included", () => {
 		const log = n8nLogs();
 		// The log is the real one: it holds the failures just provoked.
 		expect(log).toContain(EXPECTED_ERRORS.unknownHost);
-		for (const secret of SECRETS) expect(log).not.toContain(secret);
+		for (const secret of [...SECRETS, E2E.responseUrlSecret]) expect(log).not.toContain(secret);
 	});
 
 	it('saw n8n try no host name but the unresolvable one the action test uses (loopback only)', () => {

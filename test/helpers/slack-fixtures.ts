@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 /**
  * The POST Data of Slack's legacy outgoing webhook reference (seed 000, "POST Data"), field for
  * field, with the token each suite uses.
@@ -15,5 +17,16 @@ export function seedOutgoingWebhookPost(token: string): Record<string, string> {
 		user_name: 'Steve',
 		text: 'googlebot: What is the air-speed velocity of an unladen swallow?',
 		trigger_word: 'googlebot:',
+	};
+}
+
+/**
+ * The headers a Slack app signs its requests with: `v0=` + hex HMAC-SHA256 of
+ * `v0:<timestamp>:<raw body>` under the signing secret.
+ */
+export function slackSignatureHeaders(body: string, signingSecret: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+	return {
+		'x-slack-request-timestamp': String(timestamp),
+		'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
 	};
 }

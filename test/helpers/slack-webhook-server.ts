@@ -76,6 +76,9 @@ export const SLACK_ERROR_STATUS: Record<string, number> = {
 	too_many_attachments: 400,
 	user_not_found: 400,
 	channel_not_found: 404,
+	// A spent response URL: Slack documents the rule, not the status; 404 is played here.
+	expired_url: 404,
+	used_url: 404,
 };
 
 export class SlackWebhookServer {

@@ -24,7 +24,8 @@ const TOKEN = 'leak-check-token-not-real';
 const SIGNING_SECRET = 'leak-check-signing-secret-not-real';
 const OAUTH_CLIENT_SECRET = 'leak-check-client-secret-not-real';
 const OAUTH_ACCESS_TOKEN = 'xoxb-leak-check-access-token-not-real';
-const SECRET_FRAGMENTS = [SECRET_PATH, 'leak-check-secret-path', TOKEN, SIGNING_SECRET, OAUTH_CLIENT_SECRET, OAUTH_ACCESS_TOKEN];
+const RESPONSE_URL_SECRET = 'leak-check-response-url-secret';
+const SECRET_FRAGMENTS = [SECRET_PATH, 'leak-check-secret-path', TOKEN, SIGNING_SECRET, OAUTH_CLIENT_SECRET, OAUTH_ACCESS_TOKEN, RESPONSE_URL_SECRET];
 
 function expectNoSecrets(what: string, value: unknown): void {
 	const text = typeof value === 'string' ? value : (serializeDeep(value) ?? '');
@@ -116,6 +117,43 @@ describe.each(Object.keys(credentialsFor) as Array<keyof typeof credentialsFor>)
 		const answersLikeALiveHook = play.echo || ['no_text', 'invalid_payload'].includes(play.slackError ?? '');
 		if (!answersLikeALiveHook) expect(tested.status).toBe('Error');
 		expectNoSecrets('the credential test result', tested);
+	});
+});
+
+describe('Slack Incoming Webhook (response URL): no response URL in errors, output items or the log', () => {
+	const responsePath = `/commands/TLEAK0000/1111/${RESPONSE_URL_SECRET}`;
+	const failures: Array<[string, () => string, object?]> = [
+		['a host that is not allowed', () => `https://hooks.slack.com.evil.example${responsePath}`],
+		['a user name and password in the URL', () => `https://${RESPONSE_URL_SECRET}:x@hooks.slack.com${responsePath}`],
+		['a URL that is no URL', () => `hooks.slack.com${responsePath}`],
+		['a refused connection', () => `http://127.0.0.1:${refusedPort}${responsePath}`],
+		['a TLS certificate that is not trusted', () => `https://127.0.0.1:${tls.port}${responsePath}`],
+		['a timeout', () => `http://127.0.0.1:${slack.port}${responsePath}`, { stall: true }],
+		['an answer that quotes the URL', () => `http://127.0.0.1:${slack.port}${responsePath}`, { echo: true }],
+		['a bare 404', () => `http://127.0.0.1:${slack.port}${responsePath}`, { notFound: true }],
+		...['used_url', 'expired_url'].map((error): [string, () => string, object] => [`Slack's ${error}`, () => `http://127.0.0.1:${slack.port}${responsePath}`, { slackError: error }]),
+	];
+
+	it.each(failures)('for %s', async (_name, responseUrl, scenario = {}) => {
+		slack.reset();
+		const play = scenario as { stall?: boolean; echo?: boolean; notFound?: boolean; slackError?: string };
+		if (play.stall) slack.respondWith(() => ({ stall: true }));
+		else if (play.echo) slack.respondWith((request) => ({ reply: 400, body: `bad request to ${request.path} (http://127.0.0.1:${slack.port}${request.path})` }));
+		else if (play.notFound) slack.respondWith(() => ({ reply: 404, body: 'Not Found' }));
+		else if (play.slackError) slack.respondWith(() => answer.slackError(404, play.slackError!));
+
+		const allowed = `http://127.0.0.1:${slack.port}, 127.0.0.1:${tls.port}, http://127.0.0.1:${refusedPort}`;
+		const parameters = { authentication: 'none', text: 'Secret check', options: { timeout: 1, maxRetries: 1, allowedResponseUrlHosts: allowed } };
+		const items = [{ json: { response_url: responseUrl() } }];
+
+		const failed = await runNode({ parameters, items });
+		expect(failed.error?.message).toMatch(/\(item 0(, field "Response URL")?\)$/);
+		expectNoSecrets('the recorded error', failed.error);
+		expectNoSecrets('the run result', failed.run.data.resultData);
+
+		const continued = await runNode({ parameters, items, continueOnFail: true });
+		expect(continued.output?.[0].json.ok).toBe(false);
+		expectNoSecrets('the error item', continued.output);
 	});
 });
 
