@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
+import Redis from 'ioredis';
 
 import { freePort } from './free-port';
 
@@ -37,19 +37,19 @@ export class RedisServer {
 	}
 }
 
+/** Asks the server for PONG until it answers: the same client library the nodes use. */
 async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+	const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+	client.on('error', () => undefined);
 	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}) before it listened on ${port}`);
-		const open = await new Promise<boolean>((resolve) => {
-			const socket = createConnection({ host: '127.0.0.1', port }, () => {
-				socket.destroy();
-				resolve(true);
-			});
-			socket.on('error', () => resolve(false));
-		});
-		if (open) return;
-		await new Promise((resolve) => setTimeout(resolve, 50));
+	try {
+		for (;;) {
+			if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}) before it listened on ${port}`);
+			if (await client.ping().then(() => true, () => false)) return;
+			if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+	} finally {
+		client.disconnect();
 	}
-	throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
 }
