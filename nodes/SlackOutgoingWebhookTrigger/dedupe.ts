@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { hashKey, KEY_PREFIX, redisClientFor, RedisUnavailableError, withRedisTimeout, type RedisCredential } from '../shared/redis';
+import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from '../shared/redis';
 
 /**
  * Slack sends a message again when it gets no 200 in time. Keys of messages that started a
@@ -93,7 +93,7 @@ export class RedisDeliveryClaims implements DeliveryClaims {
 
 	async claim(key: string, windowMs: number): Promise<Claim> {
 		try {
-			const set = await withRedisTimeout('the duplicate filter', () => this.client.set(this.redisKey(key), '1', 'PX', windowMs, 'NX'));
+			const set = await redisCall(this.client, 'the duplicate filter', (client) => client.set(this.redisKey(key), '1', 'PX', windowMs, 'NX'));
 			return set === 'OK' ? 'new' : 'repeat';
 		} catch (error) {
 			this.onUnreachable(error as RedisUnavailableError);
@@ -104,7 +104,7 @@ export class RedisDeliveryClaims implements DeliveryClaims {
 	async release(key: string): Promise<void> {
 		await this.inThisProcess.release(key);
 		try {
-			await withRedisTimeout('the duplicate filter', () => this.client.del(this.redisKey(key)));
+			await redisCall(this.client, 'the duplicate filter', (client) => client.del(this.redisKey(key)));
 		} catch (error) {
 			this.onUnreachable(error as RedisUnavailableError);
 		}

@@ -16,14 +16,16 @@ export interface RedisCredential {
 export const KEY_PREFIX = 'n8n-nodes-slack-webhooks:';
 
 /** Longest a single Redis call may take before the caller treats Redis as unreachable. */
-export const REDIS_CALL_TIMEOUT_MS = 1_000;
+export const REDIS_CALL_TIMEOUT_MS = 2_000;
+/** The first connection of a process may take longer (TLS, a busy host); a refused one fails at once. */
+export const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 
 export class RedisUnavailableError extends Error {
 	constructor(what: string, cause?: unknown) {
 		// Only the error code of the cause (ECONNREFUSED, WRONGPASS, ...) is kept: whatever a future
 		// client puts in its messages, no setting can reach a log line through this error.
 		const code = cause instanceof Error && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
-		const reason = cause === undefined ? `no answer within ${REDIS_CALL_TIMEOUT_MS} ms` : (code ?? describeCause(cause));
+		const reason = cause === undefined ? 'no answer in time' : (code ?? describeCause(cause));
 		super(`Redis could not be used for ${what} (${reason})`);
 		this.name = 'RedisUnavailableError';
 	}
@@ -59,6 +61,7 @@ function connectionSettings(credential: RedisCredential) {
  * key is a hash of the settings, so the password is never a readable map key.
  */
 const clients = new Map<string, Redis>();
+const everReady = new WeakSet<Redis>();
 
 export function redisClientFor(credential: RedisCredential): Redis {
 	const settings = connectionSettings(credential);
@@ -67,9 +70,8 @@ export function redisClientFor(credential: RedisCredential): Redis {
 	if (!client) {
 		client = new Redis({
 			...settings,
-			connectTimeout: REDIS_CALL_TIMEOUT_MS,
-			commandTimeout: REDIS_CALL_TIMEOUT_MS,
-			// Fail a call rather than queue it behind a reconnect: callers have a fallback.
+			connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+			// Fail a call rather than retry it after a reconnect: callers have a fallback.
 			maxRetriesPerRequest: 0,
 			retryStrategy: (times) => Math.min(times * 200, 2_000),
 			lazyConnect: false,
@@ -77,6 +79,7 @@ export function redisClientFor(credential: RedisCredential): Redis {
 		// Without a listener, ioredis prints every connection error to the console. Callers see
 		// failures as rejected calls and log them with n8n's logger.
 		client.on('error', () => undefined);
+		client.once('ready', () => everReady.add(client!));
 		clients.set(cacheKey, client);
 	}
 	return client;
@@ -95,16 +98,43 @@ export async function closeRedisClients(): Promise<void> {
 	);
 }
 
-/** Runs one Redis call with a deadline of its own, whatever state the connection is in. */
-export async function withRedisTimeout<T>(what: string, call: () => Promise<T>, timeoutMs = REDIS_CALL_TIMEOUT_MS): Promise<T> {
+/**
+ * Runs one Redis call with a deadline of its own, whatever state the connection is in: the first
+ * connection of a client gets REDIS_CONNECT_TIMEOUT_MS (or fails on its first error), every call
+ * REDIS_CALL_TIMEOUT_MS. A client that was connected and lost Redis fails its calls at the call's
+ * deadline, so nothing waits on a reconnect.
+ */
+export async function redisCall<T>(client: Redis, what: string, call: (client: Redis) => Promise<T>): Promise<T> {
+	try {
+		if (client.status !== 'ready' && !everReady.has(client)) await withDeadline(firstConnection(client), REDIS_CONNECT_TIMEOUT_MS, what);
+		return await withDeadline(call(client), REDIS_CALL_TIMEOUT_MS, what);
+	} catch (error) {
+		throw error instanceof RedisUnavailableError ? error : new RedisUnavailableError(what, error);
+	}
+}
+
+function firstConnection(client: Redis): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const ready = () => {
+			client.off('error', failed);
+			resolve();
+		};
+		const failed = (error: Error) => {
+			client.off('ready', ready);
+			reject(error);
+		};
+		client.once('ready', ready);
+		client.once('error', failed);
+	});
+}
+
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const deadline = new Promise<never>((_, reject) => {
 		timer = setTimeout(() => reject(new RedisUnavailableError(what)), timeoutMs);
 	});
 	try {
-		return await Promise.race([call(), deadline]);
-	} catch (error) {
-		throw error instanceof RedisUnavailableError ? error : new RedisUnavailableError(what, error);
+		return await Promise.race([work, deadline]);
 	} finally {
 		clearTimeout(timer);
 	}

