@@ -13,7 +13,8 @@ import { eventually, executionsOf, QUEUE, slackForm, webhookOrigins } from './qu
 
 const REQUESTS = Number(process.env.QUEUE_LOAD_REQUESTS ?? 10_000);
 const CONNECTIONS = 50;
-const DEADLINE_MS = 25 * 60_000;
+/** Measured: 3 requests/s on 2 busy shared cores (all five n8n processes, PostgreSQL and the client on them). */
+const DEADLINE_MS = 45 * 60_000;
 
 it(`answers ${REQUESTS.toLocaleString('en')} requests over ${CONNECTIONS} connections spread over both webhook processes, one execution per matching request`, async () => {
 	const before = (await executionsOf(QUEUE.loadWorkflow)).length;
