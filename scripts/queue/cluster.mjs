@@ -18,7 +18,7 @@ import {
 	waitForHealthy,
 } from '../n8n-instance.mjs';
 import { startPostgres } from './postgres.mjs';
-import { ensureRedisServer, startRedis } from './redis.mjs';
+import { ensureRedisServer, spawnRedis, waitForPort } from './redis.mjs';
 
 /** Everything this module started and has not stopped yet: killed by PID if the script dies. */
 const running = new Set();
@@ -99,11 +99,14 @@ export async function startQueueCluster({
 		ensureRedisServer(say);
 
 		cluster.redisPort = await freePort();
-		const redis = track(await startRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
+		// Tracked before it is waited for: an interrupted start leaves nothing running either.
+		const redis = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
 		stoppers.push(() => stopChild(redis));
+		await waitForPort(cluster.redisPort, redis, 'redis-server');
 		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${redis.pid})`);
 
 		const postgres = await startPostgres({ dataParent: join(baseDir, 'postgres'), port: await freePort(), logFile: createWriteStream(join(logDir, 'postgres.log')) });
+		track(postgres.child);
 		stoppers.push(() => postgres.stop());
 		cluster.postgres = postgres.settings;
 		say(`PostgreSQL on 127.0.0.1:${postgres.settings.port} (pid ${postgres.pid})`);

@@ -69,6 +69,7 @@ export async function startPostgres({ dataParent, port, logFile }) {
 	return {
 		settings: { host: '127.0.0.1', port, user: 'postgres', password, database: 'n8n' },
 		pid: postgres.process?.pid,
+		child: postgres.process,
 		stop: () => stopPostgres(postgres),
 	};
 }

@@ -22,13 +22,11 @@ export function ensureRedisServer(say = console.log) {
 	}
 }
 
-/** Starts redis-server on 127.0.0.1:<port>; resolves once it accepts connections. */
-export async function startRedis(port, { logFile } = {}) {
+/** Spawns redis-server on 127.0.0.1:<port>, without persistence; wait for it with waitForPort. */
+export function spawnRedis(port, { logFile } = {}) {
 	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
 	if (logFile) args.push('--logfile', logFile);
-	const child = spawn('redis-server', args, { stdio: 'ignore' });
-	await waitForPort(port, child, 'redis-server');
-	return child;
+	return spawn('redis-server', args, { stdio: 'ignore' });
 }
 
 export async function waitForPort(port, child, name, timeoutMs = 15_000) {
