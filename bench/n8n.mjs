@@ -24,7 +24,7 @@ import {
 	waitForWebhook,
 } from '../scripts/n8n-instance.mjs';
 
-const TOKEN = 'bench-token-not-real';
+export const TOKEN = 'bench-token-not-real';
 const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: Number(process.env.BENCH_TRIGGER_REQUESTS_32 ?? 1_500) };
 const CASE_TIME_LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 30) * 1000;
 export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and ${REQUESTS[32]} with 32, or ${CASE_TIME_LIMIT_MS / 1000} s, whichever ends first`;
@@ -41,7 +41,7 @@ const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
 
 
 const node = (id, name, type, typeVersion, position, parameters, extra = {}) => ({ id, name, type, typeVersion, position, parameters, ...extra });
-const ourTrigger = (webhookId, parameters, typeVersion = 2) =>
+export const ourTrigger = (webhookId, parameters, typeVersion = 2) =>
 	node(`${webhookId}-t`, 'Trigger', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger', typeVersion, [0, 0], parameters, {
 		webhookId,
 		credentials: { slackOutgoingWebhookApi: { id: 'benchOutgoing001', name: 'Bench' } },
@@ -76,7 +76,7 @@ const links = (pairs) => {
 	}
 	return connections;
 };
-const workflow = (id, name, nodes, connections = {}) => ({ id, name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} });
+export const workflow = (id, name, nodes, connections = {}) => ({ id, name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} });
 
 export function triggerWorkflows() {
 	const immediate = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
@@ -124,15 +124,20 @@ const formPost = (matching) =>
 		trigger_word: matching ? 'googlebot:' : '',
 	}).toString();
 
-/** `concurrency` clients send `count` form posts as fast as answers come back; latencies in ms. */
-export async function load(origin, path, concurrency, count, matching) {
-	const pool = new Pool(origin, { connections: concurrency });
+/**
+ * `concurrency` clients send `count` form posts as fast as answers come back; latencies in ms.
+ * With several origins (webhook processes behind a load balancer), client i uses origin i mod n.
+ */
+export async function load(origins, path, concurrency, count, matching) {
+	const targets = [origins].flat();
+	const pools = targets.map((origin) => new Pool(origin, { connections: Math.ceil(concurrency / targets.length) }));
 	const latencies = [];
 	let next = 0;
 	let failures = 0;
 	const deadline = Date.now() + CASE_TIME_LIMIT_MS;
 	const started = performance.now();
-	const worker = async () => {
+	const worker = async (_, index) => {
+		const pool = pools[index % pools.length];
 		while (next < count && Date.now() < deadline) {
 			next++;
 			const sentAt = performance.now();
@@ -144,7 +149,7 @@ export async function load(origin, path, concurrency, count, matching) {
 	};
 	await Promise.all(Array.from({ length: concurrency }, worker));
 	const seconds = (performance.now() - started) / 1000;
-	await pool.close();
+	await Promise.all(pools.map((pool) => pool.close()));
 	latencies.sort((a, b) => a - b);
 	const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 	return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };

@@ -101,8 +101,9 @@ export function n8nCli(runtime, env, args) {
 	return run(runtime.node, [runtime.n8nBin, ...args], { env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` } });
 }
 
-export function startN8n(runtime, env, { stdio = 'inherit' } = {}) {
-	return spawn(runtime.node, [runtime.n8nBin, 'start'], {
+/** Starts `n8n start`, or another long-running n8n command (`webhook`, `worker`). */
+export function startN8n(runtime, env, { stdio = 'inherit', command = 'start' } = {}) {
+	return spawn(runtime.node, [runtime.n8nBin, command], {
 		env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` },
 		stdio: ['ignore', stdio, stdio],
 		detached: false,

@@ -17,9 +17,10 @@ import {
 import { createParameterReader } from '../shared/parameters';
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
+import { sharedSendGatesFor } from '../shared/shared-rate-gate';
 import { createWebhookDispatcher } from '../shared/transport';
 import { testIncomingWebhook } from '../shared/webhook-test';
-import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE } from './description';
+import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
 import { deliverInParts, describePostedParts, PartDeliveryError } from './parts';
 import {
 	attachmentsFromFields,
@@ -73,8 +74,13 @@ export class SlackIncomingWebhook implements INodeType {
 				required: true,
 				displayOptions: { show: { authentication: [AUTHENTICATION.oAuth2.value] } },
 			},
+			// n8n's own Redis credential type (n8n-nodes-base), so a queue-mode setup reuses the Redis
+			// credential it has. n8n's community rules want a package's own credentials only: kept
+			// visible here, and the README says why (Queue mode).
+			// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+			{ name: 'redis', required: true, displayOptions: { show: { shareThroughRedis: [true] } } },
 		],
-		properties: [authenticationProperty, ...responseUrlProperties, ...messageProperties],
+		properties: [authenticationProperty, ...responseUrlProperties, ...messageProperties, shareThroughRedisProperty],
 	};
 
 	methods = {
@@ -116,8 +122,9 @@ export class SlackIncomingWebhook implements INodeType {
 
 		const first = messages.find((entry) => entry !== undefined);
 		const ordered = first?.ordered ?? true;
+		const sharedGates = await sharedSendGatesFor(this);
 		const dispatcher = createWebhookDispatcher();
-		const sender = new WebhookSender(dispatcher, USER_AGENT);
+		const sender = new WebhookSender(dispatcher, USER_AGENT, undefined, sharedGates);
 		try {
 			const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
 				entry

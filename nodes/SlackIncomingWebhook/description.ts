@@ -403,3 +403,12 @@ export const messageProperties: INodeProperties[] = [
 		],
 	},
 ];
+
+export const shareThroughRedisProperty: INodeProperties = {
+	displayName: 'Share Rate Limit Through Redis',
+	name: 'shareThroughRedis',
+	type: 'boolean',
+	default: false,
+	description: "Whether to keep each webhook's pace in Redis, so that every worker and execution sending to one webhook together stay within Slack's rate limit (n8n queue mode)",
+	hint: 'Without it each execution paces its own messages only.',
+};

@@ -13,7 +13,7 @@ import {
 } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
 
-import { recentDeliveriesFor } from './dedupe';
+import { deliveryClaimsFor } from './dedupe';
 import { triggerProperties } from './description';
 import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
 import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
@@ -80,7 +80,14 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		defaults: { name: 'Slack Outgoing Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'slackOutgoingWebhookApi', required: true, testedBy: 'slackOutgoingWebhookTest' }],
+		credentials: [
+			{ name: 'slackOutgoingWebhookApi', required: true, testedBy: 'slackOutgoingWebhookTest' },
+			// n8n's own Redis credential type (n8n-nodes-base), so a queue-mode setup reuses the Redis
+			// credential it has. n8n's community rules want a package's own credentials only: kept
+			// visible here, and the README says why (Queue mode).
+			// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+			{ name: 'redis', required: true, displayOptions: { show: { shareThroughRedis: [true] } } },
+		],
 		webhooks: [
 			{
 				name: 'default',
@@ -188,13 +195,13 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		const key = deliveryKey(fields);
 		if (key && windowSeconds > 0) {
 			const node = this.getNode();
-			const recent = recentDeliveriesFor(`${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
-			if (recent.checkAndRecord(key, Date.now(), windowSeconds * 1000)) return answer(200);
+			const claims = await deliveryClaimsFor(this, `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
+			if ((await claims.claim(key, windowSeconds * 1000)) === 'repeat') return answer(200);
 			if (responseModeFor(respond) === 'onReceived') {
 				// n8n 2.x answers only once the execution exists, and with a 5xx when it could not
 				// create it (a busy SQLite, say). Slack then sends the message again: let that through.
 				response.once('finish', () => {
-					if (response.statusCode >= 500) recent.forget(key);
+					if (response.statusCode >= 500) void claims.release(key);
 				});
 			}
 		}

@@ -1,7 +1,12 @@
+import type Redis from 'ioredis';
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from '../shared/redis';
+
 /**
  * Slack sends a message again when it gets no 200 in time. Keys of messages that started a
- * workflow are kept for a while, per trigger node, in this n8n process only (a second process or
- * a restart does not see them).
+ * workflow are kept for a while, per trigger node: in this n8n process (RecentDeliveries; a
+ * second process or a restart does not see them), or in Redis, shared by every webhook process.
  */
 export class RecentDeliveries {
 	private readonly seenAt = new Map<string, number>();
@@ -45,4 +50,82 @@ export function recentDeliveriesFor(triggerKey: string): RecentDeliveries {
 		byTrigger.set(triggerKey, recent);
 	}
 	return recent;
+}
+
+export type Claim = 'new' | 'repeat';
+
+/** The duplicate filter as the trigger uses it: one implementation per place the keys are kept. */
+export interface DeliveryClaims {
+	/** 'new' when this call is the first for `key` within `windowMs`; the key is then held for that long. */
+	claim(key: string, windowMs: number): Promise<Claim>;
+	/** Lets the next delivery of `key` through: n8n could not start the workflow for this one. */
+	release(key: string): Promise<void>;
+}
+
+export class LocalDeliveryClaims implements DeliveryClaims {
+	constructor(
+		private readonly recent: RecentDeliveries,
+		private readonly now: () => number = Date.now,
+	) {}
+
+	async claim(key: string, windowMs: number): Promise<Claim> {
+		return this.recent.checkAndRecord(key, this.now(), windowMs) ? 'repeat' : 'new';
+	}
+
+	async release(key: string): Promise<void> {
+		this.recent.forget(key);
+	}
+}
+
+/**
+ * Keys in Redis, claimed with one `SET key 1 NX PX window`: of two webhook processes that get the
+ * same delivery at once, exactly one sets the key. When Redis fails, the claim is decided in this
+ * process instead: a duplicate is better than a lost command.
+ */
+export class RedisDeliveryClaims implements DeliveryClaims {
+	constructor(
+		private readonly client: Redis,
+		/** The trigger node the keys belong to. */
+		private readonly scope: string,
+		private readonly inThisProcess: DeliveryClaims,
+		private readonly onUnreachable: (error: RedisUnavailableError) => void,
+	) {}
+
+	async claim(key: string, windowMs: number): Promise<Claim> {
+		try {
+			const set = await redisCall(this.client, 'the duplicate filter', (client) => client.set(this.redisKey(key), '1', 'PX', windowMs, 'NX'));
+			return set === 'OK' ? 'new' : 'repeat';
+		} catch (error) {
+			this.onUnreachable(error as RedisUnavailableError);
+			return await this.inThisProcess.claim(key, windowMs);
+		}
+	}
+
+	async release(key: string): Promise<void> {
+		await this.inThisProcess.release(key);
+		try {
+			await redisCall(this.client, 'the duplicate filter', (client) => client.del(this.redisKey(key)));
+		} catch (error) {
+			this.onUnreachable(error as RedisUnavailableError);
+		}
+	}
+
+	/** Hashed: the key names a team, a channel and a user. */
+	private redisKey(key: string): string {
+		return `${KEY_PREFIX}delivery:${hashKey(this.scope, key)}`;
+	}
+}
+
+/**
+ * The trigger's duplicate filter: in this process, or in Redis when the node says so. The Redis
+ * credential is read here, for a request that is about to start an execution, and not before:
+ * n8n decrypts a credential on every read.
+ */
+export async function deliveryClaimsFor(context: IWebhookFunctions, triggerKey: string): Promise<DeliveryClaims> {
+	const inThisProcess = new LocalDeliveryClaims(recentDeliveriesFor(triggerKey));
+	if (context.getNodeParameter('shareThroughRedis', false) !== true) return inThisProcess;
+	const credential = await context.getCredentials<RedisCredential & Record<string, unknown>>('redis');
+	return new RedisDeliveryClaims(redisClientFor(credential), triggerKey, inThisProcess, (error) =>
+		context.logger.warn(`Slack Outgoing Webhook Trigger: ${error.message}; the duplicate filter works in this process only for this request`),
+	);
 }

@@ -165,4 +165,12 @@ export const triggerProperties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Share Duplicate Filter Through Redis',
+		name: 'shareThroughRedis',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to keep the keys of recent deliveries in Redis, so that with several webhook processes (n8n queue mode) a delivery Slack sends again starts nothing',
+		hint: 'Only needed when n8n runs more than one webhook process. Without it the filter is kept in each n8n process.',
+	},
 ];

@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 
-import { RateGate } from './rate-gate';
 import { redactWebhookUrl, scrubSecrets } from './redact';
 import { parseRetryAfterMs } from './retry-after';
+import { LocalSendGate, type SendGate } from './shared-rate-gate';
 import { SLACK_WEBHOOK_ERRORS, SLACK_WEBHOOK_OK } from './slack';
 import { postJson, type TransportError } from './transport';
 
@@ -31,6 +31,8 @@ export interface DeliveryResult {
 	response: string;
 	attempts: number;
 	waitedMs: number;
+	/** Where the webhook's pace was kept, when Redis was asked to share it. */
+	rateGate?: string;
 }
 
 export type DeliveryErrorCode =
@@ -78,18 +80,24 @@ const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
+/** The gate of each webhook: by default kept in the sender, so one execution's items share it. */
+export type SendGateFactory = (webhookUrl: URL) => SendGate;
+
+const gateInThisExecution: SendGateFactory = () => new LocalSendGate();
+
 /**
  * Delivers messages to webhooks: retries what is safe to retry, waits out rate limits, never
  * drops a message silently. One instance serves one execution, so all its items share the
- * connection pool and each webhook's learned rate.
+ * connection pool and each webhook's rate gate (which may itself be shared through Redis).
  */
 export class WebhookSender {
-	private readonly gates = new Map<string, RateGate>();
+	private readonly gates = new Map<string, SendGate>();
 
 	constructor(
 		private readonly dispatcher: Dispatcher,
 		private readonly userAgent = 'n8n-nodes-slack-webhooks',
 		private readonly clock: Clock = systemClock,
+		private readonly createGate: SendGateFactory = gateInThisExecution,
 	) {}
 
 	async deliver(webhookUrl: string, message: object, policy: DeliveryPolicy): Promise<DeliveryResult> {
@@ -120,7 +128,7 @@ export class WebhookSender {
 			});
 
 		for (;;) {
-			const delay = gate.reserve(this.clock.now());
+			const delay = await gate.reserve(this.clock.now());
 			if (delay > 0) {
 				await this.clock.sleep(delay);
 				waitedMs += delay;
@@ -152,8 +160,9 @@ export class WebhookSender {
 			const { response } = outcome;
 			const { status } = response;
 			if (status >= 200 && status < 300) {
-				gate.recordDelivered(this.clock.now());
-				return { ok: true, status, response: response.body.trim() || SLACK_WEBHOOK_OK, attempts, waitedMs };
+				await gate.recordDelivered(this.clock.now());
+				const where = gate.where === undefined ? {} : { rateGate: gate.where };
+				return { ok: true, status, response: response.body.trim() || SLACK_WEBHOOK_OK, attempts, waitedMs, ...where };
 			}
 
 			if (status === 429) {
@@ -162,8 +171,8 @@ export class WebhookSender {
 				const retryAfterMs =
 					parseRetryAfterMs(response.headers, response.body, now) ??
 					Math.min(BACKOFF_MAX_MS, DEFAULT_RATE_LIMIT_WAIT_MS * 2 ** (consecutiveRateLimits - 1));
-				gate.recordRateLimited(now, retryAfterMs);
-				const nextWait = gate.delayAt(now);
+				await gate.recordRateLimited(now, retryAfterMs);
+				const nextWait = await gate.delayAt(now);
 				if (rateLimitWaitMs + nextWait > policy.maxRateLimitWaitMs) {
 					throw fail('RATE_LIMIT_WAIT_EXCEEDED', `Slack kept rate-limiting this webhook (${webhook})`, {
 						description: `The message was not posted. Waiting longer would exceed Max Rate Limit Wait (${Math.round(policy.maxRateLimitWaitMs / 1000)} s). Raise it, or send fewer messages at once.`,
@@ -211,11 +220,11 @@ export class WebhookSender {
 		}
 	}
 
-	private gateFor(url: URL): RateGate {
+	private gateFor(url: URL): SendGate {
 		const key = url.href;
 		let gate = this.gates.get(key);
 		if (!gate) {
-			gate = new RateGate();
+			gate = this.createGate(url);
 			this.gates.set(key, gate);
 		}
 		return gate;

@@ -122,7 +122,7 @@ export const TRIGGER_TYPE_VERSIONS = [2, 1];
 export const versionedWorkflowId = (id, typeVersion) => (typeVersion === 2 ? id : `${id.slice(0, 14)}v${typeVersion}`);
 export const versionedWebhookId = (webhookId, typeVersion) => (typeVersion === 2 ? webhookId : `${webhookId}-v${typeVersion}`);
 
-const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing, typeVersion = 2) => ({
+export const trigger = (webhookId, parameters, credentialId = credentialIds.outgoing, typeVersion = 2) => ({
 	id: `${webhookId}-trigger`,
 	name: 'Slack Outgoing Webhook Trigger',
 	type: TRIGGER,
@@ -140,7 +140,7 @@ const ACTION_CREDENTIALS = {
 	none: () => undefined,
 };
 
-const action = (id, parameters, credentialId = credentialIds.incoming) => ({
+export const action = (id, parameters, credentialId = credentialIds.incoming) => ({
 	id,
 	name: 'Slack Incoming Webhook',
 	type: ACTION,
@@ -210,7 +210,7 @@ const failureCredentialId = (kind) => `e2eFail${kind}`.padEnd(16, '0').slice(0, 
 export const failureWorkflowId = (kind) => `e2eFailWf${kind}`.padEnd(16, '0').slice(0, 16);
 export const FAILURE_KINDS = ['malformed', 'unknownHost', 'untrustedTls', 'timeout'];
 
-const webhookNode = (id, path) => ({
+export const webhookNode = (id, path) => ({
 	id,
 	name: 'Webhook',
 	type: 'n8n-nodes-base.webhook',
@@ -244,10 +244,10 @@ const setNode = (id, fields) => ({
 	},
 });
 
-const chain = (...names) =>
+export const chain = (...names) =>
 	Object.fromEntries(names.slice(0, -1).map((name, index) => [name, { main: [[{ node: names[index + 1], type: 'main', index: 0 }]] }]));
 
-const workflow = (id, name, nodes, connections = {}) => ({
+export const workflow = (id, name, nodes, connections = {}) => ({
 	id,
 	name,
 	active: false,

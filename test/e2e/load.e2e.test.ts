@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
 import { executionCount, n8nLogs, n8nUrl, n8nVersion as version, requiredEnv } from './n8n-api';
+import { EXPECTED_LOAD_ANSWER as EXPECTED, loadKindOf as kindOf, type LoadKind as Kind } from '../helpers/trigger-load-mix';
 import E2E from './secrets.json';
 
 const n8nPid = Number(requiredEnv('E2E_N8N_PID'));
@@ -21,15 +22,6 @@ const CONNECTIONS = 50;
 const SLACK_RETRIES = 3;
 const RETRY_PAUSE_MS = 1_000;
 const DEADLINE_MS = 20 * 60_000;
-
-type Kind = 'matching' | 'notMatching' | 'wrongToken';
-/** One matching request in five; the rest split between filtered and refused. */
-const kindOf = (n: number): Kind => (n % 5 === 0 ? 'matching' : n % 5 < 3 ? 'notMatching' : 'wrongToken');
-const EXPECTED: Record<Kind, { status: number; body: string }> = {
-	matching: { status: 200, body: '{"text":"ok"}' },
-	notMatching: { status: 200, body: '' },
-	wrongToken: { status: 401, body: '' },
-};
 
 const runId = Date.now();
 function bodyFor(n: number, kind: Kind): string {

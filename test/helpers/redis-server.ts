@@ -1,0 +1,55 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import Redis from 'ioredis';
+
+import { freePort } from './free-port';
+
+/**
+ * A real redis-server on 127.0.0.1, started by PID and stopped by PID. Debian's `redis-server`
+ * package provides it; `.ci/run` installs it. Where it is missing, `redisServerAvailable()` says so
+ * and the Redis variants of the tests are skipped with that message.
+ */
+export function redisServerAvailable(): { ok: true } | { ok: false; why: string } {
+	const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+	if (probe.status === 0) return { ok: true };
+	return { ok: false, why: 'redis-server is not installed: the Redis variants are skipped (apt-get install redis-server, or `node scripts/queue/redis.mjs --install` as root)' };
+}
+
+export class RedisServer {
+	private child: ChildProcess | undefined;
+	port = 0;
+
+	async start(port?: number): Promise<this> {
+		this.port = port ?? (await freePort());
+		this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+			stdio: 'ignore',
+		});
+		await waitForPort(this.port, this.child);
+		return this;
+	}
+
+	/** Stops the server (SIGKILL: as if its host had gone away) and waits until it has exited. */
+	async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+		const child = this.child;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		child.kill(signal);
+		await exited;
+	}
+}
+
+/** Asks the server for PONG until it answers: the same client library the nodes use. */
+async function waitForPort(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+	const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+	client.on('error', () => undefined);
+	const deadline = Date.now() + timeoutMs;
+	try {
+		for (;;) {
+			if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}) before it listened on ${port}`);
+			if (await client.ping().then(() => true, () => false)) return;
+			if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+	} finally {
+		client.disconnect();
+	}
+}

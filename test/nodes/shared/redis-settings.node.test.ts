@@ -1,0 +1,152 @@
+/**
+ * The nodes' "Share ... Through Redis" settings, run by n8n-core against a real redis-server on
+ * 127.0.0.1: the Redis credential (n8n's own `redis` type) is read only when the setting is on and
+ * a request is about to start an execution; what another process claimed in Redis is seen here;
+ * the rate gate lives in Redis under a hash; and when Redis is unreachable the trigger still
+ * starts the workflow and says so in n8n's log, without the password.
+ */
+import { n8nLogFile, readN8nLog, restoreLogSettings } from '../../helpers/n8n-debug-log';
+
+import Redis from 'ioredis';
+
+import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
+import { deliveryKey } from '../../../nodes/SlackOutgoingWebhookTrigger/message';
+import { closeRedisClients, KEY_PREFIX } from '../../../nodes/shared/redis';
+import { rateGateRedisKey } from '../../../nodes/shared/shared-rate-gate';
+import { freePort } from '../../helpers/free-port';
+import { runNode } from '../../helpers/n8n-harness';
+import { TriggerHarness } from '../../helpers/n8n-webhook-harness';
+import { RedisServer, redisServerAvailable } from '../../helpers/redis-server';
+import { seedOutgoingWebhookPost } from '../../helpers/slack-fixtures';
+import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
+
+const available = redisServerAvailable();
+if (!available.ok) console.warn(available.why);
+const redisDescribe = available.ok ? describe : describe.skip;
+
+const TOKEN = 'test-token-not-real';
+const REDIS_PASSWORD = 'redis-settings-password-not-real';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+let uniqueTs = 0;
+const freshPost = (text = 'googlebot: which swallow?') => ({ ...seedOutgoingWebhookPost(TOKEN), timestamp: `${++uniqueTs}.000009`, text });
+/** The trigger's key scope in the harness: workflow ID and node ID, as the node builds it. */
+const HARNESS_SCOPE = 'test-workflow:node-under-test';
+
+let redis: RedisServer;
+let client: Redis;
+const harness = new TriggerHarness();
+const slack = new SlackWebhookServer();
+
+beforeAll(async () => {
+	await harness.start();
+	await slack.start();
+	if (!available.ok) return;
+	redis = await new RedisServer().start();
+	client = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 0 });
+});
+
+afterAll(async () => {
+	await harness.stop();
+	await slack.stop();
+	await closeRedisClients();
+	client?.disconnect();
+	await redis?.stop();
+	restoreLogSettings();
+});
+
+beforeEach(() => {
+	harness.calls.length = 0;
+	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
+	harness.credentials = { slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
+	slack.reset();
+});
+
+const started = () => harness.calls.filter((call) => call.started !== undefined).length;
+const redisCredential = (port: number, password = '') => ({ host: '127.0.0.1', port, database: 0, user: '', password, ssl: false });
+
+describe('Slack Outgoing Webhook Trigger, Share Duplicate Filter Through Redis', () => {
+	it('reads no Redis credential while the setting is off', async () => {
+		// The harness has no `redis` credential: reading one would fail the request with a 500.
+		expect((await harness.post(form(freshPost()), FORM)).status).toBe(200);
+		expect(started()).toBe(1);
+	});
+
+	it('reads no Redis credential for a request that starts nothing', async () => {
+		harness.parameters = { ...harness.parameters, shareThroughRedis: true };
+		expect(await harness.post(form(freshPost('just chatting')), FORM)).toMatchObject({ status: 200, body: '' });
+		expect(await harness.post(form({ ...freshPost(), token: 'wrong-token' }), FORM)).toMatchObject({ status: 401 });
+		expect(harness.calls.filter((call) => call.threw !== undefined)).toEqual([]);
+	});
+
+	redisDescribe('with Redis', () => {
+		beforeEach(() => {
+			harness.parameters = { ...harness.parameters, shareThroughRedis: true };
+			harness.credentials = { ...harness.credentials, redis: redisCredential(redis.port) };
+		});
+
+		it('starts nothing for a delivery another webhook process already claimed in Redis', async () => {
+			const post = freshPost();
+			const otherProcess = new RedisDeliveryClaims(client, HARNESS_SCOPE, new LocalDeliveryClaims(new RecentDeliveries()), () => undefined);
+			expect(await otherProcess.claim(deliveryKey(post)!, 60_000)).toBe('new');
+
+			expect(await harness.post(form(post), FORM)).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(0);
+			// A delivery nobody claimed starts the workflow, and is then claimed for every process.
+			const next = freshPost();
+			expect(await harness.post(form(next), FORM)).toMatchObject({ status: 200, body: '{"text":"African or European?"}' });
+			expect(started()).toBe(1);
+			expect(await otherProcess.claim(deliveryKey(next)!, 60_000)).toBe('repeat');
+		});
+
+		it('keeps hashed keys only: no team, channel or user in Redis', async () => {
+			await harness.post(form(freshPost()), FORM);
+			const keys = await client.keys(`${KEY_PREFIX}delivery:*`);
+			expect(keys.length).toBeGreaterThan(0);
+			expect(keys.join(' ')).not.toMatch(/T0001|C2147483705|U2147483697/);
+		});
+
+		it('when Redis is unreachable, still answers and starts the workflow, and logs a warning without the password', async () => {
+			harness.credentials = { ...harness.credentials, redis: redisCredential(await freePort(), REDIS_PASSWORD) };
+			const answered = await harness.post(form(freshPost()), FORM);
+			expect(answered).toMatchObject({ status: 200, body: '{"text":"African or European?"}' });
+			expect(started()).toBe(1);
+			const log = await readN8nLog();
+			expect(log).toMatch(/Slack Outgoing Webhook Trigger: Redis could not be used for the duplicate filter/);
+			expect(log).not.toContain(REDIS_PASSWORD);
+			expect(n8nLogFile).toBeTruthy();
+		});
+	});
+});
+
+redisDescribe('Slack Incoming Webhook, Share Rate Limit Through Redis', () => {
+	it("holds a second execution's messages while Slack's pause, met by the first execution, lasts", async () => {
+		let first = true;
+		slack.respondWith(() => {
+			if (!first) return answer.ok();
+			first = false;
+			return answer.rateLimited('2');
+		});
+		const run = (text: string) =>
+			runNode({
+				parameters: { text, shareThroughRedis: true, options: { timeout: 5, maxRateLimitWait: 20 } },
+				credentials: { slackIncomingWebhookApi: { webhookUrl: slack.url }, redis: redisCredential(redis.port) },
+			});
+		const firstRun = run('first');
+		for (const deadline = Date.now() + 30_000; slack.received.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+		const secondRun = run('second');
+		const [one, two] = await Promise.all([firstRun, secondRun]);
+
+		const pausedAt = slack.received[0].at;
+		const second = slack.received.find((request) => request.json?.text === 'second')!;
+		// Without the shared gate the second execution would post at once, inside the pause.
+		expect(second.at).toBeGreaterThanOrEqual(pausedAt + 2_000 - 50);
+		expect([one.output?.[0].json, two.output?.[0].json]).toEqual([
+			expect.objectContaining({ ok: true, rateGate: 'shared (Redis)' }),
+			expect.objectContaining({ ok: true, rateGate: 'shared (Redis)' }),
+		]);
+		const stored = await client.get(rateGateRedisKey(new URL(slack.url)));
+		expect(stored).toEqual(expect.stringContaining('"blockedUntil"'));
+		expect(JSON.stringify(await client.keys('*'))).not.toContain('test-secret-path');
+	});
+});
