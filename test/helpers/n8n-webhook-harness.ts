@@ -21,6 +21,9 @@ import { parse as parseQuery } from 'node:querystring';
 
 import { InMemoryCredentialsHelper, makeAdditionalData, makeNode, makeWorkflow, nodeTypes, PACKAGE_NAME } from './n8n-harness';
 
+/** The harness's trigger node: one per type version, as in two workflows (each has its own duplicate filter). */
+export const triggerNodeId = (typeVersion: number) => `trigger-v${typeVersion}`;
+
 export interface WebhookCall {
 	/** The items the workflow would start with; undefined when the node started nothing. */
 	started: INodeExecutionData[] | undefined;
@@ -87,7 +90,6 @@ export class TriggerHarness {
 		}
 		Object.assign(request, parsed);
 
-		// One trigger node per type version, as in two workflows: each has its own duplicate filter.
 		const node = {
 			...makeNode({
 				type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`,
@@ -95,7 +97,7 @@ export class TriggerHarness {
 				parameters: this.parameters,
 				credentials: this.credentials,
 			}),
-			id: `trigger-v${this.typeVersion}`,
+			id: triggerNodeId(this.typeVersion),
 		};
 		const workflow = makeWorkflow(node);
 		const credentialsHelper = new InMemoryCredentialsHelper(this.credentials);

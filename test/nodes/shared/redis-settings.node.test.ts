@@ -15,7 +15,7 @@ import { closeRedisClients, KEY_PREFIX } from '../../../nodes/shared/redis';
 import { rateGateRedisKey } from '../../../nodes/shared/shared-rate-gate';
 import { freePort } from '../../helpers/free-port';
 import { runNode } from '../../helpers/n8n-harness';
-import { TriggerHarness } from '../../helpers/n8n-webhook-harness';
+import { TriggerHarness, triggerNodeId } from '../../helpers/n8n-webhook-harness';
 import { RedisServer, redisServerAvailable } from '../../helpers/redis-server';
 import { seedOutgoingWebhookPost } from '../../helpers/slack-fixtures';
 import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
@@ -31,7 +31,8 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields).toS
 let uniqueTs = 0;
 const freshPost = (text = 'googlebot: which swallow?') => ({ ...seedOutgoingWebhookPost(TOKEN), timestamp: `${++uniqueTs}.000009`, text });
 /** The trigger's key scope in the harness: workflow ID and node ID, as the node builds it. */
-const HARNESS_SCOPE = 'test-workflow:node-under-test';
+/** The trigger's duplicate-filter scope in the harness: its workflow ID and node ID. */
+const HARNESS_SCOPE = `test-workflow:${triggerNodeId(2)}`;
 
 let redis: RedisServer;
 let client: Redis;
