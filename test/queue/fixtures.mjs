@@ -40,7 +40,8 @@ export function queueCredentials({ slackPort, redisPort, gateRedisPort }) {
 
 export function queueWorkflows() {
 	return [
-		...buildWorkflows().filter(({ id }) => Object.values(REUSED_WORKFLOWS).includes(id)),
+		// The reused trigger workflows post nowhere, so no Slack port is needed to build them.
+		...buildWorkflows({ slackPort: 0 }).filter(({ id }) => Object.values(REUSED_WORKFLOWS).includes(id)),
 		sharedTrigger(QUEUE.dedupeWorkflow, 'queue-dedupe', 'dup'),
 		sharedTrigger(QUEUE.loadWorkflow, 'queue-load', 'load'),
 		burstSender(QUEUE.burstWorkflow, 'queue-burst', QUEUE.redisCredential),
