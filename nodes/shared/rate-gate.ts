@@ -7,7 +7,7 @@
  * and each later 429 takes it back to 85% of the pace that caused it.
  *
  * The arithmetic is pure functions on a plain, serializable state, so the same code runs on a
- * state held in this process (RateGate) and on one held in Redis (shared-state.ts).
+ * state held in this process (RateGate) and on one held in Redis (shared-rate-gate.ts).
  */
 export interface RateGateState {
 	blockedUntil: number;
@@ -104,10 +104,5 @@ export class RateGate {
 
 	get pacedRatePerSecond(): number | undefined {
 		return pacedRatePerSecond(this.state);
-	}
-
-	/** A copy of the state, to carry on from when a shared gate becomes unreachable. */
-	snapshot(): RateGateState {
-		return { ...this.state, deliveries: [...this.state.deliveries] };
 	}
 }
