@@ -43,7 +43,7 @@ const showcase = {
 			id: 'docs-trigger',
 			name: 'Slack Outgoing Webhook Trigger',
 			type: 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger',
-			typeVersion: 1,
+			typeVersion: 2,
 			position: [0, 0],
 			webhookId: 'docs-trigger',
 			parameters: { channels: '#deploys', triggerWords: 'deploy', respond: 'immediately', replyText: 'On it!', replyOptions: { responseType: 'in_channel' } },
