@@ -1,8 +1,8 @@
-import { containsExpression } from '../../../nodes/shared/parameters';
-import { runPerKey } from '../../../nodes/shared/per-key-queue';
+import { containsExpression } from '../../../nodes/SlackIncomingWebhook/parameters';
+import { runPerKey } from '../../../nodes/SlackIncomingWebhook/delivery/queue';
 import { RateGate } from '../../../nodes/shared/rate-gate';
 import { redactWebhookUrl, scrubSecrets } from '../../../nodes/shared/redact';
-import { parseRetryAfterMs } from '../../../nodes/shared/retry-after';
+import { parseRetryAfterMs } from '../../../nodes/SlackIncomingWebhook/delivery/retry-after';
 
 describe('redactWebhookUrl', () => {
 	it('keeps scheme, host and first path segment only', () => {
