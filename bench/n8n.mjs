@@ -8,7 +8,7 @@ import { parse as parseQuery } from 'node:querystring';
 
 import { Pool } from 'undici';
 
-import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
 import { patchedRuntime } from './patched-n8n.mjs';
 import {
 	FAST_TRIGGER_SETTINGS,
@@ -22,7 +22,7 @@ import {
 	stopN8n,
 	waitForHealthy,
 	waitForWebhook,
-} from '../scripts/n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 export const TOKEN = 'bench-token-not-real';
 const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: Number(process.env.BENCH_TRIGGER_REQUESTS_32 ?? 1_500) };

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The trigger's throughput in n8n 2.40.7 queue mode with one webhook process and with two: one
-// set of processes (scripts/queue/cluster.mjs: PostgreSQL, Redis, main, two webhook processes, two
+// set of processes (test/harness/queue/cluster.mjs: PostgreSQL, Redis, main, two webhook processes, two
 // workers), the same matching form posts sent first to one webhook process only, then spread over
 // both. Run: `node bench/queue-trigger.mjs` (about 10 minutes; not part of `npm run bench`).
 //
 // BENCH_QUEUE_REQUESTS (default 1,000 per case) and BENCH_QUEUE_CLIENTS (default 32) size it.
-import { DEFAULT_N8N_VERSION } from '../scripts/n8n-runtime.mjs';
-import { buildPackage, packPackage, waitForWebhook } from '../scripts/n8n-instance.mjs';
-import { startQueueCluster } from '../scripts/queue/cluster.mjs';
+import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildPackage, packPackage, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 import { load, ourTrigger, TOKEN, workflow } from './n8n.mjs';
 
 const REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 1_000);

@@ -7,9 +7,9 @@
 // QUEUE_KEEP_FOLDER=1 keeps the user folders and logs after Ctrl-C.
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
-import { buildPackage, packPackage } from './n8n-instance.mjs';
-import { startQueueCluster } from './queue/cluster.mjs';
+import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildPackage, packPackage } from '../test/harness/n8n-instance.mjs';
+import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const { values } = parseArgs({
 	options: {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ensureN8n, DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
+import { ensureN8n, DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
 import {
 	buildPackage,
 	FAST_TRIGGER_SETTINGS,
@@ -19,7 +19,7 @@ import {
 	startN8n,
 	stopN8n,
 	waitForHealthy,
-} from './n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 const { values } = parseArgs({
 	options: {

@@ -13,8 +13,8 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/e2e/fixtures.mjs';
-import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from '../test/harness/n8n-runtime.mjs';
 import {
 	buildPackage,
 	FAST_TRIGGER_SETTINGS,
@@ -29,7 +29,7 @@ import {
 	stopN8n,
 	waitForHealthy,
 	waitForWebhook,
-} from './n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 const versions = (process.env.E2E_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
 const loadVersions = (process.env.E2E_LOAD_VERSIONS ?? DEFAULT_N8N_VERSION).split(',').map((v) => v.trim());

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
-import { DEFAULT_N8N_VERSION, ensureN8n } from './n8n-runtime.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
 import {
 	buildPackage,
 	freePort,
@@ -26,7 +26,7 @@ import {
 	startN8n,
 	stopN8n,
 	waitForHealthy,
-} from './n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 const say = (message) => console.log(`[screenshots] ${message}`);
 const docs = join(PROJECT_DIR, 'docs');

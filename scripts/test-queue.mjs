@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run test:queue`: n8n 2.40.7 in queue mode (PostgreSQL, Redis, main, two webhook processes,
-// two workers; see scripts/queue/cluster.mjs) with the packed package installed in every process,
+// two workers; see test/harness/queue/cluster.mjs) with the packed package installed in every process,
 // then test/queue against the real processes, then everything stopped by PID. Prints
 // `N passed, N failed` and exits non-zero when a test failed or the processes would not start.
 //
@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/queue/fixtures.mjs';
-import { DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
-import { buildPackage, freePort, packPackage, PROJECT_DIR, waitForWebhook } from './n8n-instance.mjs';
-import { startQueueCluster } from './queue/cluster.mjs';
+import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/harness/fixtures/queue.mjs';
+import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildPackage, freePort, packPackage, PROJECT_DIR, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const say = (message) => console.log(`[queue] ${message}`);
 const started = Date.now();

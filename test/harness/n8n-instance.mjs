@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PACKAGE_NAME = JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')).name;
 
 function run(command, args, options = {}) {
