@@ -101,7 +101,7 @@ async function runAgainst(version, tarball) {
 		// One argument each: jest takes every word after --testPathIgnorePatterns as a pattern.
 		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns=load\\.e2e'];
 		const onlySuites = process.env.E2E_SUITES ? [`--testPathPattern=/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
+		const result = spawnSync('npx', ['jest', '-c', 'test/e2e/jest.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {

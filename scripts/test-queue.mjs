@@ -55,7 +55,7 @@ try {
 	const resultsFile = join(process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-results-')), `queue-${version}.json`);
 	const workers = cluster.processes.filter(({ role }) => role === 'worker');
 	// Not spawnSync: this process must stay responsive to Ctrl-C while jest runs.
-	jest = spawn('npx', ['jest', '-c', 'jest.queue.config.js', '--json', `--outputFile=${resultsFile}`], {
+	jest = spawn('npx', ['jest', '-c', 'test/queue/jest.config.js', '--json', `--outputFile=${resultsFile}`], {
 		cwd: PROJECT_DIR,
 		stdio: 'inherit',
 		env: {
