@@ -19,11 +19,11 @@ import {
 	checkSlackSignature,
 	describeVerificationProblem,
 	signSlackRequest,
-	splitList,
 	tokenMatches,
 	verificationSettingsFrom,
 	verifyRequest,
 } from '../../../nodes/SlackOutgoingWebhookTrigger/verify';
+import { splitList } from '../../../nodes/shared/text';
 
 describe('matchTriggerWord', () => {
 	const seedText = 'googlebot: What is the air-speed velocity of an unladen swallow?';
