@@ -18,9 +18,9 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 const slack = useSuiteSlack();
 
-const seedPost = seedOutgoingWebhookPost(E2E.token);
+const examplePost = seedOutgoingWebhookPost(E2E.token);
 let uniqueTs = Math.floor(Date.now() / 1000);
-const fresh = (overrides: Record<string, string> = {}) => ({ ...seedPost, timestamp: `${++uniqueTs}.000001`, ...overrides });
+const fresh = (overrides: Record<string, string> = {}) => ({ ...examplePost, timestamp: `${++uniqueTs}.000001`, ...overrides });
 
 const postForm = (webhookId: string, fields: Record<string, string>) => post(`/webhook/${webhookId}/slack`, new URLSearchParams(fields).toString(), FORM);
 
@@ -43,7 +43,7 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 		const fixture = TRIGGER_FIXTURES[typeVersion];
 		const immediate = fixture.immediate;
 
-		it("answers the seed's form post with the reply and records an execution", async () => {
+		it("answers Slack's example form post with the reply and records an execution", async () => {
 			const before = (await executionsOf(immediate.workflowId)).length;
 			const reply = await postForm(immediate.webhookId, fresh());
 			expect(reply).toEqual({ status: 200, body: '{"text":"African or European?"}' });

@@ -7,10 +7,10 @@ import {
 } from '../../../nodes/SlackOutgoingWebhookTrigger/matching';
 
 describe('matchTriggerWord', () => {
-	const seedText = 'googlebot: What is the air-speed velocity of an unladen swallow?';
+	const exampleText = 'googlebot: What is the air-speed velocity of an unladen swallow?';
 
 	it("starts with (Slack's rule), returning the text after the word", () => {
-		expect(matchTriggerWord(seedText, ['googlebot:'], 'startsWith', false)).toEqual({
+		expect(matchTriggerWord(exampleText, ['googlebot:'], 'startsWith', false)).toEqual({
 			word: 'googlebot:',
 			rest: 'What is the air-speed velocity of an unladen swallow?',
 		});
