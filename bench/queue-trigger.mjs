@@ -6,7 +6,7 @@
 //
 // BENCH_QUEUE_REQUESTS (default 1,000 per case) and BENCH_QUEUE_CLIENTS (default 32) size it.
 import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
-import { buildPackage, packPackage, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { buildAndPack, waitForWebhook } from '../test/harness/n8n-instance.mjs';
 import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 import { load, ourTrigger, TOKEN, workflow } from './n8n.mjs';
 
@@ -15,10 +15,9 @@ const CLIENTS = Number(process.env.BENCH_QUEUE_CLIENTS ?? 32);
 const PATH = '/webhook/bench-queue/slack';
 const say = (message) => console.log(`[bench:queue] ${message}`);
 
-buildPackage();
 const cluster = await startQueueCluster({
 	version: DEFAULT_N8N_VERSION,
-	tarball: packPackage(),
+	tarball: buildAndPack(),
 	credentials: [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }],
 	workflows: [workflow('benchQueueTrig01', 'Bench: this trigger in queue mode', [ourTrigger('bench-queue', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' })])],
 	say,

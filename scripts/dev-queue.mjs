@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
-import { buildPackage, packPackage } from '../test/harness/n8n-instance.mjs';
+import { buildAndPack } from '../test/harness/n8n-instance.mjs';
 import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const { values } = parseArgs({
@@ -21,8 +21,7 @@ const { values } = parseArgs({
 const say = (message) => console.log(`[dev:queue] ${message}`);
 
 say('building and packing the package');
-buildPackage();
-const tarball = packPackage();
+const tarball = buildAndPack();
 
 let cluster;
 let stopping = false;

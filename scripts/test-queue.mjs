@@ -12,7 +12,7 @@ import { join } from 'node:path';
 
 import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/harness/fixtures/queue.mjs';
 import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
-import { buildPackage, freePort, packPackage, PROJECT_DIR, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { buildAndPack, freePort, PROJECT_DIR, waitForWebhook } from '../test/harness/n8n-instance.mjs';
 import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const say = (message) => console.log(`[queue] ${message}`);
@@ -38,8 +38,7 @@ process.on('SIGTERM', () => stopAndExit(143));
 
 try {
 	say('building and packing the package');
-	buildPackage();
-	const tarball = packPackage();
+	const tarball = buildAndPack();
 	const [slackPort, gateRedisPort] = [await freePort(), await freePort()];
 	cluster = await startQueueCluster({
 		version,
