@@ -3,8 +3,8 @@
 export { SlackIncomingWebhookApi } from './credentials/SlackIncomingWebhookApi.credentials';
 export { SlackIncomingWebhookOAuth2Api } from './credentials/SlackIncomingWebhookOAuth2Api.credentials';
 export { SlackIncomingWebhook } from './nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
-export { buildWebhookMessage } from './nodes/SlackIncomingWebhook/payload';
-export { WebhookSender, WebhookDeliveryError } from './nodes/shared/delivery';
+export { buildWebhookMessage } from './nodes/SlackIncomingWebhook/message/build';
+export { WebhookSender, WebhookDeliveryError } from './nodes/SlackIncomingWebhook/delivery/sender';
 export { redactWebhookUrl } from './nodes/shared/redact';
 export { SlackOutgoingWebhookApi } from './credentials/SlackOutgoingWebhookApi.credentials';
 export { SlackOutgoingWebhookTrigger } from './nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';

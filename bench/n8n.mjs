@@ -1,6 +1,6 @@
 // Benchmarks 3 and 4, against a real n8n (the end-to-end runtime) with the packed package
 // installed as a community package. Loopback only; every case is bounded in requests and time.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,21 +8,19 @@ import { parse as parseQuery } from 'node:querystring';
 
 import { Pool } from 'undici';
 
-import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
 import { patchedRuntime } from './patched-n8n.mjs';
 import {
 	FAST_TRIGGER_SETTINGS,
 	freePort,
-	installAsCommunityPackage,
 	loopbackOnlySettings,
-	n8nCli,
 	n8nEnvironment,
 	packPackage,
-	startN8n,
+	startN8nWithPackage,
 	stopN8n,
 	waitForHealthy,
 	waitForWebhook,
-} from '../scripts/n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 export const TOKEN = 'bench-token-not-real';
 const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: Number(process.env.BENCH_TRIGGER_REQUESTS_32 ?? 1_500) };
@@ -186,13 +184,7 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 	process.once('SIGINT', stopOnSignal);
 	process.once('SIGTERM', stopOnSignal);
 	try {
-		installAsCommunityPackage(userFolder, tarball, runtime);
-		writeFileSync(join(userFolder, 'c.json'), JSON.stringify(credentials));
-		writeFileSync(join(userFolder, 'w.json'), JSON.stringify(workflows));
-		n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'c.json')}`]);
-		n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'w.json')}`]);
-		for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
-		child = startN8n(runtime, env, { stdio: 'ignore' });
+		child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows, stdio: 'ignore' });
 		await waitForHealthy(port, child);
 		for (const path of webhookPaths) await waitForWebhook(`http://127.0.0.1:${port}`, path);
 		return await use(`http://127.0.0.1:${port}`, child.pid);

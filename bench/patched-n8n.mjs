@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { cacheRoot } from '../scripts/n8n-runtime.mjs';
+import { cacheRoot } from '../test/harness/n8n-runtime.mjs';
 
 /** Each edit: the file in n8n's build, the text n8n 2.40.7 has, and what the patch makes of it. */
 const EDITS = [

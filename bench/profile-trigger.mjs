@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
-import { buildPackage, FAST_TRIGGER_SETTINGS, packPackage } from '../scripts/n8n-instance.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
+import { buildPackage, FAST_TRIGGER_SETTINGS, packPackage } from '../test/harness/n8n-instance.mjs';
 import { patchedRuntime } from './patched-n8n.mjs';
 import { load, TRIGGER_CREDENTIALS, TRIGGER_PATHS, triggerWorkflows, withN8n } from './n8n.mjs';
 

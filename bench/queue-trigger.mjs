@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The trigger's throughput in n8n 2.40.7 queue mode with one webhook process and with two: one
-// set of processes (scripts/queue/cluster.mjs: PostgreSQL, Redis, main, two webhook processes, two
+// set of processes (test/harness/queue/cluster.mjs: PostgreSQL, Redis, main, two webhook processes, two
 // workers), the same matching form posts sent first to one webhook process only, then spread over
 // both. Run: `node bench/queue-trigger.mjs` (about 10 minutes; not part of `npm run bench`).
 //
 // BENCH_QUEUE_REQUESTS (default 1,000 per case) and BENCH_QUEUE_CLIENTS (default 32) size it.
-import { DEFAULT_N8N_VERSION } from '../scripts/n8n-runtime.mjs';
-import { buildPackage, packPackage, waitForWebhook } from '../scripts/n8n-instance.mjs';
-import { startQueueCluster } from '../scripts/queue/cluster.mjs';
+import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildAndPack, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 import { load, ourTrigger, TOKEN, workflow } from './n8n.mjs';
 
 const REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 1_000);
@@ -15,10 +15,9 @@ const CLIENTS = Number(process.env.BENCH_QUEUE_CLIENTS ?? 32);
 const PATH = '/webhook/bench-queue/slack';
 const say = (message) => console.log(`[bench:queue] ${message}`);
 
-buildPackage();
 const cluster = await startQueueCluster({
 	version: DEFAULT_N8N_VERSION,
-	tarball: packPackage(),
+	tarball: buildAndPack(),
 	credentials: [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }],
 	workflows: [workflow('benchQueueTrig01', 'Bench: this trigger in queue mode', [ourTrigger('bench-queue', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' })])],
 	say,

@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-import { DEFAULT_N8N_VERSION, ensureN8n } from '../scripts/n8n-runtime.mjs';
-import { buildPackage, FAST_TRIGGER_SETTINGS, PROJECT_DIR } from '../scripts/n8n-instance.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
+import { buildPackage, FAST_TRIGGER_SETTINGS, PROJECT_DIR } from '../test/harness/n8n-instance.mjs';
 import { benchmarkMemory, benchmarkTrigger, TRIGGER_REQUESTS_NOTE as REQUESTS_NOTE } from './n8n.mjs';
 
 const results = join(PROJECT_DIR, 'bench', 'results');

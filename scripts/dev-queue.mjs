@@ -7,9 +7,9 @@
 // QUEUE_KEEP_FOLDER=1 keeps the user folders and logs after Ctrl-C.
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
-import { buildPackage, packPackage } from './n8n-instance.mjs';
-import { startQueueCluster } from './queue/cluster.mjs';
+import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildAndPack } from '../test/harness/n8n-instance.mjs';
+import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -21,8 +21,7 @@ const { values } = parseArgs({
 const say = (message) => console.log(`[dev:queue] ${message}`);
 
 say('building and packing the package');
-buildPackage();
-const tarball = packPackage();
+const tarball = buildAndPack();
 
 let cluster;
 let stopping = false;

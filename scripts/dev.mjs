@@ -8,18 +8,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { ensureN8n, DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
-import {
-	buildPackage,
-	FAST_TRIGGER_SETTINGS,
-	installAsCommunityPackage,
-	n8nEnvironment,
-	packPackage,
-	PROJECT_DIR,
-	startN8n,
-	stopN8n,
-	waitForHealthy,
-} from './n8n-instance.mjs';
+import { ensureN8n, DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildAndPack, FAST_TRIGGER_SETTINGS, n8nEnvironment, PROJECT_DIR, startN8nWithPackage, stopN8n, waitForHealthy } from '../test/harness/n8n-instance.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -32,8 +22,8 @@ const port = Number(values.port);
 const version = values['n8n-version'];
 const say = (message) => console.log(`[dev] ${message}`);
 
-say('building the package');
-buildPackage();
+say('building and packing the package');
+const tarball = buildAndPack();
 
 say(`making sure n8n ${version} is installed (the first time this takes about 5 minutes)`);
 const runtime = ensureN8n(version);
@@ -42,12 +32,9 @@ const userFolder = join(PROJECT_DIR, '.dev', `n8n-${version}`);
 if (values.fresh) rmSync(userFolder, { recursive: true, force: true });
 if (!existsSync(userFolder)) mkdirSync(userFolder, { recursive: true });
 
-say('installing the packed package as a community package');
-installAsCommunityPackage(userFolder, packPackage(), runtime);
-
 const env = n8nEnvironment({ userFolder, port, brokerPort: port + 1, extra: FAST_TRIGGER_SETTINGS });
-say(`starting n8n ${version} (Node ${runtime.nodeVersion}); user folder ${userFolder}`);
-const child = startN8n(runtime, env);
+say(`installing the packed package as a community package; starting n8n ${version} (Node ${runtime.nodeVersion}); user folder ${userFolder}`);
+const child = startN8nWithPackage({ runtime, env, userFolder, tarball });
 
 let stopping = false;
 const stop = async () => {

@@ -9,27 +9,24 @@
 // files (test/e2e/<name>.e2e.test.ts) while working on them. n8n runs with the settings the README
 // recommends for a busy trigger (FAST_TRIGGER_SETTINGS); E2E_N8N_DEFAULTS=1 runs it as it comes.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/e2e/fixtures.mjs';
-import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from '../test/harness/n8n-runtime.mjs';
 import {
-	buildPackage,
+	buildAndPack,
 	FAST_TRIGGER_SETTINGS,
 	freePort,
-	installAsCommunityPackage,
-	n8nCli,
 	loopbackOnlySettings,
 	n8nEnvironment,
-	packPackage,
 	PROJECT_DIR,
-	startN8n,
+	startN8nWithPackage,
 	stopN8n,
 	waitForHealthy,
 	waitForWebhook,
-} from './n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 const versions = (process.env.E2E_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
 const loadVersions = (process.env.E2E_LOAD_VERSIONS ?? DEFAULT_N8N_VERSION).split(',').map((v) => v.trim());
@@ -70,25 +67,11 @@ async function runAgainst(version, tarball) {
 	});
 	let child;
 	try {
-		installAsCommunityPackage(userFolder, tarball, runtime);
-		const credentialsFile = join(userFolder, 'credentials.json');
-		const workflowsFile = join(userFolder, 'workflows.json');
 		const workflows = buildWorkflows({ slackPort });
-		writeFileSync(credentialsFile, JSON.stringify(buildCredentials({ slackPort, tlsPort, oauthPort })));
-		writeFileSync(workflowsFile, JSON.stringify(workflows));
-		say(`n8n ${version}: importing credentials and workflows with n8n's CLI`);
-		n8nCli(runtime, env, ['import:credentials', `--input=${credentialsFile}`]);
-		n8nCli(runtime, env, ['import:workflow', `--input=${workflowsFile}`]);
-		rmSync(credentialsFile);
-		if (Number(version.split('.')[0]) >= 2) {
-			for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
-		} else {
-			n8nCli(runtime, env, ['update:workflow', '--all', '--active=true']);
-		}
-
-		say(`n8n ${version}: starting on port ${port}`);
+		const credentials = buildCredentials({ slackPort, tlsPort, oauthPort });
+		say(`n8n ${version}: installing the package, importing credentials and workflows with n8n's CLI, starting on port ${port}`);
 		const output = createWriteStream(join(userFolder, 'n8n.stdout.log'));
-		child = startN8n(runtime, env, { stdio: 'pipe' });
+		child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows, stdio: 'pipe' });
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
@@ -101,7 +84,7 @@ async function runAgainst(version, tarball) {
 		// One argument each: jest takes every word after --testPathIgnorePatterns as a pattern.
 		const skipLoad = loadVersions.includes(version) ? [] : ['--testPathIgnorePatterns=load\\.e2e'];
 		const onlySuites = process.env.E2E_SUITES ? [`--testPathPattern=/(${process.env.E2E_SUITES.split(',').map((name) => name.trim()).join('|')})\\.e2e\\.test\\.ts$`] : [];
-		const result = spawnSync('npx', ['jest', '-c', 'jest.e2e.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
+		const result = spawnSync('npx', ['jest', '-c', 'test/e2e/jest.config.js', ...skipLoad, ...resultsFile, ...onlySuites], {
 			cwd: PROJECT_DIR,
 			stdio: 'inherit',
 			env: {
@@ -133,8 +116,7 @@ async function runAgainst(version, tarball) {
 }
 
 say('building and packing the package');
-buildPackage();
-const tarball = packPackage();
+const tarball = buildAndPack();
 const failed = [];
 for (const version of versions) {
 	if (!(await runAgainst(version, tarball))) failed.push(version);

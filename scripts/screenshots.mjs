@@ -6,27 +6,24 @@
 // Re-run it when a node's parameters change.
 //
 // Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
-import { DEFAULT_N8N_VERSION, ensureN8n } from './n8n-runtime.mjs';
+import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
 import {
-	buildPackage,
+	buildAndPack,
 	freePort,
-	installAsCommunityPackage,
-	n8nCli,
 	loopbackOnlySettings,
 	n8nEnvironment,
-	packPackage,
 	PROJECT_DIR,
-	startN8n,
+	startN8nWithPackage,
 	stopN8n,
 	waitForHealthy,
-} from './n8n-instance.mjs';
+} from '../test/harness/n8n-instance.mjs';
 
 const say = (message) => console.log(`[screenshots] ${message}`);
 const docs = join(PROJECT_DIR, 'docs');
@@ -92,7 +89,7 @@ const credentials = [
 ];
 
 say('building and packing the package');
-buildPackage();
+const tarball = buildAndPack();
 const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-docs-'));
 const [port, brokerPort] = [await freePort(), await freePort()];
@@ -100,12 +97,7 @@ const env = n8nEnvironment({ userFolder, port, brokerPort, extra: loopbackOnlySe
 let child;
 let browser;
 try {
-	installAsCommunityPackage(userFolder, packPackage(), runtime);
-	writeFileSync(join(userFolder, 'credentials.json'), JSON.stringify(credentials));
-	writeFileSync(join(userFolder, 'workflow.json'), JSON.stringify([showcase, example, lateReply]));
-	n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'credentials.json')}`]);
-	n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'workflow.json')}`]);
-	child = startN8n(runtime, env, { stdio: 'ignore' });
+	child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows: [showcase, example, lateReply], activate: false, stdio: 'ignore' });
 	await waitForHealthy(port, child);
 	const base = `http://localhost:${port}`;
 

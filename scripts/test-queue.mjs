@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run test:queue`: n8n 2.40.7 in queue mode (PostgreSQL, Redis, main, two webhook processes,
-// two workers; see scripts/queue/cluster.mjs) with the packed package installed in every process,
+// two workers; see test/harness/queue/cluster.mjs) with the packed package installed in every process,
 // then test/queue against the real processes, then everything stopped by PID. Prints
 // `N passed, N failed` and exits non-zero when a test failed or the processes would not start.
 //
@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/queue/fixtures.mjs';
-import { DEFAULT_N8N_VERSION } from './n8n-runtime.mjs';
-import { buildPackage, freePort, packPackage, PROJECT_DIR, waitForWebhook } from './n8n-instance.mjs';
-import { startQueueCluster } from './queue/cluster.mjs';
+import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/harness/fixtures/queue.mjs';
+import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
+import { buildAndPack, freePort, PROJECT_DIR, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const say = (message) => console.log(`[queue] ${message}`);
 const started = Date.now();
@@ -38,8 +38,7 @@ process.on('SIGTERM', () => stopAndExit(143));
 
 try {
 	say('building and packing the package');
-	buildPackage();
-	const tarball = packPackage();
+	const tarball = buildAndPack();
 	const [slackPort, gateRedisPort] = [await freePort(), await freePort()];
 	cluster = await startQueueCluster({
 		version,
@@ -55,7 +54,7 @@ try {
 	const resultsFile = join(process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-results-')), `queue-${version}.json`);
 	const workers = cluster.processes.filter(({ role }) => role === 'worker');
 	// Not spawnSync: this process must stay responsive to Ctrl-C while jest runs.
-	jest = spawn('npx', ['jest', '-c', 'jest.queue.config.js', '--json', `--outputFile=${resultsFile}`], {
+	jest = spawn('npx', ['jest', '-c', 'test/queue/jest.config.js', '--json', `--outputFile=${resultsFile}`], {
 		cwd: PROJECT_DIR,
 		stdio: 'inherit',
 		env: {

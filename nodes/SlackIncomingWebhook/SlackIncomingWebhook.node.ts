@@ -14,14 +14,14 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { createParameterReader } from '../shared/parameters';
-import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
-import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
+import { createParameterReader } from './parameters';
+import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from './delivery/sender';
+import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/shared-rate-gate';
-import { createWebhookDispatcher } from '../shared/transport';
-import { testIncomingWebhook } from '../shared/webhook-test';
+import { createWebhookDispatcher } from './delivery/transport';
+import { testIncomingWebhook } from './credential-test';
 import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
-import { deliverInParts, describePostedParts, PartDeliveryError } from './parts';
+import { deliverInParts, describePostedParts, PartDeliveryError } from './delivery/parts';
 import {
 	attachmentsFromFields,
 	buildWebhookMessage,
@@ -29,9 +29,9 @@ import {
 	type AttachmentFieldsInput,
 	type MessageInput,
 	type WebhookMessage,
-} from './payload';
-import { buildReportText, messageFor, reportOf, type Send } from './report';
-import { splitMessage } from './split';
+} from './message/build';
+import { buildReportText, messageFor, reportOf, type Send } from './message/report';
+import { splitMessage } from './message/split';
 import {
 	AUTHENTICATION,
 	authenticationFromValue,
@@ -44,7 +44,7 @@ import {
 	webhookTargetFromOAuthTokenData,
 	webhookTargetFromUrlCredential,
 	type WebhookTarget,
-} from './target';
+} from './delivery/destination';
 
 const USER_AGENT = 'n8n-nodes-slack-webhooks (+https://n8n.io)';
 

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { SLACK_LIMITS, SLACK_RESPONSE_URL } from '../shared/slack';
-import { AUTHENTICATION } from './target';
+import { AUTHENTICATION } from './delivery/destination';
 
 const APP_WEBHOOK_HINT =
 	'Only legacy incoming webhooks and Mattermost honour this; webhooks created by a Slack app ignore it and post as the app, to the channel chosen when the webhook was created.';

@@ -13,6 +13,7 @@ import {
 } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
 
+import { splitList } from '../shared/text';
 import { deliveryClaimsFor } from './dedupe';
 import { triggerProperties } from './description';
 import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
@@ -21,7 +22,6 @@ import { shapeReply, type SlackReply } from './reply';
 import {
 	bodyKind,
 	describeVerificationProblem,
-	splitList,
 	verificationSettingsFrom,
 	verifyRequest,
 	type Verdict,

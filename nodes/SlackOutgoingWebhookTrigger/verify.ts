@@ -1,5 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
+import { splitList } from '../shared/text';
+
 /**
  * Checks that gate every execution and every reply: the content type, the token, the signature
  * of a Slack app's request, the team. A request that fails one never starts a workflow and
@@ -111,12 +113,6 @@ export function signSlackRequest(signingSecret: string, timestamp: string, rawBo
 	hmac.update(`v0:${timestamp}:`);
 	hmac.update(rawBody);
 	return `v0=${hmac.digest('hex')}`;
-}
-
-/** Tokens and team IDs are entered as lists separated by commas or new lines. */
-export function splitList(value: unknown): string[] {
-	if (typeof value !== 'string') return [];
-	return [...new Set(value.split(/[\n,]/).map((entry) => entry.trim()).filter(Boolean))];
 }
 
 function sha256(value: string): Buffer {

@@ -15,8 +15,8 @@ export const SLACK_LIMITS = {
 
 /**
  * A slash command's `response_url`: where an answer goes after the 3-second reply. Sources:
- * Slack's legacy custom integrations overview (seed 004: "send up to 5 additional response
- * messages"); Slack's slash command guide, "Delayed responses and multiple responses": "respond
+ * Slack's "Legacy custom integrations" overview, Slash commands: "send up to 5 additional
+ * response messages"; Slack's slash command guide, "Delayed responses and multiple responses": "respond
  * to a user's command up to 5 times within 30 minutes of the user's invocation". Its body is an
  * incoming webhook's message plus `response_type` (`in_channel`, or `ephemeral`, Slack's default),
  * `replace_original` and `delete_original` (Slack's "Modifying messages" guide, "Updating
@@ -133,10 +133,10 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 		retryCanHelp: false,
 	},
 	// A response URL once it is spent (see SLACK_RESPONSE_URL for the 5 uses / 30 minutes rule).
-	// The seeds and the Slack guides quoted there state the rule but not the answer's wording;
+	// The Slack pages quoted there state the rule but not the answer's wording;
 	// these are the strings Slack's response URLs are known to answer (`expired_url`, `used_url`).
 	// Because the wording is not documented, any other 404 or 410 from a response URL is
-	// explained the same way (RESPONSE_URL_GONE in the action's target.ts).
+	// explained the same way (RESPONSE_URL_GONE in the action's delivery/destination.ts).
 	expired_url: {
 		message: `This response URL has expired: Slack accepts answers for ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes after the command`,
 		action: `Answer within ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes of the command; for later messages use an incoming webhook.`,

@@ -1,12 +1,12 @@
 /**
  * What the suites need to play a slash command answered late through its response URL (the
- * LATE_REPLY workflows of fixtures.mjs), and to look for the URL in what n8n stored.
+ * LATE_REPLY workflows of test/harness/fixtures/e2e.mjs), and to look for the URL in what n8n stored.
  */
 import { seedOutgoingWebhookPost, slackSignatureHeaders } from '../helpers/slack-fixtures';
 import { post } from './n8n-api';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
-/** The IDs fixtures.mjs gives the LATE_REPLY workflows. */
+/** The IDs test/harness/fixtures/e2e.mjs gives the LATE_REPLY workflows. */
 export const LATE_REPLY = {
 	allowed: { workflowId: 'e2eLateReply0001', webhookId: 'e2e-late-reply' },
 	refused: { workflowId: 'e2eLateRefused01', webhookId: 'e2e-late-refused' },

@@ -13,7 +13,7 @@ import { Pool } from 'undici';
 
 import { executionCount, n8nLogs, n8nUrl, n8nVersion as version, requiredEnv } from './n8n-api';
 import { EXPECTED_LOAD_ANSWER as EXPECTED, loadKindOf as kindOf, type LoadKind as Kind } from '../helpers/trigger-load-mix';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
 const n8nPid = Number(requiredEnv('E2E_N8N_PID'));
 const REQUESTS = Number(process.env.E2E_LOAD_REQUESTS ?? 10_000);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 import { postOnOwnConnection } from '../helpers/http-post';
 
 /** What the end-to-end suites need from the n8n that scripts/e2e.mjs started: its URL and REST API. */

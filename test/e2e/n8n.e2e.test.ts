@@ -1,6 +1,6 @@
 /**
  * Runs against a real n8n started by scripts/e2e.mjs, with this package installed from its
- * `npm pack` output as a community package, and the workflows of fixtures.mjs imported with
+ * `npm pack` output as a community package, and the workflows of test/harness/fixtures/e2e.mjs imported with
  * n8n's CLI and activated. Everything is driven over HTTP on 127.0.0.1.
  */
 import { createHmac } from 'node:crypto';
@@ -8,19 +8,19 @@ import { createHmac } from 'node:crypto';
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
 import { answer } from '../helpers/slack-webhook-server';
 import { eventually, executionData, executionsOf, n8nVersion, post, requiredEnv, rest, useSuiteSlack } from './n8n-api';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
 const version = n8nVersion;
-/** The trigger's type versions under test, and each one's workflow and webhook IDs (fixtures.mjs). */
+/** The trigger's type versions under test, and each one's workflow and webhook IDs (test/harness/fixtures/e2e.mjs). */
 const TRIGGER_FIXTURES = JSON.parse(requiredEnv('E2E_TRIGGER_FIXTURES')) as Record<string, Record<string, { workflowId: string; webhookId: string }>>;
 const TRIGGER_TYPE_VERSIONS = Object.keys(TRIGGER_FIXTURES).map(Number).sort((a, b) => b - a);
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 const slack = useSuiteSlack();
 
-const seedPost = seedOutgoingWebhookPost(E2E.token);
+const examplePost = seedOutgoingWebhookPost(E2E.token);
 let uniqueTs = Math.floor(Date.now() / 1000);
-const fresh = (overrides: Record<string, string> = {}) => ({ ...seedPost, timestamp: `${++uniqueTs}.000001`, ...overrides });
+const fresh = (overrides: Record<string, string> = {}) => ({ ...examplePost, timestamp: `${++uniqueTs}.000001`, ...overrides });
 
 const postForm = (webhookId: string, fields: Record<string, string>) => post(`/webhook/${webhookId}/slack`, new URLSearchParams(fields).toString(), FORM);
 
@@ -43,7 +43,7 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 		const fixture = TRIGGER_FIXTURES[typeVersion];
 		const immediate = fixture.immediate;
 
-		it("answers the seed's form post with the reply and records an execution", async () => {
+		it("answers Slack's example form post with the reply and records an execution", async () => {
 			const before = (await executionsOf(immediate.workflowId)).length;
 			const reply = await postForm(immediate.webhookId, fresh());
 			expect(reply).toEqual({ status: 200, body: '{"text":"African or European?"}' });

@@ -12,7 +12,7 @@ import { freePort } from '../helpers/free-port';
 import { SLACK_OAUTH_PATHS, SlackOAuthServer } from '../helpers/slack-oauth-server';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { executionsOf, n8nCli, n8nUrl, n8nVersion, newestExecutionAfter, post, requiredEnv } from './n8n-api';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
 const ownerCookie = requiredEnv('E2E_N8N_COOKIE');
 interface OAuthApp {
@@ -21,7 +21,7 @@ interface OAuthApp {
 	workflowId: string;
 	path: string;
 }
-/** The apps, credentials and workflows of fixtures.mjs (passed on by scripts/e2e.mjs). */
+/** The apps, credentials and workflows of test/harness/fixtures/e2e.mjs (passed on by scripts/e2e.mjs). */
 const OAUTH_APPS = JSON.parse(requiredEnv('E2E_OAUTH_APPS')) as { webhook: OAuthApp; noWebhook: OAuthApp };
 const CHANNEL = { name: '#e2e-nightly-reports', id: 'CE2E00042' };
 const SECRETS = [E2E.oauthClientSecret, E2E.oauthAccessToken, E2E.oauthWebhookSecretPath];

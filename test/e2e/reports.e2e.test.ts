@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { SLACK_LIMITS } from '../../nodes/shared/slack';
 import { answer } from '../helpers/slack-webhook-server';
 import { executionData, executionsOf, eventually, n8nCli, n8nVersion, post, requiredEnv, rest, useSuiteSlack } from './n8n-api';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
-/** The workflows of fixtures.mjs (passed on by scripts/e2e.mjs). */
+/** The workflows of test/harness/fixtures/e2e.mjs (passed on by scripts/e2e.mjs). */
 const REPORT_WORKFLOWS = JSON.parse(requiredEnv('E2E_REPORT_WORKFLOWS')) as Record<'example' | 'rows', { id: string; path: string }>;
 const EXAMPLE_FILE = join(__dirname, '../../docs/examples/scheduled-report.json');
 const example = JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8')) as { id: string; name: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> };

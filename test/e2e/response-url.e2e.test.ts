@@ -7,7 +7,7 @@
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { LATE_REPLY, sendSigned, slashCommandAnsweredAt, storedStringsHolding } from './late-reply';
 import { eventually, executionsOf, n8nVersion, newestExecutionAfter, requiredEnv } from './n8n-api';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
 let slack: SlackWebhookServer;
 beforeAll(async () => {

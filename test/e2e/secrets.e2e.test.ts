@@ -15,9 +15,9 @@ import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { startUntrustedTlsServer, type UntrustedTlsServer } from '../helpers/tls-server';
 import { LATE_REPLY, sendSigned, slashCommandAnsweredAt, storedStringsHolding } from './late-reply';
 import { eventually, n8nLogs, newestExecutionAfter, post, requiredEnv } from './n8n-api';
-import E2E from './secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 
-/** Each failing credential's workflow, from fixtures.mjs (passed on by scripts/e2e.mjs). */
+/** Each failing credential's workflow, from test/harness/fixtures/e2e.mjs (passed on by scripts/e2e.mjs). */
 const FAILURE_WORKFLOWS = JSON.parse(requiredEnv('E2E_FAILURE_WORKFLOWS')) as Record<string, string>;
 const SECRETS = [
 	E2E.webhookSecretPath,

@@ -11,7 +11,7 @@ import { freePort } from './free-port';
 export function redisServerAvailable(): { ok: true } | { ok: false; why: string } {
 	const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
 	if (probe.status === 0) return { ok: true };
-	return { ok: false, why: 'redis-server is not installed: the Redis variants are skipped (apt-get install redis-server, or `node scripts/queue/redis.mjs --install` as root)' };
+	return { ok: false, why: 'redis-server is not installed: the Redis variants are skipped (apt-get install redis-server, or `node test/harness/queue/redis.mjs --install` as root)' };
 }
 
 export class RedisServer {

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * The POST Data of Slack's legacy outgoing webhook reference (seed 000, "POST Data"), field for
- * field, with the token each suite uses.
+ * The example of Slack's "Outgoing webhooks" reference (legacy custom integrations), POST Data,
+ * field for field, with the token each suite uses.
  */
 export function seedOutgoingWebhookPost(token: string): Record<string, string> {
 	return {

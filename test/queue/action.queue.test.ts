@@ -5,7 +5,7 @@
  * order, and few 429s. With the gate's Redis stopped halfway, they carry on paced in their own
  * process, and say so.
  */
-import E2E from '../e2e/secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 import { RedisServer } from '../helpers/redis-server';
 import { answer, SlackWebhookServer, tokenBucket, type ReceivedRequest } from '../helpers/slack-webhook-server';
 import { eventually, executionsOf, gateRedisPort, post, QUEUE, slackPort, webhookOrigins, workerThatRan, workerLogs } from './queue-env';

@@ -7,7 +7,7 @@
  */
 import { Pool } from 'undici';
 
-import E2E from '../e2e/secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 import { EXPECTED_LOAD_ANSWER as EXPECTED, loadKindOf as kindOf, type LoadKind as Kind } from '../helpers/trigger-load-mix';
 import { eventually, executionsOf, QUEUE, slackForm, webhookOrigins } from './queue-env';
 

@@ -15,7 +15,7 @@ export const slackPort = Number(requiredEnv('QUEUE_SLACK_PORT'));
 export const gateRedisPort = Number(requiredEnv('QUEUE_GATE_REDIS_PORT'));
 const postgresSettings = JSON.parse(requiredEnv('QUEUE_POSTGRES')) as Record<string, unknown>;
 const workerLogFiles = JSON.parse(requiredEnv('QUEUE_WORKER_LOGS')) as string[];
-/** The IDs of fixtures.mjs, passed on by scripts/test-queue.mjs. */
+/** The IDs of test/harness/fixtures/queue.mjs, passed on by scripts/test-queue.mjs. */
 const fixtures = JSON.parse(requiredEnv('QUEUE_FIXTURES')) as {
 	QUEUE: Record<'redisCredential' | 'gateRedisCredential' | 'dedupeWorkflow' | 'loadWorkflow' | 'burstWorkflow' | 'fallbackWorkflow', string>;
 	REUSED_WORKFLOWS: Record<'immediate' | 'lastNode' | 'respondNode', string>;

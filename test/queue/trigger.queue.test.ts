@@ -3,7 +3,7 @@
  * workers, and the duplicate filter, kept in Redis, lets one execution start per Slack delivery
  * whichever process gets it.
  */
-import E2E from '../e2e/secrets.json';
+import E2E from '../harness/fixtures/secrets.json';
 import { eventually, executionsOf, postForm, QUEUE, REUSED_WORKFLOWS, slackForm, webhookOrigins, workerThatRan } from './queue-env';
 
 /** Waits for `count` executions after `before` to be recorded and finished; returns their IDs. */

@@ -8,7 +8,7 @@ import { n8nLogFile, readN8nLog, restoreLogSettings } from '../helpers/n8n-debug
 
 import { createHmac } from 'node:crypto';
 
-import { testIncomingWebhook } from '../../nodes/shared/webhook-test';
+import { testIncomingWebhook } from '../../nodes/SlackIncomingWebhook/credential-test';
 import { SLACK_WEBHOOK_ERRORS } from '../../nodes/shared/slack';
 import { freePort } from '../helpers/free-port';
 import { runNode } from '../helpers/n8n-harness';

@@ -1,6 +1,6 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { splitText } from '../../../nodes/SlackIncomingWebhook/split';
+import { splitText } from '../../../nodes/SlackIncomingWebhook/message/split';
 import { SLACK_LIMITS } from '../../../nodes/shared/slack';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';

@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SlackIncomingWebhook } from '../../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
-import { AUTHENTICATION, webhookTargetFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/target';
+import { AUTHENTICATION, webhookTargetFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';
 import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';

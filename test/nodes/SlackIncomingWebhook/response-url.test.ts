@@ -16,7 +16,7 @@ import {
 	responseUrlMessage,
 	responseUrlTarget,
 	type WebhookTarget,
-} from '../../../nodes/SlackIncomingWebhook/target';
+} from '../../../nodes/SlackIncomingWebhook/delivery/destination';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';
 import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';

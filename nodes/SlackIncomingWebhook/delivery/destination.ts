@@ -4,9 +4,9 @@
  * the channel the user picked; a slash command's response URL comes with each item, needs no
  * credential, and is checked before anything is sent to it.
  */
-import { redactWebhookUrl } from '../shared/redact';
-import { SLACK_OAUTH, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../shared/slack';
-import { MessageValidationError, type WebhookMessage } from './payload';
+import { redactWebhookUrl } from '../../shared/redact';
+import { SLACK_OAUTH, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../shared/slack';
+import { MessageValidationError, type WebhookMessage } from '../message/build';
 
 /**
  * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's

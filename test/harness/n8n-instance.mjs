@@ -1,5 +1,6 @@
 // Packs this package, installs it into an n8n user folder the way n8n installs a community
-// package, and starts and stops a real n8n process. Used by `npm run dev` and the end-to-end suite.
+// package, and starts and stops a real n8n process. Used by the scripts (dev, e2e, screenshots,
+// queue mode), the queue topology in queue/ and the benchmarks.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PACKAGE_NAME = JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')).name;
 
 function run(command, args, options = {}) {
@@ -54,6 +55,45 @@ export function installAsCommunityPackage(userFolder, tarball, runtime) {
 	const nodesManifest = join(nodesDir, 'package.json');
 	writeFileSync(nodesManifest, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: manifest.version } }, null, 2));
 	return packageDir;
+}
+
+/** Builds this package and packs it: the tarball every n8n started here installs. */
+export function buildAndPack() {
+	buildPackage();
+	return packPackage();
+}
+
+/** Turns imported workflows on: `publish:workflow` in n8n 2.x, `update:workflow --active` in 1.x. */
+export function activateWorkflows(runtime, env, workflows) {
+	if (Number(runtime.n8nVersion.split('.')[0]) >= 2) {
+		for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
+	} else {
+		n8nCli(runtime, env, ['update:workflow', '--all', '--active=true']);
+	}
+}
+
+/**
+ * The steps every real n8n here starts with: the packed package installed into the user folder as
+ * a community package, the credentials and workflows imported with n8n's CLI (the credentials'
+ * file deleted once read) and, unless `activate` is false, activated; then `n8n start`. Returns
+ * the process at once, so the caller can stop it whatever happens next; wait for it with
+ * waitForHealthy.
+ */
+export function startN8nWithPackage({ runtime, env, userFolder, tarball, credentials = [], workflows = [], activate = true, stdio = 'inherit' }) {
+	installAsCommunityPackage(userFolder, tarball, runtime);
+	if (credentials.length > 0) {
+		const credentialsFile = join(userFolder, 'credentials.json');
+		writeFileSync(credentialsFile, JSON.stringify(credentials));
+		n8nCli(runtime, env, ['import:credentials', `--input=${credentialsFile}`]);
+		rmSync(credentialsFile);
+	}
+	if (workflows.length > 0) {
+		const workflowsFile = join(userFolder, 'workflows.json');
+		writeFileSync(workflowsFile, JSON.stringify(workflows));
+		n8nCli(runtime, env, ['import:workflow', `--input=${workflowsFile}`]);
+		if (activate) activateWorkflows(runtime, env, workflows);
+	}
+	return startN8n(runtime, env, { stdio });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { SLACK_LIMITS } from '../shared/slack';
-import { FIELD_NAMES, MessageValidationError, type WebhookMessage } from './payload';
+import { SLACK_LIMITS } from '../../shared/slack';
+import { FIELD_NAMES, MessageValidationError, type WebhookMessage } from './build';
 
 /**
  * Splitting one message into consecutive messages that each fit Slack's limits.

@@ -1,9 +1,9 @@
-import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../nodes/shared/delivery';
-import { SLACK_WEBHOOK_ERRORS } from '../../../nodes/shared/slack';
-import { createWebhookDispatcher } from '../../../nodes/shared/transport';
-import { freePort } from '../../helpers/free-port';
-import { serializeDeep } from '../../helpers/serialize';
-import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../helpers/slack-webhook-server';
+import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../../nodes/SlackIncomingWebhook/delivery/sender';
+import { SLACK_WEBHOOK_ERRORS } from '../../../../nodes/shared/slack';
+import { createWebhookDispatcher } from '../../../../nodes/SlackIncomingWebhook/delivery/transport';
+import { freePort } from '../../../helpers/free-port';
+import { serializeDeep } from '../../../helpers/serialize';
+import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../../helpers/slack-webhook-server';
 
 const SECRET_PATH = 'TTEST0000/BTEST0000/test-secret-path-0000';
 /** Timers and Date.now() have millisecond granularity: a wait of 200 ms can measure as 199. */

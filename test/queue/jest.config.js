@@ -1,5 +1,6 @@
 /** The queue-mode suite: run by scripts/test-queue.mjs against the n8n processes it has started. */
 module.exports = {
+	rootDir: '../..',
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/queue'],

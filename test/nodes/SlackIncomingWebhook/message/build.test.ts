@@ -4,8 +4,8 @@ import {
 	MessageValidationError,
 	normalizeThreadTs,
 	parseJsonArray,
-} from '../../../nodes/SlackIncomingWebhook/payload';
-import { SLACK_LIMITS } from '../../../nodes/shared/slack';
+} from '../../../../nodes/SlackIncomingWebhook/message/build';
+import { SLACK_LIMITS } from '../../../../nodes/shared/slack';
 
 function validationError(run: () => unknown): MessageValidationError {
 	try {

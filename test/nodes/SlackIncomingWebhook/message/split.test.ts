@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 
-import { MessageValidationError } from '../../../nodes/SlackIncomingWebhook/payload';
-import { planTextParts, splitMessage, splitText, type TextPart } from '../../../nodes/SlackIncomingWebhook/split';
-import { SLACK_LIMITS } from '../../../nodes/shared/slack';
+import { MessageValidationError } from '../../../../nodes/SlackIncomingWebhook/message/build';
+import { planTextParts, splitMessage, splitText, type TextPart } from '../../../../nodes/SlackIncomingWebhook/message/split';
+import { SLACK_LIMITS } from '../../../../nodes/shared/slack';
 
 const FENCE = '```';
 

@@ -2,7 +2,7 @@
 // installed with apt-get when missing and running as root (as CI does), started on a free
 // loopback port without persistence, and stopped by its PID.
 //
-// `node scripts/queue/redis.mjs --install` only makes sure redis-server is installed.
+// `node test/harness/queue/redis.mjs --install` only makes sure redis-server is installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';

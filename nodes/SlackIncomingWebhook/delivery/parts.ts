@@ -1,4 +1,4 @@
-import { WebhookDeliveryError, type DeliveryResult } from '../shared/delivery';
+import { WebhookDeliveryError, type DeliveryResult } from './sender';
 
 /** What one item's message (all its parts) came to. */
 export interface PartsDeliveryResult extends DeliveryResult {

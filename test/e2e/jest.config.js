@@ -1,5 +1,6 @@
 /** The end-to-end suite: run by scripts/e2e.mjs against a real n8n it has started. */
 module.exports = {
+	rootDir: '../..',
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/e2e'],

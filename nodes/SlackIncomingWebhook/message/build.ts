@@ -1,4 +1,4 @@
-import { EMOJI_CODE_PATTERN, SLACK_LIMITS, SLACK_TS_PATTERN } from '../shared/slack';
+import { EMOJI_CODE_PATTERN, SLACK_LIMITS, SLACK_TS_PATTERN } from '../../shared/slack';
 
 /** What a user can put into one message, as read from the node's parameters. */
 export interface MessageInput {

@@ -1,0 +1,17 @@
+const { join } = require('node:path');
+
+/**
+ * The unit and node tests (`npm test`). package.json names this file as its jest preset, so a bare
+ * `npx jest <file>` from the project root runs with it too.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+	rootDir: join(__dirname, '..'),
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	// test/e2e and test/queue need running n8n processes: npm run test:e2e and test:queue start them.
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/'],
+	testTimeout: 30_000,
+	transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: join(__dirname, '..', 'tsconfig.json') }] },
+};
