@@ -21,7 +21,7 @@ import { sharedSendGatesFor } from '../shared/shared-rate-gate';
 import { createWebhookDispatcher } from './delivery/transport';
 import { testIncomingWebhook } from './credential-test';
 import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
-import { deliverInParts, describePostedParts, PartDeliveryError } from './delivery/parts';
+import { deliverInParts, describePostedParts, PartDeliveryError, partsSent } from './delivery/parts';
 import {
 	attachmentsFromFields,
 	buildWebhookMessage,
@@ -32,10 +32,10 @@ import {
 } from './message/build';
 import { buildReportText, messageFor, reportOf, type Send } from './message/report';
 import { splitMessage } from './message/split';
+import { reserveResponseUrlMessages, type ResponseUrlReservation } from './delivery/response-url-uses';
 import {
 	AUTHENTICATION,
 	authenticationFromValue,
-	createResponseUrlUseCounter,
 	CredentialSetupError,
 	describeDeliveryFailure,
 	parseAllowedOrigins,
@@ -98,62 +98,84 @@ export class SlackIncomingWebhook implements INodeType {
 		const items = this.getInputData();
 		const read = createParameterReader(this);
 		const targetOf = await readTargetChooser(this, read);
-		const countResponseUrlUse = createResponseUrlUseCounter();
 		const continueOnFail = this.continueOnFail();
 		const sends = read<string>('send', 0, SEND_MODE.messagePerItem) === SEND_MODE.report ? [reportOf(items.length)] : items.map((_, itemIndex) => messageFor(itemIndex));
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
-		const messages: Array<PlannedMessage | undefined> = [];
+		const messages: Array<ReservedMessage | undefined> = [];
 		const output: INodeExecutionData[] = new Array(sends.length);
-		for (const [sendIndex, send] of sends.entries()) {
-			try {
-				const target = targetOf(send.itemIndex);
-				const planned = planMessage(read, send, target, this.getNode());
-				// Each part is one of the few answers a response URL takes.
-				for (let part = 0; part < planned.parts.length; part++) countResponseUrlUse(target);
-				messages.push(planned);
-			} catch (error) {
-				const nodeError = toInputError(this, error, send);
-				if (!continueOnFail) throw nodeError;
-				messages.push(undefined);
-				output[sendIndex] = errorItem(nodeError, send);
-			}
-		}
-
-		const first = messages.find((entry) => entry !== undefined);
-		const ordered = first?.ordered ?? true;
-		const sharedGates = await sharedSendGatesFor(this);
-		const dispatcher = createWebhookDispatcher();
-		const sender = new WebhookSender(dispatcher, USER_AGENT, undefined, sharedGates);
 		try {
-			const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
-				entry
-					? {
-							key: entry.target.url,
-							// The parts of one message must not be interleaved with other messages to this webhook.
-							exclusive: entry.parts.length > 1,
-							run: async () => ({ ...(await deliverInParts(entry.parts, async (part) => await sender.deliver(entry.target.url, part, entry.policy))) }),
-						}
-					: undefined,
-			);
-			const results = await runPerKey(jobs, ordered ? 1 : (first?.concurrency ?? 5), !continueOnFail);
-
 			for (const [sendIndex, send] of sends.entries()) {
-				const result = results[sendIndex];
-				const target = messages[sendIndex]?.target;
-				if (!result || !target) continue;
-				if (result.status === 'fulfilled') {
-					output[sendIndex] = { json: { ...result.value, ...send.outputFields, ...channelFields(target) }, pairedItem: send.pairedItem };
-					continue;
+				try {
+					const target = targetOf(send.itemIndex);
+					const planned = planMessage(read, send, target, this.getNode());
+					// Each part is one of the few answers a Slack response URL takes: an answer that
+					// does not fit in those left is refused whole, before anything is sent.
+					messages.push({ ...planned, reservation: reserveResponseUrlMessages(target, planned.parts.length) });
+				} catch (error) {
+					const nodeError = toInputError(this, error, send);
+					if (!continueOnFail) throw nodeError;
+					messages.push(undefined);
+					output[sendIndex] = errorItem(nodeError, send);
 				}
-				const nodeError = toDeliveryError(this, result.reason, send, results.slice(sendIndex + 1), target);
-				if (!continueOnFail) throw nodeError;
-				output[sendIndex] = errorItem(nodeError, send, result.reason, channelFields(target));
 			}
+			await deliverAll(this, sends, messages, output, continueOnFail);
 		} finally {
-			await dispatcher.close();
+			// What was never sent goes back to the response URL's count (a settled reservation stays).
+			for (const message of messages) message?.reservation.settle(0);
 		}
 		return [output.filter((item) => item !== undefined)];
+	}
+}
+
+/** Sends the planned messages and fills in their output items; what was not sent is settled by the caller. */
+async function deliverAll(
+	context: IExecuteFunctions,
+	sends: readonly Send[],
+	messages: ReadonlyArray<ReservedMessage | undefined>,
+	output: INodeExecutionData[],
+	continueOnFail: boolean,
+): Promise<void> {
+	const first = messages.find((entry) => entry !== undefined);
+	const ordered = first?.ordered ?? true;
+	const sharedGates = await sharedSendGatesFor(context);
+	const dispatcher = createWebhookDispatcher();
+	const sender = new WebhookSender(dispatcher, USER_AGENT, undefined, sharedGates);
+	try {
+		const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
+			entry
+				? {
+						key: entry.target.url,
+						// The parts of one message must not be interleaved with other messages to this webhook.
+						exclusive: entry.parts.length > 1,
+						run: async () => {
+							const delivered = deliverInParts(entry.parts, async (part) => await sender.deliver(entry.target.url, part, entry.policy));
+							// A response URL keeps counting what reached Slack, and nothing else.
+							void delivered.then(
+								() => entry.reservation.settle(entry.parts.length),
+								(failure: unknown) => entry.reservation.settle(partsSent(failure, entry.parts.length)),
+							);
+							return { ...(await delivered) };
+						},
+					}
+				: undefined,
+		);
+		const results = await runPerKey(jobs, ordered ? 1 : (first?.concurrency ?? 5), !continueOnFail);
+
+		for (const [sendIndex, send] of sends.entries()) {
+			const result = results[sendIndex];
+			const target = messages[sendIndex]?.target;
+			if (!result || !target) continue;
+			if (result.status === 'fulfilled') {
+				output[sendIndex] = { json: { ...result.value, ...send.outputFields, ...channelFields(target) }, pairedItem: send.pairedItem };
+				continue;
+			}
+			const nodeError = toDeliveryError(context, result.reason, send, results.slice(sendIndex + 1), target);
+			if (!continueOnFail) throw nodeError;
+			output[sendIndex] = errorItem(nodeError, send, result.reason, channelFields(target));
+		}
+	} finally {
+		await dispatcher.close();
 	}
 }
 
@@ -241,6 +263,11 @@ interface PlannedMessage {
 	policy: DeliveryPolicy;
 	ordered: boolean;
 	concurrency: number;
+}
+
+/** A planned message holding its share of a Slack response URL's messages (nothing for other targets). */
+interface ReservedMessage extends PlannedMessage {
+	reservation: ResponseUrlReservation;
 }
 
 function planMessage(read: ParameterReader, send: Send, target: WebhookTarget, node: INode): PlannedMessage {

@@ -334,7 +334,8 @@ export const messageProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'chat.example.com, http://127.0.0.1:8065',
-				description: "Hosts besides Slack's whose response URLs the node may post to, separated by commas: a host, host:port, or http://host:port for plain HTTP",
+				description:
+					"Hosts besides Slack's whose response URLs the node may post to, separated by commas or new lines: a host, host:port, or http://host:port for plain HTTP. No wildcards (*.example.com): list each host. Slack's own host keeps its 5 messages per response URL.",
 				hint: 'A response URL arrives with a request, so only list servers you run, such as Mattermost.',
 				displayOptions: { show: { '/authentication': [AUTHENTICATION.responseUrl.value] } },
 			},

@@ -25,7 +25,7 @@ const SIGNING_SECRET = 'leak-check-signing-secret-not-real';
 const OAUTH_CLIENT_SECRET = 'leak-check-client-secret-not-real';
 const OAUTH_ACCESS_TOKEN = 'xoxb-leak-check-access-token-not-real';
 const RESPONSE_URL_SECRET = 'leak-check-response-url-secret';
-const SECRET_FRAGMENTS = [SECRET_PATH, 'leak-check-secret-path', TOKEN, SIGNING_SECRET, OAUTH_CLIENT_SECRET, OAUTH_ACCESS_TOKEN, RESPONSE_URL_SECRET];
+const SECRET_FRAGMENTS = [SECRET_PATH, 'TLEAK0000', 'BLEAK0000', 'leak-check-secret-path', TOKEN, SIGNING_SECRET, OAUTH_CLIENT_SECRET, OAUTH_ACCESS_TOKEN, RESPONSE_URL_SECRET];
 
 function expectNoSecrets(what: string, value: unknown): void {
 	const text = typeof value === 'string' ? value : (serializeDeep(value) ?? '');
@@ -60,6 +60,23 @@ afterAll(async () => {
  */
 const UNRESOLVABLE_HOST = `${'n'.repeat(64)}.example`;
 
+/**
+ * Answers from a server that quotes the secret parts of the URL it was called on, one at a time
+ * or together, as some servers' error pages do (`invalid hook id <last segment>`).
+ */
+const segmentsOf = (path: string) => path.split('/').filter(Boolean);
+const echoes: Array<[string, (path: string, port: number) => string]> = [
+	['the last path segment', (path) => `invalid hook id ${segmentsOf(path).at(-1)}`],
+	['the T… segment', (path) => `team ${segmentsOf(path)[1]} is not known here`],
+	['the B… or command segment', (path) => `service ${segmentsOf(path)[2]} was removed`],
+	['each segment in pieces', (path) => segmentsOf(path).slice(1).join(' and ')],
+	['the whole URL URL-encoded', (path, port) => `see ${encodeURIComponent(`http://127.0.0.1:${port}${path}`)}`],
+];
+const echoFailures = (url: () => string): Array<[string, () => string, object]> => [
+	...echoes.map(([what, says]): [string, () => string, object] => [`an error answer that quotes ${what}`, url, { says, reply: 400 }]),
+	...echoes.map(([what, says]): [string, () => string, object] => [`an ok answer that quotes ${what}`, url, { says, reply: 200 }]),
+];
+
 const actionFailures: Array<[string, () => string, object?]> = [
 	['a URL without a scheme', () => `hooks.slack.com/services/${SECRET_PATH}`],
 	['a URL with a bad port', () => `https://hooks.slack.com:99999/services/${SECRET_PATH}`],
@@ -69,6 +86,7 @@ const actionFailures: Array<[string, () => string, object?]> = [
 	['a TLS certificate that is not trusted', () => `https://127.0.0.1:${tls.port}/services/${SECRET_PATH}`],
 	['a timeout', () => slack.url, { stall: true }],
 	['an answer that quotes the URL', () => slack.url, { echo: true }],
+	...echoFailures(() => slack.url),
 	...Object.keys(SLACK_WEBHOOK_ERRORS).map((error): [string, () => string, object] => [`Slack's ${error}`, () => slack.url, { slackError: error }]),
 ];
 
@@ -87,8 +105,9 @@ const credentialsFor = {
 describe.each(Object.keys(credentialsFor) as Array<keyof typeof credentialsFor>)('Slack Incoming Webhook (%s credential): no secret in errors, output items or the log', (authentication) => {
 	it.each(actionFailures)('for %s', async (_name, webhookUrl, scenario = {}) => {
 		slack.reset();
-		const play = scenario as { stall?: boolean; echo?: boolean; slackError?: string };
+		const play = scenario as { stall?: boolean; echo?: boolean; slackError?: string; says?: (path: string, port: number) => string; reply?: number };
 		if (play.stall) slack.respondWith(() => ({ stall: true }));
+		else if (play.says) slack.respondWith((request) => ({ reply: play.reply!, body: play.says!(request.path, slack.port) }));
 		else if (play.echo) slack.respondWith((request) => ({ reply: 400, body: `bad request to ${request.path} (http://127.0.0.1:${slack.port}${request.path})` }));
 		else if (play.slackError) slack.respondWith(() => answer.slackError(SLACK_ERROR_STATUS[play.slackError!], play.slackError!));
 
@@ -98,23 +117,26 @@ describe.each(Object.keys(credentialsFor) as Array<keyof typeof credentialsFor>)
 		const refusedUpFront = authentication === 'oAuth2' && !/^https?:\/\//.test(webhookUrl());
 
 		// Without continueOnFail: the error n8n records for the node and the run.
+		// An ok answer that quotes the URL succeeds: then its output item is what must stay clean.
+		const succeeds = play.reply === 200 && !refusedUpFront;
 		const failed = await runNode({ parameters, credentials });
-		expect(failed.error).toBeDefined();
-		expect(failed.error!.message).toMatch(refusedUpFront ? /incoming webhook has no http\(s\) URL/ : /\(item 0\)|webhook URL/);
+		if (succeeds) expect(failed.output?.[0].json.ok).toBe(true);
+		else expect(failed.error!.message).toMatch(refusedUpFront ? /incoming webhook has no http\(s\) URL/ : /\(item 0\)|webhook URL/);
 		expectNoSecrets('the recorded error', failed.error);
+		expectNoSecrets('the output', failed.output);
 		expectNoSecrets('the run data', failed.run);
 
 		// With continueOnFail: the error item.
 		const continued = await runNode({ parameters, credentials, continueOnFail: true });
 		if (refusedUpFront) expect(continued.error).toBeDefined();
-		else expect(continued.output?.[0].json.ok).toBe(false);
+		else expect(continued.output?.[0].json.ok).toBe(succeeds);
 		expectNoSecrets('the error item', continued.output);
 		expectNoSecrets('the error', continued.error);
 
 		// The credential test reports the same problem, also without the secret (a 400 to its empty
 		// message is how a live hook answers, so those count as valid).
 		const tested = await testIncomingWebhook(webhookUrl(), 1_000);
-		const answersLikeALiveHook = play.echo || ['no_text', 'invalid_payload'].includes(play.slackError ?? '');
+		const answersLikeALiveHook = play.echo || play.says || ['no_text', 'invalid_payload'].includes(play.slackError ?? '');
 		if (!answersLikeALiveHook) expect(tested.status).toBe('Error');
 		expectNoSecrets('the credential test result', tested);
 	});
@@ -131,13 +153,15 @@ describe('Slack Incoming Webhook (response URL): no response URL in errors, outp
 		['a timeout', () => `http://127.0.0.1:${slack.port}${responsePath}`, { stall: true }],
 		['an answer that quotes the URL', () => `http://127.0.0.1:${slack.port}${responsePath}`, { echo: true }],
 		['a bare 404', () => `http://127.0.0.1:${slack.port}${responsePath}`, { notFound: true }],
+		...echoFailures(() => `http://127.0.0.1:${slack.port}${responsePath}`),
 		...['used_url', 'expired_url'].map((error): [string, () => string, object] => [`Slack's ${error}`, () => `http://127.0.0.1:${slack.port}${responsePath}`, { slackError: error }]),
 	];
 
 	it.each(failures)('for %s', async (_name, responseUrl, scenario = {}) => {
 		slack.reset();
-		const play = scenario as { stall?: boolean; echo?: boolean; notFound?: boolean; slackError?: string };
+		const play = scenario as { stall?: boolean; echo?: boolean; notFound?: boolean; slackError?: string; says?: (path: string, port: number) => string; reply?: number };
 		if (play.stall) slack.respondWith(() => ({ stall: true }));
+		else if (play.says) slack.respondWith((request) => ({ reply: play.reply!, body: play.says!(request.path, slack.port) }));
 		else if (play.echo) slack.respondWith((request) => ({ reply: 400, body: `bad request to ${request.path} (http://127.0.0.1:${slack.port}${request.path})` }));
 		else if (play.notFound) slack.respondWith(() => ({ reply: 404, body: 'Not Found' }));
 		else if (play.slackError) slack.respondWith(() => answer.slackError(404, play.slackError!));
@@ -146,13 +170,16 @@ describe('Slack Incoming Webhook (response URL): no response URL in errors, outp
 		const parameters = { authentication: 'none', text: 'Secret check', options: { timeout: 1, maxRetries: 1, allowedResponseUrlHosts: allowed } };
 		const items = [{ json: { response_url: responseUrl() } }];
 
+		const succeeds = play.reply === 200;
 		const failed = await runNode({ parameters, items });
-		expect(failed.error?.message).toMatch(/\(item 0(, field "Response URL")?\)$/);
+		if (succeeds) expect(failed.output?.[0].json.ok).toBe(true);
+		else expect(failed.error?.message).toMatch(/\(item 0(, field "Response URL")?\)$/);
 		expectNoSecrets('the recorded error', failed.error);
+		expectNoSecrets('the output', failed.output);
 		expectNoSecrets('the run result', failed.run.data.resultData);
 
 		const continued = await runNode({ parameters, items, continueOnFail: true });
-		expect(continued.output?.[0].json.ok).toBe(false);
+		expect(continued.output?.[0].json.ok).toBe(succeeds);
 		expectNoSecrets('the error item', continued.output);
 	});
 });

@@ -25,7 +25,8 @@ export type Authentication = keyof typeof AUTHENTICATION;
 /**
  * A pasted URL, or one Slack handed over through Add to Slack: then the channel it is bound to is
  * known, and the fix for a dead webhook is to connect again. Or a response URL from the item:
- * `slack` tells Slack's own (5 uses, 30 minutes) from one on a host the user allowed. Delivery
+ * `slack` tells one on Slack's host (5 uses, 30 minutes, also when the user listed the host as
+ * allowed) from one on another host the user allowed. `url` never has a fragment. Delivery
  * keys its order and its learned rate pace by `url`, so each command's response URL is a queue
  * and a pace of its own: a 429 on one command's URL never slows another's, and with at most five
  * messages per URL a pace learned there cannot hold anything up for long.
@@ -102,10 +103,19 @@ export const RESPONSE_URL_FIELDS = {
 
 const SLACK_RESPONSE_URL_SHAPES = SLACK_RESPONSE_URL.pathPrefixes.map((prefix) => `https://${SLACK_RESPONSE_URL.hosts[0]}/${prefix}/…`).join(', ');
 
+/** The form Allowed Response URL Hosts takes, as errors and the parameter's description state it. */
+export const ALLOWED_HOSTS_FORM =
+	'Write one origin per entry, separated by commas or new lines: a host name with an optional port, such as chat.example.com or chat.example.com:8065, or http://host:port for plain HTTP. Wildcards such as *.example.com are not supported: list each host.';
+
+/** A host name's labels (letters, digits, hyphens, and the underscores container names use), or an IPv6 literal. */
+const HOST_NAME = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$|^\[[0-9a-f:.]+\]$/;
+
 /**
  * Reads Allowed Response URL Hosts (`host`, `host:port`, or `http://host:port` for plain HTTP;
  * separated by commas or new lines) into origins such as `https://chat.example.com` and
- * `http://127.0.0.1:8065`. Without a scheme an entry means https.
+ * `http://127.0.0.1:8065`. Without a scheme an entry means https. An entry that can never match
+ * a URL's origin (a wildcard, two hosts joined by `;`, a path, user info) is refused, naming it,
+ * rather than left to make every item fail with "not allowed".
  */
 export function parseAllowedOrigins(value: unknown): string[] {
 	if (typeof value !== 'string') return [];
@@ -117,12 +127,8 @@ export function parseAllowedOrigins(value: unknown): string[] {
 			const candidate = entry.includes('://') ? entry : `https://${entry}`;
 			const parsed = URL.canParse(candidate) ? new URL(candidate) : undefined;
 			const bare = parsed && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username && !parsed.password;
-			if (!parsed || !bare || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-				throw new MessageValidationError(
-					RESPONSE_URL_FIELDS.allowedHosts,
-					`"${entry}" in Allowed Response URL Hosts is not a host`,
-					'Write a host name with an optional port, such as chat.example.com or chat.example.com:8065; start it with http:// to allow plain HTTP.',
-				);
+			if (!parsed || !bare || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || !HOST_NAME.test(parsed.hostname)) {
+				throw new MessageValidationError(RESPONSE_URL_FIELDS.allowedHosts, `"${entry}" in Allowed Response URL Hosts is not a host`, ALLOWED_HOSTS_FORM);
 			}
 			return parsed.origin;
 		});
@@ -155,9 +161,11 @@ export function responseUrlTarget(value: unknown, allowedOrigins: readonly strin
 			'Slack never sends one; the URL did not come from Slack. Nothing was sent.',
 		);
 	}
-	if (allowedOrigins.includes(url.origin)) return { source: 'responseUrl', url: url.href, slack: false };
-	if (isSlackResponseUrl(url)) return { source: 'responseUrl', url: url.href, slack: true };
+	// The fragment never reaches the server: without it, `URL#a` and `URL#b` are one queue.
+	url.hash = '';
+	// Slack's limits follow Slack's host, also when the user listed it as allowed.
 	const onSlackHost = (SLACK_RESPONSE_URL.hosts as readonly string[]).includes(url.hostname);
+	if (allowedOrigins.includes(url.origin) || isSlackResponseUrl(url)) return { source: 'responseUrl', url: url.href, slack: onSlackHost };
 	throw new MessageValidationError(
 		RESPONSE_URL_FIELDS.url,
 		onSlackHost ? `The response URL ${shown} is not a Slack response URL` : `The response URL's host is not allowed: ${shown}`,
@@ -174,27 +182,6 @@ function isSlackResponseUrl(url: URL): boolean {
 		(SLACK_RESPONSE_URL.pathPrefixes as readonly string[]).includes(kind) &&
 		rest.length > 0
 	);
-}
-
-/**
- * Counts the messages one run sends to each of Slack's response URLs: past the fifth, Slack
- * refuses them, so such an item fails before anything is sent. (Answers sent by earlier runs
- * cannot be counted here; Slack's used_url answer covers those.)
- */
-export function createResponseUrlUseCounter(): (target: WebhookTarget) => void {
-	const uses = new Map<string, number>();
-	return (target) => {
-		if (target.source !== 'responseUrl' || !target.slack) return;
-		const count = (uses.get(target.url) ?? 0) + 1;
-		uses.set(target.url, count);
-		if (count > SLACK_RESPONSE_URL.maxUses) {
-			throw new MessageValidationError(
-				RESPONSE_URL_FIELDS.url,
-				`This is message ${count} to one response URL (${redactWebhookUrl(target.url)}); Slack accepts at most ${SLACK_RESPONSE_URL.maxUses} per command`,
-				`Nothing was sent to it for this item. ${SLACK_WEBHOOK_ERRORS.used_url.action}`,
-			);
-		}
-	};
 }
 
 export interface ResponseUrlOptions {

@@ -47,11 +47,24 @@ export async function deliverInParts<Part>(
 	return { ...last, attempts, waitedMs, parts: parts.length };
 }
 
+function failedPartMayHaveBeenPosted(error: PartDeliveryError): boolean {
+	return error.cause instanceof WebhookDeliveryError && error.cause.details.mayHaveBeenPosted;
+}
+
+/**
+ * How many of a message's parts reached the server, counting one that may have been posted: what
+ * a response URL's count of used messages must keep. A failure of unknown kind counts them all.
+ */
+export function partsSent(failure: unknown, totalParts: number): number {
+	if (!(failure instanceof PartDeliveryError)) return totalParts;
+	return failure.postedParts + (failedPartMayHaveBeenPosted(failure) ? 1 : 0);
+}
+
 /** Says which parts of a split message were posted, which may have been, and which were not. */
 export function describePostedParts(error: PartDeliveryError): string {
 	const { failedPart, totalParts } = error;
 	if (totalParts === 1) return '';
-	const mayHaveBeenPosted = error.cause instanceof WebhookDeliveryError && error.cause.details.mayHaveBeenPosted;
+	const mayHaveBeenPosted = failedPartMayHaveBeenPosted(error);
 	const range = (from: number, to: number) => (from === to ? `part ${from}` : `parts ${from}-${to}`);
 	const sentences = [`The message was split into ${totalParts} parts and part ${failedPart} failed.`];
 	sentences.push(failedPart === 1 ? 'No part was posted.' : `Posted: ${range(1, failedPart - 1)}.`);

@@ -162,7 +162,8 @@ export class WebhookSender {
 			if (status >= 200 && status < 300) {
 				await gate.recordDelivered(this.clock.now());
 				const where = gate.where === undefined ? {} : { rateGate: gate.where };
-				return { ok: true, status, response: response.body.trim() || SLACK_WEBHOOK_OK, attempts, waitedMs, ...where };
+				// The answer goes into the output item: a server that echoes the URL must not put it there.
+				return { ok: true, status, response: scrubSecrets(response.body.trim(), [webhookUrl]) || SLACK_WEBHOOK_OK, attempts, waitedMs, ...where };
 			}
 
 			if (status === 429) {

@@ -9,7 +9,6 @@ import { redactWebhookUrl } from '../../../nodes/shared/redact';
 import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../../nodes/shared/slack';
 import {
 	AUTHENTICATION,
-	createResponseUrlUseCounter,
 	describeDeliveryFailure,
 	parseAllowedOrigins,
 	RESPONSE_URL_GONE,
@@ -17,7 +16,9 @@ import {
 	responseUrlTarget,
 	type WebhookTarget,
 } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { ResponseUrlUses, reserveResponseUrlMessages } from '../../../nodes/SlackIncomingWebhook/delivery/response-url-uses';
 import { runNode } from '../../helpers/n8n-harness';
+import { RefusingProxy } from '../../helpers/refusing-proxy';
 import { serializeDeep } from '../../helpers/serialize';
 import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
 
@@ -86,34 +87,91 @@ describe('parseAllowedOrigins', () => {
 		expect(parseAllowedOrigins(undefined)).toEqual([]);
 	});
 
-	it.each(['chat.example.com/hooks', 'user@chat.example.com', 'ftp://chat.example.com', 'http://', 'chat.example.com?x=1'])('refuses "%s", naming the field', (entry) => {
-		expect(() => parseAllowedOrigins(entry)).toThrow(expect.objectContaining({ field: 'Allowed Response URL Hosts' }));
+	it.each(['chat.example.com/hooks', 'user@chat.example.com', 'ftp://chat.example.com', 'http://', 'chat.example.com?x=1', '*.example.com', 'https://*.example.com', 'a.com;b.com', 'a.com b.com', 'chat.example.com.'])(
+		'refuses "%s", naming the entry, the field and the accepted form',
+		(entry) => {
+			expect(() => parseAllowedOrigins(`ok.example.com, ${entry}`)).toThrow(
+				expect.objectContaining({
+					field: 'Allowed Response URL Hosts',
+					message: `"${entry}" in Allowed Response URL Hosts is not a host`,
+					hint: expect.stringMatching(/separated by commas or new lines.*Wildcards such as \*\.example\.com are not supported/),
+				}),
+			);
+		},
+	);
+
+	it('accepts IP addresses, IPv6 literals and container names with underscores', () => {
+		expect(parseAllowedOrigins('10.0.0.2:8065, [::1]:8443, http://my_mattermost:8065')).toEqual(['https://10.0.0.2:8065', 'https://[::1]:8443', 'http://my_mattermost:8065']);
 	});
 });
 
-describe('createResponseUrlUseCounter', () => {
-	it(`lets ${SLACK_RESPONSE_URL.maxUses} messages through to one Slack response URL and refuses the next, per URL`, () => {
-		const count = createResponseUrlUseCounter();
-		const first: WebhookTarget = { source: 'responseUrl', url: slackUrl(), slack: true };
-		const second: WebhookTarget = { source: 'responseUrl', url: slackUrl('actions'), slack: true };
-		for (let use = 0; use < SLACK_RESPONSE_URL.maxUses; use++) expect(() => count(first)).not.toThrow();
-		expect(() => count(second)).not.toThrow();
-		let error: unknown;
+describe('ResponseUrlUses: the messages a Slack response URL has left, in this process', () => {
+	const uses = () => new ResponseUrlUses();
+	const thrown = (run: () => unknown): unknown => {
 		try {
-			count(first);
-		} catch (caught) {
-			error = caught;
+			run();
+		} catch (error) {
+			return error;
 		}
-		expect(error).toMatchObject({ field: 'Response URL', message: expect.stringContaining(`at most ${SLACK_RESPONSE_URL.maxUses} per command`) });
+		throw new Error('expected a refusal');
+	};
+
+	it(`counts one URL however it is written: fragment, case of the host, default port, .. and doubled slashes`, () => {
+		const count = uses();
+		const spellings = [
+			`${slackUrl()}#a`,
+			slackUrl().replace('hooks.slack.com', 'HOOKS.Slack.com:443'),
+			slackUrl().replace('/commands/', '/commands//'),
+			slackUrl().replace('/1234567890/', '/other/../1234567890/'),
+			`${slackUrl()}#e`,
+		];
+		for (const url of spellings) count.reserve(url, 1).settle(1);
+		expect(count.left(slackUrl())).toBe(0);
+		const error = thrown(() => count.reserve(`${slackUrl()}#f`, 1));
+		expect(error).toMatchObject({ field: 'Response URL', message: expect.stringContaining(`needs 1 message but the response URL https://hooks.slack.com/commands/*** has 0 of Slack's ${SLACK_RESPONSE_URL.maxUses} left`) });
 		expect(serializeDeep(error)).not.toContain(SECRET);
+		expect(count.left(slackUrl('actions'))).toBe(SLACK_RESPONSE_URL.maxUses);
 	});
 
-	it('does not count other targets: an allowed host sets its own rules, a webhook has none', () => {
-		const count = createResponseUrlUseCounter();
+	it('keeps counting only what was sent: a reservation settled with fewer parts gives the rest back, and settles once', () => {
+		const count = uses();
+		const reservation = count.reserve(slackUrl(), 4);
+		expect(count.left(slackUrl())).toBe(1);
+		reservation.settle(1);
+		reservation.settle(0);
+		expect(count.left(slackUrl())).toBe(4);
+	});
+
+	it('refuses an answer longer than the messages left, with the number of parts, the number left, and advice that fits', () => {
+		const count = uses();
+		count.reserve(slackUrl(), 3).settle(3);
+		const error = thrown(() => count.reserve(slackUrl(), 7)) as { field: string; message: string; hint: string };
+		expect(error.field).toBe('Text');
+		expect(error.message).toMatch(/needs 7 messages .* has 2 of Slack's 5 left/);
+		expect(error.hint).toMatch(/Nothing of this item was sent\. Shorten it to fit in 2 messages \(80,000 characters of text\), or send it as a message to an incoming webhook/);
+		expect(count.left(slackUrl())).toBe(2);
+	});
+
+	it(`forgets a URL ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes after its first use, when Slack refuses it anyway, and keeps at most the URLs it may`, () => {
+		let now = 0;
+		const count = new ResponseUrlUses(() => now, 2);
+		count.reserve(slackUrl(), 5).settle(5);
+		now = SLACK_RESPONSE_URL.lifetimeMinutes * 60_000 + 1;
+		expect(() => count.reserve(slackUrl('actions'), 1).settle(1)).not.toThrow();
+		expect(count.left(slackUrl())).toBe(SLACK_RESPONSE_URL.maxUses);
+		count.reserve(slackUrl('app'), 1).settle(1);
+		count.reserve(`${slackUrl()}-3`, 1).settle(1);
+		count.reserve(`${slackUrl()}-4`, 1).settle(1);
+		expect(count.left(slackUrl('actions'))).toBe(SLACK_RESPONSE_URL.maxUses);
+	});
+
+	it('counts only Slack response URLs: another allowed host sets its own rules, a webhook has none', () => {
+		const count = uses();
 		for (let use = 0; use < 10; use++) {
-			count({ source: 'responseUrl', url: `http://127.0.0.1:1/commands/${SECRET}`, slack: false });
-			count({ source: 'url', url: `https://hooks.slack.com/services/T/B/${SECRET}` });
+			reserveResponseUrlMessages({ source: 'responseUrl', url: `http://127.0.0.1:1/commands/${SECRET}`, slack: false }, 1, count).settle(1);
+			reserveResponseUrlMessages({ source: 'url', url: `https://hooks.slack.com/services/T/B/${SECRET}` }, 1, count).settle(1);
 		}
+		expect(count.left(`http://127.0.0.1:1/commands/${SECRET}`)).toBe(SLACK_RESPONSE_URL.maxUses);
 	});
 });
 
@@ -213,7 +271,7 @@ describe('Slack Incoming Webhook node answering through response URLs, run by n8
 			parameters: parameters({ text: '={{ $json.text }}', options: { allowedResponseUrlHosts: '' } }),
 			items: [{ json: { text, response_url: `https://hooks.slack.com/commands/T0RESP000/7777/${SECRET}` } }],
 		});
-		expect(error?.message).toMatch(new RegExp(`This is message ${SLACK_RESPONSE_URL.maxUses + 1} to one response URL .*\\(item 0, field "Response URL"\\)`));
+		expect(error?.message).toMatch(new RegExp(`needs ${SLACK_RESPONSE_URL.maxUses + 1} messages .* has ${SLACK_RESPONSE_URL.maxUses} of Slack's ${SLACK_RESPONSE_URL.maxUses} left .*\\(item 0, field "Text"\\)`));
 		expect(server.received).toEqual([]);
 		expect(serializeDeep(error)).not.toContain(SECRET);
 	});
@@ -276,5 +334,62 @@ describe('Slack Incoming Webhook node answering through response URLs, run by n8
 		expect(error?.message).toMatch(/\(item 0\)$/);
 		expect(error?.description).toMatch(/may have been posted/);
 		expect(serializeDeep(error)).not.toContain(SECRET);
+	});
+});
+
+describe(`Slack's ${SLACK_RESPONSE_URL.maxUses} messages per response URL, run by n8n-core`, () => {
+	// Requests to Slack's host go through HTTPS_PROXY to a proxy on 127.0.0.1 that refuses every
+	// tunnel: each message sent is seen there, and none leaves the machine or is posted.
+	let proxy: RefusingProxy;
+	const savedProxy = process.env.HTTPS_PROXY;
+	beforeAll(async () => {
+		proxy = await new RefusingProxy().start();
+		process.env.HTTPS_PROXY = proxy.url;
+	});
+	afterAll(async () => {
+		if (savedProxy === undefined) delete process.env.HTTPS_PROXY;
+		else process.env.HTTPS_PROXY = savedProxy;
+		await proxy.stop();
+	});
+	beforeEach(() => {
+		proxy.tunnels.length = 0;
+	});
+
+	const commandUrl = (command: string) => `https://hooks.slack.com/commands/T0RESP000/${command}/${SECRET}`;
+	/** Text that Slack takes in `parts` messages. */
+	const textOfParts = (parts: number) => (parts === 1 ? 'short' : 'y '.repeat(((parts - 1) * SLACK_LIMITS.maxTextLength + 1000) / 2));
+	const run = (items: INodeExecutionData[], options: object = {}) =>
+		runNode({ parameters: { authentication: AUTHENTICATION.responseUrl.value, text: '={{ $json.text }}', options: { timeout: 2, maxRetries: 0, ...options } }, items, continueOnFail: true });
+
+	it('with On Error → Continue, an item refused for want of messages uses none: items of 2, 2, 2 and 1 parts, the third is refused, the fourth goes', async () => {
+		const { output } = await run([2, 2, 2, 1].map((parts) => ({ json: { text: textOfParts(parts), response_url: commandUrl('2221') } })));
+		expect(output?.[2].json.error).toMatch(/needs 2 messages .* has 1 of Slack's 5 left .*\(item 2, field "Text"\)$/);
+		expect(output?.[2].json.description).toMatch(/^Nothing of this item was sent\. Shorten it to fit in 1 message \(40,000 characters of text\)/);
+		// The fourth was sent (and refused by the proxy), not refused as "message 7".
+		expect(output?.[3].json).toMatchObject({ ok: false, mayHaveBeenPosted: false });
+		expect(output?.[3].json.error).not.toMatch(/left|message 7/);
+		expect(proxy.tunnels).toEqual(['hooks.slack.com:443', 'hooks.slack.com:443', 'hooks.slack.com:443']);
+		expect(serializeDeep(output)).not.toContain(SECRET);
+	});
+
+	it('counts one response URL however its fragment reads: URL#a to URL#f, the sixth is refused', async () => {
+		const { output } = await run(['a', 'b', 'c', 'd', 'e', 'f'].map((fragment) => ({ json: { text: 'hi', response_url: `${commandUrl('3333')}#${fragment}` } })));
+		expect(proxy.tunnels).toHaveLength(SLACK_RESPONSE_URL.maxUses);
+		expect(output?.[5].json.error).toMatch(/needs 1 message but the response URL https:\/\/hooks\.slack\.com\/commands\/\*\*\* has 0 of Slack's 5 left .*\(item 5, field "Response URL"\)$/);
+	});
+
+	it("applies Slack's limit when hooks.slack.com is listed as allowed: 250,000 characters need 7 messages of the 5 left, refused before sending", async () => {
+		const { output } = await run([{ json: { text: 'y'.repeat(250_000), response_url: commandUrl('4444') } }], { allowedResponseUrlHosts: 'hooks.slack.com' });
+		expect(proxy.tunnels).toEqual([]);
+		expect(output?.[0].json.error).toMatch(/needs 7 messages .* has 5 of Slack's 5 left .*\(item 0, field "Text"\)$/);
+		expect(output?.[0].json.description).toMatch(/Shorten it to fit in 5 messages \(200,000 characters of text\), or send it as a message to an incoming webhook instead/);
+	});
+
+	it('gives back the messages that were never sent: a later run to the same URL has all 5 again', async () => {
+		const items = Array.from({ length: SLACK_RESPONSE_URL.maxUses }, () => ({ json: { text: 'hi', response_url: commandUrl('5555') } }));
+		await run(items);
+		const again = await run(items);
+		expect(proxy.tunnels).toHaveLength(2 * SLACK_RESPONSE_URL.maxUses);
+		expect(again.output?.map((item) => item.json.mayHaveBeenPosted)).toEqual(items.map(() => false));
 	});
 });

@@ -18,4 +18,17 @@ describe('scrubSecrets', () => {
 		expect(scrubbed).not.toContain('s3cr3t');
 		expect(scrubbed).toBe('failed *** / *** / GET ***');
 	});
+
+	it('removes each secret segment on its own, raw, decoded and encoded, and leaves the names of URL kinds', () => {
+		const webhook = 'https://hooks.slack.com/services/T0SEGMENT1/B0SEGMENT2/secret%2Fwith%20space';
+		const response = 'https://chat.example.com/hooks/opaque-token-1?key=query-secret-1#fragment';
+		const text = 'team T0SEGMENT1, hook B0SEGMENT2, id secret/with space or secret%2Fwith%20space; hooks opaque-token-1 key query-secret-1 services';
+		expect(scrubSecrets(text, [webhook, response])).toBe('team ***, hook ***, id *** or ***; hooks *** key *** services');
+	});
+
+	it('leaves short segments, which are ordinary words rather than secrets, and looks at no more than 32 segments of a crafted URL', () => {
+		expect(scrubSecrets('v1 failed', ['https://chat.example.com/v1/opaque-token-1'])).toBe('v1 failed');
+		const crafted = `https://chat.example.com/${Array.from({ length: 5_000 }, (_, index) => `segment-${String(index).padStart(5, '0')}`).join('/')}`;
+		expect(scrubSecrets('segment-00000 segment-00031 segment-00032', [crafted])).toBe('*** *** segment-00032');
+	});
 });
