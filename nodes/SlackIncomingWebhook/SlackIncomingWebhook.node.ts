@@ -31,7 +31,7 @@ import {
 	type WebhookMessage,
 } from './message/build';
 import { buildReportText, messageFor, reportOf, type Send } from './message/report';
-import { splitMessage } from './message/split';
+import { planMessageSplit, type MessageSplit } from './message/split';
 import { reserveResponseUrlMessages, type ResponseUrlReservation } from './delivery/response-url-uses';
 import {
 	AUTHENTICATION,
@@ -167,12 +167,15 @@ async function deliverAll(
 			const target = messages[sendIndex]?.target;
 			if (!result || !target) continue;
 			if (result.status === 'fulfilled') {
-				output[sendIndex] = { json: { ...result.value, ...send.outputFields, ...channelFields(target) }, pairedItem: send.pairedItem };
+				output[sendIndex] = {
+					json: { ...result.value, ...send.outputFields, ...channelFields(target), ...splitNotesFields(messages[sendIndex]) },
+					pairedItem: send.pairedItem,
+				};
 				continue;
 			}
 			const nodeError = toDeliveryError(context, result.reason, send, results.slice(sendIndex + 1), target);
 			if (!continueOnFail) throw nodeError;
-			output[sendIndex] = errorItem(nodeError, send, result.reason, channelFields(target));
+			output[sendIndex] = errorItem(nodeError, send, result.reason, { ...channelFields(target), ...splitNotesFields(messages[sendIndex]) });
 		}
 	} finally {
 		await dispatcher.close();
@@ -219,6 +222,11 @@ function readResponseUrlOptions(read: ParameterReader, itemIndex: number) {
 	};
 }
 
+/** Says which parts had to be cut inside a Slack token or a character (see `describeCut`), when any did. */
+function splitNotesFields(message: PlannedMessage | undefined): IDataObject {
+	return message && message.splitNotes.length > 0 ? { splitNotes: message.splitNotes } : {};
+}
+
 /** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
 function channelFields(target: WebhookTarget): IDataObject {
 	return target.source === 'oauth' ? { channel: target.channel.name, channelId: target.channel.id } : {};
@@ -260,6 +268,7 @@ function readMessageInput(read: ParameterReader, itemIndex: number): MessageInpu
 interface PlannedMessage {
 	target: WebhookTarget;
 	parts: object[];
+	splitNotes: string[];
 	policy: DeliveryPolicy;
 	ordered: boolean;
 	concurrency: number;
@@ -273,16 +282,18 @@ interface ReservedMessage extends PlannedMessage {
 function planMessage(read: ParameterReader, send: Send, target: WebhookTarget, node: INode): PlannedMessage {
 	const options = read<IDataObject>('options', send.itemIndex, {});
 	const split = options.longMessages !== LONG_MESSAGES.fail;
-	const buildParts = (): WebhookMessage[] => {
+	const buildParts = (): MessageSplit => {
 		const input = readMessageInput(read, send.itemIndex);
 		const message = buildWebhookMessage(send.reportOf === undefined ? input : { ...input, text: readReportText(read, send.reportOf, node), blocks: undefined, attachments: undefined }, {
 			allowOverLimit: split,
 		});
-		return split ? splitMessage(message) : [message];
+		return split ? planMessageSplit(message) : { parts: [message], notes: [] };
 	};
+	const { parts, notes } = target.source === 'responseUrl' ? responseUrlParts(readResponseUrlOptions(read, send.itemIndex), buildParts) : buildParts();
 	return {
 		target,
-		parts: target.source === 'responseUrl' ? responseUrlParts(readResponseUrlOptions(read, send.itemIndex), buildParts) : buildParts(),
+		parts,
+		splitNotes: notes,
 		policy: readDeliveryPolicy(options),
 		ordered: options.orderedDelivery !== false,
 		concurrency: Number(options.concurrency ?? 5),
@@ -293,9 +304,10 @@ function planMessage(read: ParameterReader, send: Send, target: WebhookTarget, n
  * A long answer to a response URL goes out in parts too. Only the first part may replace the
  * command's original message: a later one would replace the part before it.
  */
-function responseUrlParts(options: ReturnType<typeof readResponseUrlOptions>, buildParts: () => WebhookMessage[]): object[] {
-	if (options.deleteOriginal) return [responseUrlMessage(options, () => ({}) as WebhookMessage)];
-	return buildParts().map((part, index) => responseUrlMessage({ ...options, replaceOriginal: index === 0 && options.replaceOriginal }, () => part));
+function responseUrlParts(options: ReturnType<typeof readResponseUrlOptions>, buildParts: () => MessageSplit): { parts: object[]; notes: string[] } {
+	if (options.deleteOriginal) return { parts: [responseUrlMessage(options, () => ({}) as WebhookMessage)], notes: [] };
+	const { parts, notes } = buildParts();
+	return { parts: parts.map((part, index) => responseUrlMessage({ ...options, replaceOriginal: index === 0 && options.replaceOriginal }, () => part)), notes };
 }
 
 function readReportText(read: ParameterReader, itemCount: number, node: INode): string {

@@ -219,8 +219,12 @@ export const RESPONSE_TYPES = ['in_channel', 'ephemeral', 'comment'] as const;
 /** Slack's message timestamp: seconds, a dot, six digits of microseconds (as a string). */
 export const SLACK_TS_PATTERN = /^\d{9,11}\.\d{6}$/;
 
+/** A character of an emoji's name (`:name:`), as a regular expression. */
+export const EMOJI_NAME_CHARACTER = "[a-z0-9_+'-]";
+/** The skin tone that may follow an emoji code, as in `:wave::skin-tone-3:`. */
+export const EMOJI_SKIN_TONE = ':skin-tone-[2-6]:';
 /** `:name:` emoji codes, including skin tones such as `:wave::skin-tone-3:`. */
-export const EMOJI_CODE_PATTERN = /^:[a-z0-9_+'-]+:(:skin-tone-[2-6]:)?$/i;
+export const EMOJI_CODE_PATTERN = new RegExp(`^:${EMOJI_NAME_CHARACTER}+:(${EMOJI_SKIN_TONE})?$`, 'i');
 
 /** User names Slack uses for its own bot; messages from bots are ignored to avoid reply loops. */
 export const SLACKBOT = { userName: 'slackbot', userId: 'USLACKBOT' } as const;

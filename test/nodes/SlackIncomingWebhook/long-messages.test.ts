@@ -107,6 +107,33 @@ describe('Long Messages: Split (the default)', () => {
 		expect(output?.map((item) => item.json.parts)).toEqual([1, longParts.length, 1, 1, 1]);
 	});
 
+	it('keeps a link whole where the cut would fall in it, and says which part had to cut a link longer than the limit', async () => {
+		const link = '<https://tickets.example.com/T-1|Open the ticket>';
+		// One line of words: the last space within Slack's limit is inside the link's label.
+		const words = `${'word '.repeat(Math.floor((SLACK_LIMITS.maxTextLength - 40) / 5))}${'x'.repeat((SLACK_LIMITS.maxTextLength - 40) % 5)}`;
+		const linked = `${words}${link} and more after it`;
+		const longLink = `<https://example.com/report|${'label '.repeat(7000)}>`;
+		const overLong = `Intro ${longLink} after`;
+		const { output, error } = await runNode({
+			parameters: { text: '={{ $json.text }}', options: fastOptions },
+			credentials: credentials(),
+			items: [{ json: { text: linked } }, { json: { text: overLong } }],
+		});
+		expect(error).toBeUndefined();
+		const posted = postedTexts();
+		expect(posted).toEqual([words, `${link} and more after it`, 'Intro ', expect.any(String), expect.any(String)]);
+		expect(posted.slice(2).join('')).toBe(overLong);
+		expect(output?.[0].json).toMatchObject({ ok: true, parts: 2 });
+		expect(output?.[0].json.splitNotes).toBeUndefined();
+		expect(output?.[1].json).toMatchObject({
+			ok: true,
+			parts: 3,
+			splitNotes: [
+				`Part 2 of 3 ends at character ${6 + posted[3].length} of the text, inside a Slack link, mention or emoji code longer than the 40000-character limit; Slack shows its two halves as plain text.`,
+			],
+		});
+	});
+
 	it('retries only the part that failed: the parts before it are never posted twice', async () => {
 		// The second part's first two attempts are rate-limited; the node's own retry sends that part again.
 		server.respondWith(({ index }) => (index === 1 || index === 2 ? answer.rateLimited('0.05') : answer.ok()));

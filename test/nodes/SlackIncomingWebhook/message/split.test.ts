@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { MessageValidationError } from '../../../../nodes/SlackIncomingWebhook/message/build';
-import { planTextParts, splitMessage, splitText, type TextPart } from '../../../../nodes/SlackIncomingWebhook/message/split';
+import { planMessageSplit, planTextParts, splitMessage, splitText, type TextPart } from '../../../../nodes/SlackIncomingWebhook/message/split';
 import { SLACK_LIMITS } from '../../../../nodes/shared/slack';
 
 const FENCE = '```';
@@ -199,5 +199,160 @@ describe('splitMessage', () => {
 		const run = () => splitMessage({ text: 'x'.repeat(60), blocks: blocks(2) }, { maxTextLength: 50, maxBlocks: 50 });
 		expect(run).toThrow(MessageValidationError);
 		expect(run).toThrow(/notification text/);
+	});
+});
+
+/** The grapheme boundaries of `text`, as the whole text is segmented (the test's own segmenter, not the splitter's). */
+function graphemeBoundaries(text: string): Set<number> {
+	const boundaries = new Set<number>([text.length]);
+	for (const { index } of new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)) boundaries.add(index);
+	return boundaries;
+}
+
+/** Slack mrkdwn tokens that render as one thing: a cut inside one shows Slack's raw syntax instead. */
+const TOKENS = {
+	'a user mention': '<@U0123ABC>',
+	'a channel link': '<#C0123|general>',
+	'a special mention': '<!here>',
+	'a user group mention': '<!subteam^S0123ABC|@oncall>',
+	'a date with spaces in its fallback': '<!date^1392734382^{date_short} at {time}|Feb 18, 2014 at 6:39 AM>',
+	'a link with spaces in its label': '<https://tickets.example.com/T-1|Open the ticket>',
+	'an emoji code': ':thumbsup:',
+	'an emoji code with a skin tone': ':thumbsup::skin-tone-2:',
+};
+
+describe('Slack tokens and combining marks', () => {
+	const MAX = 40;
+
+	it.each(Object.entries(TOKENS))('never cuts %s, wherever the limit falls in it, with or without spaces around', (_, token) => {
+		const MAX = 80; // room for the longest of these tokens
+		for (let into = 1; into < token.length; into++) {
+			const word = 'x'.repeat(MAX - into);
+			const words = `${'ab '.repeat(Math.floor((MAX - into) / 3))}${'c'.repeat((MAX - into) % 3)}`;
+			for (const before of [word, words]) {
+				const text = `${before}${token}${'y'.repeat(30)}`;
+				const parts = expectWholeAndWithin(text, MAX);
+				expect(parts.some((part) => text.slice(part.start, part.end).includes(token))).toBe(true);
+			}
+			// Without spaces, the cut goes right before the token.
+			expect(planTextParts(`${word}${token}`, MAX)[0].end).toBe(word.length);
+		}
+	});
+
+	it('cuts an over-long line before a link whose label has spaces, not inside the label', () => {
+		const link = TOKENS['a link with spaces in its label'];
+		// The last space within the first 60 characters is in the label.
+		const text = `Import failed, see ${link} for why`;
+		const parts = expectWholeAndWithin(text, 60);
+		expect(parts.map((part) => text.slice(part.start, part.end))).toEqual(['Import failed, see ', `${link} for why`]);
+	});
+
+	it('keeps a space and the combining mark after it together', () => {
+		// A combining mark after a space is one grapheme with it (how an accent is shown on its own).
+		const text = `${'a'.repeat(30)} \u0301${'b'.repeat(20)}`;
+		const parts = expectWholeAndWithin(text, MAX);
+		for (const part of parts) expect(/^\p{M}/u.test(text.slice(part.start, part.end))).toBe(false);
+		expect(parts[0].end).toBe(30);
+	});
+
+	it('cuts a token longer than the limit, since nothing else can hold it, and keeps the text whole', () => {
+		const token = `<https://example.com/report|${'a long label '.repeat(8)}>`;
+		const text = `Intro ${token} after`;
+		const parts = expectWholeAndWithin(text, MAX);
+		// The token starts a part of its own, then goes on in the next ones, each saying it is cut.
+		expect(parts[0].end).toBe('Intro '.length);
+		expect(parts.length).toBeGreaterThan(3);
+		const tokenEnd = 'Intro '.length + token.length;
+		expect(parts.map((part) => part.cutInside)).toEqual(parts.map((part) => (part.end > 'Intro '.length && part.end < tokenEnd ? 'token' : undefined)));
+	});
+
+	it('names each part cut inside a token or a character in the notes of the split, and only those', () => {
+		const token = `<https://example.com/report|${'a long label '.repeat(8)}>`;
+		const { parts, notes } = planMessageSplit({ text: `Intro ${token} after` }, { maxTextLength: MAX, maxBlocks: 50 });
+		expect(parts.length).toBeGreaterThan(3);
+		expect(notes.length).toBe(parts.length - 2);
+		notes.forEach((note, index) =>
+			expect(note).toMatch(new RegExp(`^Part ${index + 2} of ${parts.length} ends at character \\d+ of the text, inside a Slack link, mention or emoji code longer than the 40-character limit`)),
+		);
+		const marks = planMessageSplit({ text: `a${'\u0301'.repeat(500)}` }, { maxTextLength: 100, maxBlocks: 50 });
+		expect(marks.notes[0]).toBe('Part 1 of 6 ends at character 100 of the text, inside one very long character (a letter under a long run of combining marks or joiners); it is cut between code points.');
+		expect(planMessageSplit({ text: `${'word '.repeat(20)}${TOKENS['a link with spaces in its label']}` }, { maxTextLength: 80, maxBlocks: 50 }).notes).toEqual([]);
+	});
+
+	it('holds for any text of tokens, words, emoji and marks: whole, in order, no token or grapheme cut', () => {
+		const tokens = Object.values(TOKENS);
+		const piece = fc.constantFrom(...tokens, 'word', 'longerword', ' ', '\n', FENCE, '😀', 'e\u0301', ' \u0301', '👍🏽', '👩‍👩‍👧‍👦', '🇯🇵', '<', '>', 'x'.repeat(30), '\t');
+		fc.assert(
+			fc.property(fc.array(piece, { maxLength: 120 }), fc.integer({ min: 16, max: 90 }), (pieces, maxLength) => {
+				const text = pieces.join('');
+				const parts = expectWholeAndWithin(text, maxLength);
+				const boundaries = graphemeBoundaries(text);
+				let offset = 0;
+				const spans = pieces.flatMap((piece) => {
+					const span = { start: offset, end: (offset += piece.length) };
+					// A part holds at least maxLength minus a reopened and a closed fence of its own text.
+					return tokens.includes(piece) && piece.length <= maxLength - 8 ? [span] : [];
+				});
+				for (const { end } of parts.slice(0, -1)) {
+					expect(boundaries.has(end)).toBe(true);
+					expect(spans.filter((span) => span.start < end && end < span.end)).toEqual([]);
+				}
+			}),
+			{ numRuns: 500, seed: 29 },
+		);
+	});
+});
+
+describe('cost on hostile input: graphemes are examined only near a cut', () => {
+	const TEN_MB = 10_000_000;
+	/** A few hundred code units around each of the few candidate cuts of a part; the old splitter segmented the whole 40,000. */
+	const PER_PART = 2048;
+	/** Each repeated to 10 MB: text without a line break or a space, where every cut is a last-resort cut. */
+	const alphabets: Array<[string, string]> = [
+		['ASCII without spaces (base64, minified JSON)', 'aB3+/x'],
+		['backticks', '`'],
+		['emoji with skin-tone modifiers', '👍🏽'],
+		['ZWJ family sequences', '👩‍👩‍👧‍👦'],
+		['combining marks', 'e\u0301\u0323'],
+		['flags (regional indicator pairs)', '🇯🇵'],
+	];
+
+	/** Counts the code units the splitter hands to Intl.Segmenter, and stops it once they exceed `bound`. */
+	function countSegmented(bound: number) {
+		const segment = Intl.Segmenter.prototype.segment;
+		const counter = { units: 0 };
+		jest.spyOn(Intl.Segmenter.prototype, 'segment').mockImplementation(function (this: Intl.Segmenter, input: string) {
+			counter.units += input.length;
+			if (counter.units > bound) throw new Error(`segmented ${counter.units} code units, more than ${bound}`);
+			return segment.call(this, input);
+		});
+		return counter;
+	}
+	afterEach(() => jest.restoreAllMocks());
+
+	it.each(alphabets)('%s: at most 2,048 code units segmented per part, never a grapheme cut', (_, unit) => {
+		const text = unit.repeat(Math.ceil(TEN_MB / unit.length));
+		const maxParts = Math.ceil(text.length / (SLACK_LIMITS.maxTextLength - 8)) + 1;
+		const counter = countSegmented(PER_PART * maxParts);
+		const parts = planTextParts(text, SLACK_LIMITS.maxTextLength);
+		expect(counter.units).toBeGreaterThan(0);
+		expect(counter.units).toBeLessThanOrEqual(PER_PART * parts.length);
+		expect(parts[parts.length - 1].end).toBe(text.length);
+		parts.forEach((part, index) => {
+			expect(part.start).toBe(index === 0 ? 0 : parts[index - 1].end);
+			expect(part.text.length).toBeLessThanOrEqual(SLACK_LIMITS.maxTextLength);
+			// Every unit here is one grapheme (the backtick and the ASCII run are single characters).
+			if (unit !== '`' && !unit.startsWith('a')) expect(part.end % unit.length).toBe(0);
+		});
+	});
+
+	it('one letter with 10 MB of combining marks: cut between code points, at a bounded cost', () => {
+		const text = `a${'\u0301'.repeat(TEN_MB)}`;
+		const maxParts = Math.ceil(text.length / (SLACK_LIMITS.maxTextLength - 8)) + 1;
+		const counter = countSegmented(PER_PART * maxParts);
+		const parts = planTextParts(text, SLACK_LIMITS.maxTextLength);
+		expect(counter.units).toBeLessThanOrEqual(PER_PART * parts.length);
+		expect(parts.map((part) => text.slice(part.start, part.end)).join('')).toBe(text);
+		expect(parts.slice(0, -1).every((part) => part.cutInside === 'grapheme')).toBe(true);
 	});
 });
