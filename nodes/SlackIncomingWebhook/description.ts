@@ -54,9 +54,9 @@ export const authenticationProperty: INodeProperties = {
 			description: 'Connect through Slack and pick a channel; the webhook URL comes from Slack and is never shown',
 		},
 		{
-			name: 'Response URL (Slash Command)',
+			name: 'Response URL (Slash Command or Button)',
 			value: AUTHENTICATION.responseUrl.value,
-			description: "Answer a slash command later, through the response URL Slack sent with it; needs no credential",
+			description: "Answer a slash command later, or replace the message whose button was clicked, through the response URL Slack sent with it; needs no credential",
 		},
 	],
 	default: 'webhookUrl',

@@ -108,7 +108,7 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'The reply is the first item of the last node: its text, username, icon_emoji, icon_url, attachments, blocks, response_type and thread_ts fields. Nothing else is sent. Slack waits about 3 seconds for it: for a slower slash command, respond Immediately with a short acknowledgement and post the answer later with a Slack Incoming Webhook node set to Response URL (Slash Command).',
+			'The reply is the first item of the last node: its text, username, icon_emoji, icon_url, attachments, blocks, response_type and thread_ts fields. Nothing else is sent. Slack waits about 3 seconds for it: for a slower slash command, respond Immediately with a short acknowledgement and post the answer later with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
 		name: 'lastNodeNotice',
 		type: 'notice',
 		default: '',
@@ -130,7 +130,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'African or European?',
 		description: 'What Slack posts back into the channel; empty posts nothing',
-		hint: 'A slash command that takes longer than 3 seconds: acknowledge here (such as "Working on it…"), then post the answer with a Slack Incoming Webhook node set to Response URL (Slash Command).',
+		hint: 'A slash command that takes longer than 3 seconds: acknowledge here (such as "Working on it…"), then post the answer with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
 		displayOptions: { show: { respond: ['immediately'] } },
 	},
 	{

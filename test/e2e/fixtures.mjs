@@ -136,7 +136,7 @@ export const trigger = (webhookId, parameters, credentialId = credentialIds.outg
 const ACTION_CREDENTIALS = {
 	webhookUrl: (credentialId) => ({ slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } }),
 	oAuth2: (credentialId) => ({ slackIncomingWebhookOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }),
-	// Response URL (Slash Command): the URL comes with the item, no credential.
+	// Response URL (Slash Command or Button): the URL comes with the item, no credential.
 	none: () => undefined,
 };
 
