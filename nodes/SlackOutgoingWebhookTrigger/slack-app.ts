@@ -36,8 +36,9 @@ export async function handleSlackAppRequest(
 
 	const eventsRequest = kind === 'json' ? readEventsApiRequest(body) : undefined;
 	if (eventsRequest?.kind === 'urlVerification') {
-		// Not filtered: Slack sends it once, when the Request URL is saved, and it starts nothing.
-		const verdict = await verifySlackAppRequest(context, (body as IDataObject).team_id);
+		// Not filtered: Slack sends it when the Request URL is saved, and it starts nothing. It names
+		// no team, so the team allow-list cannot apply; the signature proves it is the app's.
+		const verdict = await verifySlackAppRequest(context, ANY_TEAM);
 		if (!verdict.ok) return wiring.answer(verdict.status);
 		writeText(context.getResponseObject(), eventsRequest.challenge);
 		return { noWebhookResponse: true };
@@ -67,12 +68,16 @@ export async function handleSlackAppRequest(
 	return acknowledge(context, interactionItem(payload, match, new Date()), wiring);
 }
 
+/** Stands for the team of a request that names none (the Request URL check). */
+const ANY_TEAM = Symbol('any team');
+
 /**
  * A Slack app signs every request, and its verification token is deprecated: the signing secret
  * alone decides, and a credential without one refuses Slack-app requests (tokens on the same
  * credential are for outgoing webhooks and do not apply).
  */
 async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown): Promise<Verdict> {
+	const checksTeam = teamId !== ANY_TEAM;
 	const request = context.getRequestObject();
 	const settings = verificationSettingsFrom(await context.getCredentials('slackOutgoingWebhookApi'));
 	if (!settings.signingSecret) {
@@ -90,7 +95,7 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
 			timestamp: headerValue(request.headers['x-slack-request-timestamp']),
 			nowSeconds: Math.floor(Date.now() / 1000),
 		},
-		{ ...settings, tokens: [] },
+		{ ...settings, tokens: [], allowedTeamIds: checksTeam ? settings.allowedTeamIds : [] },
 	);
 	if (!verdict.ok) context.logger.debug(`Slack Outgoing Webhook Trigger refused a Slack app request: ${verdict.reason}`);
 	return verdict;

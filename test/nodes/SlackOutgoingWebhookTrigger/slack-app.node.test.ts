@@ -67,6 +67,11 @@ describe('type version 3: the Request URL check (url_verification)', () => {
 		expect(started()).toBe(0);
 	});
 
+	it('answers the check with a team allow-list set too: the check names no team', async () => {
+		harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002';
+		expect(await postEvent(urlVerification('challenge-value-456'))).toMatchObject({ status: 200, body: 'challenge-value-456' });
+	});
+
 	it('answers 401 when the credential has no signing secret, even with the right outgoing webhook token in the body', async () => {
 		harness.credentials.slackOutgoingWebhookApi.signingSecret = '';
 		const answer = await postEvent({ ...urlVerification(), token: OUTGOING_TOKEN });
