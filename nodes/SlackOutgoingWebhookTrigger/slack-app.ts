@@ -68,6 +68,15 @@ export async function handleSlackAppRequest(
 	return acknowledge(context, interactionItem(payload, match, new Date()), wiring);
 }
 
+/** The missing-secret warning is a settings mistake, not news per request: once a minute at most. */
+const MISSING_SECRET_WARNING_INTERVAL_MS = 60_000;
+let lastMissingSecretWarning = -Infinity;
+function shouldWarnNow(now = Date.now()): boolean {
+	if (now - lastMissingSecretWarning < MISSING_SECRET_WARNING_INTERVAL_MS) return false;
+	lastMissingSecretWarning = now;
+	return true;
+}
+
 /** Stands for the team of a request that names none (the Request URL check). */
 const ANY_TEAM = Symbol('any team');
 
@@ -81,7 +90,7 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
 	const request = context.getRequestObject();
 	const settings = verificationSettingsFrom(await context.getCredentials('slackOutgoingWebhookApi'));
 	if (!settings.signingSecret) {
-		context.logger.warn(
+		if (shouldWarnNow()) context.logger.warn(
 			'Slack Outgoing Webhook Trigger refused a Slack app request (Events API or interactivity): the credential has no Signing Secret. Copy it from the Slack app\'s Basic Information page into the credential.',
 		);
 		return { ok: false, status: 401, reason: 'no signing secret' };
