@@ -102,7 +102,7 @@ export const responseUrlProperties: INodeProperties[] = [
 		name: 'replaceOriginal',
 		type: 'boolean',
 		default: false,
-		description: 'Whether the answer replaces the message the command produced, such as the "Working on it…" acknowledgement (replace_original)',
+		description: 'Whether the answer replaces the message the command produced, such as the "Working on it…" acknowledgement, or the message whose button was clicked (replace_original)',
 		hint: 'A replaced message keeps its visibility: an ephemeral acknowledgement stays visible only to the user. To answer everyone, leave this off and choose In Channel.',
 		displayOptions: showForResponseUrl,
 	},
@@ -228,7 +228,7 @@ export const messageProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '1504640714.003543',
 				description: "The parent message's ts; the message becomes a reply in its thread",
-				hint: 'Pass it as text, for example {{ $json.thread_ts || $json.timestamp }} from the Slack Outgoing Webhook Trigger; Slack does not return ts to incoming webhooks.',
+				hint: 'Pass it as text, for example {{ $json.thread_ts || $json.timestamp }} from the Slack Outgoing Webhook Trigger ({{ $json.thread_ts || $json.ts }} for a Slack app event); Slack does not return ts to incoming webhooks.',
 			},
 			{
 				displayName: 'Also Send to Channel',
