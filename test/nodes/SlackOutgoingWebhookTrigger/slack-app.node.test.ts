@@ -1,8 +1,10 @@
+import Redis from 'ioredis';
 import { HookContext } from 'n8n-core';
 import type { IDataObject } from 'n8n-workflow';
 
 import { makeAdditionalData, makeNode, makeWorkflow, PACKAGE_NAME } from '../../helpers/n8n-harness';
-import { TriggerHarness } from '../../helpers/n8n-webhook-harness';
+import { TriggerHarness, triggerNodeId } from '../../helpers/n8n-webhook-harness';
+import { RedisServer, redisServerAvailable } from '../../helpers/redis-server';
 import { serializeDeep } from '../../helpers/serialize';
 import {
 	APP_VERIFICATION_TOKEN,
@@ -20,6 +22,9 @@ import {
 	urlVerification,
 } from '../../helpers/slack-app-fixtures';
 import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
+import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
+import { eventDeliveryKey } from '../../../nodes/SlackOutgoingWebhookTrigger/events';
+import { closeRedisClients } from '../../../nodes/shared/redis';
 
 const SIGNING_SECRET = 'test-signing-secret-not-real';
 const OUTGOING_TOKEN = 'test-token-not-real';
@@ -334,5 +339,35 @@ describe('type version 3: activation', () => {
 
 	it('refuses one with no channel, no trigger word and no action ID, saying why', async () => {
 		await expect(activate({ channels: '', triggerWords: '', actionIds: '' })).rejects.toThrow(/needs trigger words/);
+	});
+});
+
+const redisAvailable = redisServerAvailable();
+(redisAvailable.ok ? describe : describe.skip)('type version 3: retries shared through Redis', () => {
+	let redis: RedisServer;
+	let client: Redis;
+	beforeAll(async () => {
+		redis = await new RedisServer().start();
+		client = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 0 });
+	});
+	afterAll(async () => {
+		await closeRedisClients();
+		client.disconnect();
+		await redis.stop();
+	});
+
+	it('starts nothing for an event another webhook process already claimed by its event_id, and claims a new one for every process', async () => {
+		harness.parameters.shareThroughRedis = true;
+		harness.credentials.redis = { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false };
+		const otherProcess = new RedisDeliveryClaims(client, `test-workflow:${triggerNodeId(3)}`, new LocalDeliveryClaims(new RecentDeliveries()), () => undefined);
+		const claimed = eventCallback(messageEvent());
+		expect(await otherProcess.claim(eventDeliveryKey(claimed)!, 60_000)).toBe('new');
+		expect(await postEvent(claimed, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).toMatchObject({ status: 200, body: '' });
+		expect(started()).toBe(0);
+
+		const fresh = eventCallback(messageEvent());
+		expect((await postEvent(fresh)).status).toBe(200);
+		expect(started()).toBe(1);
+		expect(await otherProcess.claim(eventDeliveryKey(fresh)!, 60_000)).toBe('repeat');
 	});
 });
