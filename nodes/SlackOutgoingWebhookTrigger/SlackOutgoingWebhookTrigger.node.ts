@@ -79,7 +79,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		version: [1, 2, 3],
 		defaultVersion: 3,
 		subtitle: '={{ $parameter["triggerWords"] || $parameter["channels"] }}',
-		description: 'Starts the workflow when Slack (outgoing webhook or slash command) or Mattermost posts a message, and replies in the channel',
+		description: "Starts the workflow when Slack (outgoing webhook, slash command, or a Slack app's events and button clicks) or Mattermost posts a message, and replies in the channel",
 		defaults: { name: 'Slack Outgoing Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
