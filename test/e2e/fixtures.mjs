@@ -3,6 +3,8 @@
 import SCHEDULED_REPORT_EXAMPLE from '../../docs/examples/scheduled-report.json' with { type: 'json' };
 import E2E from './secrets.json' with { type: 'json' };
 import LATE_REPLY_EXAMPLE from '../../docs/examples/slash-command-late-reply.json' with { type: 'json' };
+import KEYWORD_BOT_EXAMPLE from '../../docs/examples/slack-app-keyword-bot.json' with { type: 'json' };
+import APPROVAL_EXAMPLE from '../../docs/examples/slack-app-approval-buttons.json' with { type: 'json' };
 
 export { E2E };
 
@@ -387,6 +389,7 @@ export function buildWorkflows({ slackPort }) {
 		lateReplyWorkflow(LATE_REPLY.allowed, `http://127.0.0.1:${slackPort}`),
 		lateReplyWorkflow(LATE_REPLY.refused, ''),
 		docsExampleWorkflow(slackPort),
+		...slackAppWorkflows(slackPort),
 		// The load test's trigger: its executions are counted against the matching requests sent.
 		workflow('e2eLoadTrigger01', 'E2E load: trigger', [trigger('e2e-load', { triggerWords: 'load', respond: 'immediately', replyText: 'ok' })]),
 		// "Add to Slack": each posts through an OAuth2 credential the suite connects with n8n's OAuth flow.
@@ -422,4 +425,56 @@ export function webhookPaths(workflows) {
 			return [];
 		}),
 	);
+}
+
+/**
+ * A Slack app's requests to the trigger's type version 3: the events workflow (channel and trigger
+ * word filters), the buttons workflow (a click answered through its response URL on the suite's
+ * Slack, an allowed host), and the two Slack-app examples of docs/examples as a user imports them,
+ * given the credentials and (because the suite's Slack is on 127.0.0.1) that host.
+ */
+export const SLACK_APP = {
+	events: { workflowId: 'e2eSlackAppEvent', webhookId: 'e2e-slack-app-events', channel: 'C2147483705', triggerWord: 'deploy' },
+	buttons: { workflowId: 'e2eSlackAppButtn', webhookId: 'e2e-slack-app-buttons', actionIds: 'approve, reject' },
+	keywordBot: { workflowId: KEYWORD_BOT_EXAMPLE.id, webhookId: KEYWORD_BOT_EXAMPLE.nodes[0].webhookId },
+	approval: { workflowId: APPROVAL_EXAMPLE.id, webhookId: APPROVAL_EXAMPLE.nodes.find((node) => node.type === TRIGGER).webhookId },
+};
+
+function withSuiteCredentials(example, slackPort) {
+	return {
+		...workflow(example.id, `E2E docs example: ${example.name}`, []),
+		nodes: example.nodes.map((node) => {
+			if (node.type === TRIGGER) return { ...node, credentials: { slackOutgoingWebhookApi: { id: credentialIds.signingSecretOnly, name: 'E2E' } } };
+			if (node.type !== ACTION) return node;
+			if (node.parameters.authentication === 'none') return { ...node, parameters: { ...node.parameters, options: { allowedResponseUrlHosts: `http://127.0.0.1:${slackPort}` } } };
+			return { ...node, credentials: ACTION_CREDENTIALS.webhookUrl(credentialIds.incoming) };
+		}),
+		connections: example.connections,
+	};
+}
+
+function slackAppWorkflows(slackPort) {
+	const { events, buttons } = SLACK_APP;
+	return [
+		workflow(events.workflowId, 'E2E Slack app: Events API messages', [
+			trigger(events.webhookId, { channels: events.channel, triggerWords: events.triggerWord, respond: 'noReply' }, credentialIds.signingSecretOnly, 3),
+		]),
+		workflow(
+			buttons.workflowId,
+			'E2E Slack app: a button click answered through its response URL',
+			[
+				trigger(buttons.webhookId, { actionIds: buttons.actionIds, respond: 'immediately' }, credentialIds.signingSecretOnly, 3),
+				action(`${buttons.webhookId}-answer`, {
+					authentication: 'none',
+					responseType: 'in_channel',
+					replaceOriginal: true,
+					text: '=Approved by <@{{ $json.user }}> ({{ $json.value }})',
+					options: { allowedResponseUrlHosts: `http://127.0.0.1:${slackPort}`, timeout: 5, maxRetries: 0 },
+				}),
+			],
+			chain('Slack Outgoing Webhook Trigger', 'Slack Incoming Webhook'),
+		),
+		withSuiteCredentials(KEYWORD_BOT_EXAMPLE, slackPort),
+		withSuiteCredentials(APPROVAL_EXAMPLE, slackPort),
+	];
 }
