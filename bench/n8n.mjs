@@ -163,7 +163,7 @@ function slackAppEventWorkflows() {
 }
 let eventNumber = 0;
 /** A signed Events API request: a message in #test with the trigger word, or one without; each a new event_id. */
-const signedEvent = (matching) => () => {
+export const signedEvent = (matching) => () => {
 	const ts = `${++uniqueTs}.000001`;
 	const body = JSON.stringify({
 		token: 'bench-app-token',
