@@ -1,6 +1,7 @@
 // Benchmarks 3 and 4, against a real n8n (the end-to-end runtime) with the packed package
 // installed as a community package. Loopback only; every case is bounded in requests and time.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,7 @@ export function triggerWorkflows() {
 			],
 			links([['Webhook', 'If Token And Trigger Word'], ['If Token And Trigger Word', 'Reply', 0], ['If Token And Trigger Word', 'No Reply', 1]]),
 		),
+		...slackAppEventWorkflows(),
 		workflow(
 			'benchWebhookLast',
 			"Bench: n8n's Webhook, IF, Set (last node answers)",
@@ -123,6 +125,59 @@ const formPost = (matching) =>
 	}).toString();
 
 /**
+ * Benchmark 3's Events API case: this trigger (type version 3, filters before the signature check)
+ * against n8n's Webhook + IF + Respond to Webhook, which starts an execution for every event.
+ */
+const SIGNING_SECRET = 'bench-signing-secret-not-real';
+const eventMatches = (id) =>
+	node(id, 'If Channel And Trigger Word', 'n8n-nodes-base.if', 2.2, [200, 0], {
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 },
+			conditions: [
+				{ id: `${id}-1`, leftValue: '={{ $json.body.event.channel }}', rightValue: 'C2147483705', operator: { type: 'string', operation: 'equals' } },
+				{ id: `${id}-2`, leftValue: '={{ $json.body.event.text }}', rightValue: 'googlebot:', operator: { type: 'string', operation: 'startsWith' } },
+			],
+			combinator: 'and',
+		},
+		options: {},
+	});
+function slackAppEventWorkflows() {
+	return [
+		workflow('benchOurEvents01', 'Bench: this trigger (type version 3), Events API', [
+			{ ...ourTrigger('bench-our-events', { channels: 'C2147483705', triggerWords: 'googlebot:', respond: 'noReply' }, 3), credentials: { slackOutgoingWebhookApi: { id: 'benchSlackApp001', name: 'Bench app' } } },
+		]),
+		workflow(
+			'benchWebhookEvt1',
+			"Bench: n8n's Webhook, IF, Respond to Webhook (Events API)",
+			[
+				webhook('bench-wh-evt', 'bench-webhook-events', 'responseNode'),
+				eventMatches('bench-wh-evt-if'),
+				respond('bench-wh-evt-yes', 'Acknowledge', { respondWith: 'noData', options: {} }, [400, -100]),
+				respond('bench-wh-evt-no', 'Ignore', { respondWith: 'noData', options: {} }, [400, 100]),
+			],
+			links([['Webhook', 'If Channel And Trigger Word'], ['If Channel And Trigger Word', 'Acknowledge', 0], ['If Channel And Trigger Word', 'Ignore', 1]]),
+		),
+	];
+}
+let eventNumber = 0;
+/** A signed Events API request: a message in #test with the trigger word, or one without; each a new event_id. */
+export const signedEvent = (matching) => () => {
+	const ts = `${++uniqueTs}.000001`;
+	const body = JSON.stringify({
+		token: 'bench-app-token',
+		team_id: 'T0001',
+		api_app_id: 'A0BENCH01',
+		type: 'event_callback',
+		event_id: `EvBench${++eventNumber}`,
+		event_time: uniqueTs,
+		event: { type: 'message', channel: 'C2147483705', channel_type: 'channel', user: 'U2147483697', text: matching ? 'googlebot: What is the air-speed velocity?' : 'just chatting', ts },
+	});
+	const timestamp = String(Math.floor(Date.now() / 1000));
+	const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+	return { headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature }, body };
+};
+
+/**
  * `concurrency` clients send `count` form posts as fast as answers come back; latencies in ms.
  * With several origins (webhook processes behind a load balancer), client i uses origin i mod n.
  */
@@ -139,7 +194,9 @@ export async function load(origins, path, concurrency, count, matching) {
 		while (next < count && Date.now() < deadline) {
 			next++;
 			const sentAt = performance.now();
-			const response = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formPost(matching) });
+			// `matching` is a boolean for an outgoing webhook's form post, or a function that builds the request.
+			const request = typeof matching === 'function' ? matching() : { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formPost(matching) };
+			const response = await pool.request({ path, method: 'POST', ...request });
 			await response.body.text();
 			if (response.statusCode !== 200) failures++;
 			latencies.push(performance.now() - sentAt);
@@ -196,13 +253,18 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 	}
 }
 
-export const TRIGGER_CREDENTIALS = [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }];
+export const TRIGGER_CREDENTIALS = [
+	{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } },
+	{ id: 'benchSlackApp001', name: 'Bench app', type: 'slackOutgoingWebhookApi', data: { signingSecret: SIGNING_SECRET } },
+];
 export const TRIGGER_PATHS = {
 	ours: '/webhook/bench-our-immediate/slack',
 	oursVersion1: '/webhook/bench-our-immediate-v1/slack',
 	oursLastNode: '/webhook/bench-our-last/slack',
 	webhookIf: '/webhook/bench-webhook-if',
 	webhookLast: '/webhook/bench-webhook-last',
+	oursEvents: '/webhook/bench-our-events/slack',
+	webhookEvents: '/webhook/bench-webhook-events',
 };
 
 export async function benchmarkTrigger(say) {
@@ -226,6 +288,7 @@ export async function benchmarkTrigger(say) {
 						["n8n's Webhook + IF + Set (last node)", origin, TRIGGER_PATHS.webhookLast],
 						limit,
 					]],
+					...slackAppEventCases(origin, limit),
 				];
 				for (const [caseName, matching, contestants] of cases) {
 					for (const concurrency of [1, 32]) {
@@ -248,6 +311,19 @@ export async function benchmarkTrigger(say) {
 	} finally {
 		await new Promise((resolve) => bare.close(resolve));
 	}
+}
+
+/** The Events API case: a filtered event and a matching one, signed; the limit reads the body and answers. */
+function slackAppEventCases(origin, limit) {
+	const contestants = [
+		['this trigger (type version 3)', origin, TRIGGER_PATHS.oursEvents],
+		["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookEvents],
+		limit,
+	];
+	return [
+		['d. Events API event, not matching (filtered)', signedEvent(false), contestants],
+		['e. Events API event, matching', signedEvent(true), contestants],
+	];
 }
 
 function rssKiB(pid) {

@@ -81,7 +81,20 @@ for (const node of example.nodes) {
 const lateReply = JSON.parse(readFileSync(join(docs, 'examples', 'slash-command-late-reply.json'), 'utf8'));
 lateReply.nodes[0].credentials = { slackOutgoingWebhookApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } };
 
+/** The README's approval-buttons example (a Slack app), its trigger given the Slack-app credential. */
+const approval = JSON.parse(readFileSync(join(docs, 'examples', 'slack-app-approval-buttons.json'), 'utf8'));
+for (const node of approval.nodes) {
+	if (node.type === 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger') node.credentials = { slackOutgoingWebhookApi: { id: 'docsSlackApp0001', name: 'Slack app' } };
+	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook' && node.parameters.authentication !== 'none') node.credentials = { slackIncomingWebhookApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
+}
+/** The keyword-bot example, for its trigger's panel: events, channel IDs, no reply in the body. */
+const keywordBot = JSON.parse(readFileSync(join(docs, 'examples', 'slack-app-keyword-bot.json'), 'utf8'));
+keywordBot.nodes[0].credentials = { slackOutgoingWebhookApi: { id: 'docsSlackApp0001', name: 'Slack app' } };
+keywordBot.nodes[0].parameters.channels = 'C2147483705';
+keywordBot.nodes[1].credentials = { slackIncomingWebhookApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
+
 const credentials = [
+	{ id: 'docsSlackApp0001', name: 'Slack app', type: 'slackOutgoingWebhookApi', data: { signingSecret: 'not-a-real-signing-secret' } },
 	{ id: 'docsReportHook01', name: 'Slack incoming webhook (reports)', type: 'slackIncomingWebhookApi', data: { webhookUrl: `http://127.0.0.1:${slackStandIn.address().port}/services/docs-report` } },
 	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
 	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackOutgoingWebhookApi', data: { token: 'not-a-real-token' } },
@@ -90,14 +103,16 @@ const credentials = [
 
 say('building and packing the package');
 const tarball = buildAndPack();
-const runtime = ensureN8n(DEFAULT_N8N_VERSION);
+// SCREENSHOTS_N8N_VERSION takes the pictures in another installed n8n (the default is the current line).
+const n8nVersion = process.env.SCREENSHOTS_N8N_VERSION ?? DEFAULT_N8N_VERSION;
+const runtime = ensureN8n(n8nVersion);
 const userFolder = mkdtempSync(join(tmpdir(), 'slack-webhooks-docs-'));
 const [port, brokerPort] = [await freePort(), await freePort()];
-const env = n8nEnvironment({ userFolder, port, brokerPort, extra: loopbackOnlySettings(DEFAULT_N8N_VERSION) });
+const env = n8nEnvironment({ userFolder, port, brokerPort, extra: loopbackOnlySettings(n8nVersion) });
 let child;
 let browser;
 try {
-	child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows: [showcase, example, lateReply], activate: false, stdio: 'ignore' });
+	child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows: [showcase, example, lateReply, approval, keywordBot], activate: false, stdio: 'ignore' });
 	await waitForHealthy(port, child);
 	const base = `http://localhost:${port}`;
 
@@ -152,6 +167,23 @@ try {
 	await page.screenshot({ path: join(docs, 'response-url-panel.png') });
 	await page.keyboard.press('Escape');
 
+	say('opening the Slack-app examples and their trigger panels');
+	for (const [flow, nodeName, canvasFile, panelFile] of [
+		[approval, 'Button Clicked', 'slack-app-approval-canvas.png', 'slack-app-buttons-panel.png'],
+		[keywordBot, 'Slack App Events', undefined, 'slack-app-events-panel.png'],
+	]) {
+		await page.goto(`${base}/workflow/${flow.id}`);
+		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+		await page.waitForTimeout(1_500);
+		if (canvasFile) await page.screenshot({ path: join(docs, canvasFile) });
+		await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).dblclick();
+		await page.locator('[data-test-id="ndv"]').first().waitFor({ timeout: 30_000 });
+		await page.waitForTimeout(1_000);
+		await page.screenshot({ path: join(docs, panelFile) });
+		await page.keyboard.press('Escape');
+		await page.waitForTimeout(500);
+	}
+
 	say('opening the Add to Slack credential');
 	// Taller, so that the setup notice below the fields is in the picture.
 	await page.setViewportSize({ width: 1440, height: 1150 });
@@ -177,7 +209,7 @@ try {
 	await ndv.getByText('items').last().waitFor({ timeout: 30_000 });
 	await page.waitForTimeout(1_000);
 	await page.screenshot({ path: join(docs, 'report-output.png') });
-	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/late-reply-canvas.png, docs/response-url-panel.png, docs/add-to-slack-credential.png, docs/report-output.png`);
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/late-reply-canvas.png, docs/response-url-panel.png, docs/add-to-slack-credential.png, docs/report-output.png, docs/slack-app-approval-canvas.png, docs/slack-app-buttons-panel.png, docs/slack-app-events-panel.png`);
 } finally {
 	await browser?.close();
 	await stopN8n(child);

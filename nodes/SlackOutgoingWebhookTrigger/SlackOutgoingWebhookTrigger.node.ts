@@ -19,6 +19,7 @@ import { triggerProperties } from './description';
 import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
 import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
 import { shapeReply, type SlackReply } from './reply';
+import { handleSlackAppRequest } from './slack-app';
 import {
 	bodyKind,
 	describeVerificationProblem,
@@ -73,10 +74,12 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		icon: { light: 'file:slackOutgoingWebhook.svg', dark: 'file:slackOutgoingWebhook.dark.svg' },
 		group: ['trigger'],
 		// Version 2 runs the checks that need no secret before it reads the credential (see webhook()).
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3 also takes a Slack app's Events API requests and interactivity (slack-app.ts), which
+		// versions 1 and 2 answer with an empty 200 and start nothing for.
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: '={{ $parameter["triggerWords"] || $parameter["channels"] }}',
-		description: 'Starts the workflow when Slack (outgoing webhook or slash command) or Mattermost posts a message, and replies in the channel',
+		description: "Starts the workflow when Slack (outgoing webhook, slash command, or a Slack app's events and button clicks) or Mattermost posts a message, and replies in the channel",
 		defaults: { name: 'Slack Outgoing Webhook Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -147,6 +150,15 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		const kind = bodyKind(request.headers['content-type']);
 		if (!kind) return answer(415);
 		const body: unknown = request.body;
+		if (this.getNode().typeVersion >= 3) {
+			const slackApp = await handleSlackAppRequest(this, kind, body, {
+				answer,
+				matchSettings: readMatchSettings(this),
+				options: this.getNodeParameter('options', {}) as IDataObject,
+				n8nAnswersOnReceived: responseModeFor(this.getNodeParameter('respond', 'immediately')) === 'onReceived',
+			});
+			if (slackApp) return slackApp;
+		}
 		const fields = readPostedFields(body);
 
 		/** Reads the credential (for n8n a database read, a decrypt and an expression scope) and checks the request. */
@@ -237,7 +249,7 @@ function readMatchSettings(context: IWebhookFunctions | IHookFunctions): MatchSe
 
 async function assertUsableSettings(context: IHookFunctions): Promise<void> {
 	const problem = describeMatchSettingsProblem(readMatchSettings(context));
-	if (problem) {
+	if (problem && !listensToSlackApp(context)) {
 		throw new NodeOperationError(context.getNode(), problem, {
 			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
 		});
@@ -248,6 +260,11 @@ async function assertUsableSettings(context: IHookFunctions): Promise<void> {
 			description: "Copy the token from the integration's settings page, or a Slack app's Signing Secret from Basic Information, into the Slack Outgoing Webhook API credential, then activate the workflow again.",
 		});
 	}
+}
+
+/** Version 3 also starts for buttons and shortcuts, which need no channel or trigger word. */
+function listensToSlackApp(context: IHookFunctions): boolean {
+	return context.getNode().typeVersion >= 3 && splitList(context.getNodeParameter('actionIds', '')).length > 0;
 }
 
 /**

@@ -1,5 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** Version 3 takes a Slack app's events and interactivity as well (slack-app.ts). */
+const fromVersion3 = { '@version': [{ _cnd: { gte: 3 } }] };
+const beforeVersion3 = { '@version': [{ _cnd: { lt: 3 } }] };
+
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
@@ -7,6 +11,15 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
+		displayOptions: { show: beforeVersion3 },
+	},
+	{
+		displayName:
+			"Paste the Production URL above (once the workflow is active) into a Slack app's settings: Event Subscriptions > Request URL, Interactivity & Shortcuts > Request URL, and each Slash Command's Request URL; or into a legacy outgoing webhook or Mattermost. Slack app requests are verified by the credential's Signing Secret.",
+		name: 'slackAppSetupNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: fromVersion3 },
 	},
 	{
 		displayName: 'Channels',
@@ -15,6 +28,13 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: '#deploys, C2147483705',
 		description: 'Channels to listen to, by name (with or without #) or ID, separated by commas. Empty: any channel, and then Trigger Words are required.',
+	},
+	{
+		displayName: 'Slack app events and button clicks carry channel IDs (such as C2147483705), not names: list channels by ID for them',
+		name: 'channelIdNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: fromVersion3 },
 	},
 	{
 		displayName: 'Trigger Words',
@@ -44,6 +64,29 @@ export const triggerProperties: INodeProperties[] = [
 		description: 'Whether trigger words must match upper and lower case exactly',
 	},
 	{
+		displayName: 'Events to Accept',
+		name: 'eventKinds',
+		type: 'options',
+		default: 'both',
+		displayOptions: { show: fromVersion3 },
+		options: [
+			{ name: 'Messages and Mentions of the App', value: 'both', description: 'Message events (message.channels, .groups, .im, .mpim) and app_mention events' },
+			{ name: 'Messages', value: 'messages', description: 'Message events, filtered by Channels and Trigger Words' },
+			{ name: 'Mentions of the App', value: 'mentions', description: 'App_mention events; the leading mention is set aside before Trigger Words are matched' },
+		],
+		description: "Which of a Slack app's Events API events start the workflow. A mention arrives as both a message and a mention when the app subscribes to both.",
+	},
+	{
+		displayName: 'Action and Callback IDs',
+		name: 'actionIds',
+		type: 'string',
+		default: '',
+		placeholder: 'approve, reject',
+		displayOptions: { show: fromVersion3 },
+		description: 'Button and menu action_id values, and shortcut callback_id values, that start the workflow, separated by commas. Empty: no click or shortcut starts it.',
+		hint: 'Channels applies to clicks too, where the payload has a channel.',
+	},
+	{
 		displayName: 'Respond',
 		name: 'respond',
 		type: 'options',
@@ -57,7 +100,15 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'The reply is the first item of the last node: its text, username, icon_emoji, icon_url, attachments, blocks, response_type and thread_ts fields. Nothing else is sent. Slack waits about 3 seconds for it: for a slower slash command, respond Immediately with a short acknowledgement and post the answer later with a Slack Incoming Webhook node set to Response URL (Slash Command).',
+			"Slack reads no reply to an event or a click: those are always answered with an empty 200 as soon as the execution exists, and Respond applies to slash commands and outgoing webhooks. To answer an event, use a Slack Incoming Webhook node with Thread TS set to {{ $json.ts }} (for the webhook's own channel) or n8n's Slack node for other channels; to answer a click, a Slack Incoming Webhook node set to Response URL with {{ $json.response_url }}.",
+		name: 'slackAppRespondNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: fromVersion3 },
+	},
+	{
+		displayName:
+			'The reply is the first item of the last node: its text, username, icon_emoji, icon_url, attachments, blocks, response_type and thread_ts fields. Nothing else is sent. Slack waits about 3 seconds for it: for a slower slash command, respond Immediately with a short acknowledgement and post the answer later with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
 		name: 'lastNodeNotice',
 		type: 'notice',
 		default: '',
@@ -79,7 +130,7 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'African or European?',
 		description: 'What Slack posts back into the channel; empty posts nothing',
-		hint: 'A slash command that takes longer than 3 seconds: acknowledge here (such as "Working on it…"), then post the answer with a Slack Incoming Webhook node set to Response URL (Slash Command).',
+		hint: 'A slash command that takes longer than 3 seconds: acknowledge here (such as "Working on it…"), then post the answer with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
 		displayOptions: { show: { respond: ['immediately'] } },
 	},
 	{
@@ -146,7 +197,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 300,
-				description: 'A message delivered again within this time (Slack retries when it gets no 200) starts nothing; 0 turns this off',
+				description: 'A message delivered again within this time (Slack retries when it gets no 200) starts nothing; 0 turns this off. A Slack app event is recognised by its event_id for at least 10 minutes, the span of Slack\'s retries.',
 			},
 			{
 				displayName: 'Ignore Bot Messages',

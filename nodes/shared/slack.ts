@@ -240,3 +240,46 @@ export const SLACK_OAUTH = {
 	accessUrl: 'https://slack.com/api/oauth.v2.access',
 	incomingWebhookScope: 'incoming-webhook',
 } as const;
+
+/**
+ * A Slack app's HTTP requests: the Events API and interactivity. Sources: Slack's Events API guide
+ * ("Responding to the url_verification event", "Retries": a request not answered with a 2xx within
+ * 3 seconds is sent again, with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`, up to 3 times,
+ * over about 6 minutes), the `message` event's subtypes, the `app_mention` event, and the
+ * interaction payload reference (`block_actions`, `message_action`, `shortcut`: a form post whose
+ * `payload` field is JSON). Every request is signed with the app's signing secret (`v0`).
+ */
+export const SLACK_EVENTS_API = {
+	/** The Request URL check: `{ token, challenge, type: 'url_verification' }`, answered with the challenge. */
+	urlVerificationType: 'url_verification',
+	/** The envelope of every event: `{ type: 'event_callback', team_id, api_app_id, event, event_id, event_time }`. */
+	eventCallbackType: 'event_callback',
+	messageEventType: 'message',
+	appMentionEventType: 'app_mention',
+	/** `event.channel_type` of a message, by the subscription that delivers it. */
+	messageChannelTypes: { channel: 'message.channels', group: 'message.groups', im: 'message.im', mpim: 'message.mpim' },
+	/**
+	 * Message subtypes that are still a person writing. Every other subtype (message_changed,
+	 * message_deleted, channel_join, bot_message, …) is not, and starts nothing.
+	 */
+	personSubtypes: ['thread_broadcast', 'file_share', 'me_message'],
+	/** Written by a bot; started only when Ignore Bot Messages is off. */
+	botSubtype: 'bot_message',
+	retryNumHeader: 'x-slack-retry-num',
+	retryReasonHeader: 'x-slack-retry-reason',
+	/** Slack sends an event again when it gets no 2xx within this time. */
+	ackTimeoutSeconds: 3,
+	/** Slack's last retry comes about 5 minutes after the one before (after 1 minute, then 5). */
+	retryScheduleSeconds: [0, 60, 300],
+} as const;
+
+export const SLACK_INTERACTIVITY = {
+	/** The form field that holds the interaction payload's JSON. */
+	payloadField: 'payload',
+	/** Buttons, menus and other Block Kit elements. */
+	blockActionsType: 'block_actions',
+	/** A message shortcut (from a message's "More actions" menu). */
+	messageShortcutType: 'message_action',
+	/** A global shortcut (from the composer or the search bar): no channel, no response URL. */
+	globalShortcutType: 'shortcut',
+} as const;

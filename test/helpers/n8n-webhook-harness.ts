@@ -126,7 +126,17 @@ export class TriggerHarness {
 			null,
 		);
 		const result = await nodeType.webhook!.call(context).finally(() => this.credentialReads.push(...credentialsHelper.reads));
-		if (result.noWebhookResponse || response.headersSent || !result.workflowData) {
+		if (!result.workflowData) {
+			this.calls.push({ started: undefined, result });
+			return;
+		}
+		if (result.noWebhookResponse) {
+			// n8n's executeWebhook: the node answered itself ("The response got already send"), and
+			// since it returned workflowData, n8n still runs the workflow.
+			this.calls.push({ started: result.workflowData[0], result });
+			return;
+		}
+		if (response.headersSent) {
 			this.calls.push({ started: undefined, result });
 			return;
 		}

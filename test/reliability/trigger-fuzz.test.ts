@@ -3,7 +3,9 @@
  * 127.0.0.1, each body parsed as n8n's body parser does, then handed to the node through
  * n8n-core's WebhookContext (see the harness). Whatever arrives, the answer is defined (a 2xx or
  * 4xx, never a crash or a 5xx), and no workflow starts without the right token (and, where a
- * signing secret is set, the right signature).
+ * signing secret is set, the right signature). A Slack app's requests (Events API JSON, the
+ * Request URL check, interactivity forms) are generated too: type version 3 starts for them only
+ * with the right signature, whatever token they carry.
  */
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
@@ -24,6 +26,9 @@ const KNOWN_FIELDS = [
 type TokenMode = 'valid' | 'wrong' | 'missing' | 'empty' | 'repeated' | 'prefix' | 'padded' | 'non-string';
 type SignatureMode = 'valid' | 'wrong' | 'missing' | 'stale' | 'future' | 'garbage-timestamp' | 'other-body';
 
+/** What a body is, when it is shaped as a Slack app's request. */
+type AppShape = 'verification' | 'event' | 'interaction';
+
 interface FuzzRequest {
 	signed: boolean;
 	/** The credential allows team T0001 only. */
@@ -34,6 +39,15 @@ interface FuzzRequest {
 	body: Buffer;
 	tokenMode: TokenMode;
 	signatureMode: SignatureMode;
+	app?: AppShape;
+	challenge?: string;
+}
+
+interface GeneratedBody {
+	body: Buffer;
+	mode: TokenMode;
+	app?: AppShape;
+	challenge?: string;
 }
 
 /** Any unicode, lone surrogates included (they reach the wire as U+FFFD). */
@@ -136,6 +150,77 @@ const jsonBody = fc
 
 const rawBody = fc.uint8Array({ maxLength: 2_048 }).map((bytes) => ({ body: Buffer.from(bytes), mode: 'missing' as TokenMode }));
 
+/** Now and then any JSON instead of the expected value, so that every field can be of the wrong type. */
+const orAnyJson = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ weight: 9, arbitrary }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
+/** A few event IDs only, so that some events repeat as Slack's retries do. */
+const eventId = orAnyJson(fc.integer({ min: 1, max: 400 }).map((n) => `Ev${n}`));
+const appTeam = orAnyJson(fc.constantFrom('T0001', 'T0001', 'T0002'));
+const appToken = fc.constantFrom<unknown>(undefined, TOKEN, 'app-verification-token', ['x']);
+const appText = fc.oneof(
+	matchingText.map((text) => text ?? 'no trigger here'),
+	anyText(30).map((rest) => `<@U0LAN0Z89> googlebot: ${rest}`),
+	fieldValue,
+);
+
+const slackEvent = fc.record(
+	{
+		type: orAnyJson(fc.constantFrom('message', 'message', 'app_mention', 'reaction_added')),
+		subtype: fc.constantFrom(undefined, undefined, undefined, 'bot_message', 'message_changed', 'file_share', 'thread_broadcast', 'channel_join'),
+		bot_id: fc.constantFrom(undefined, undefined, undefined, 'B1'),
+		channel: orAnyJson(fc.constantFrom('C2147483705', 'C9', 'D1')),
+		channel_type: fc.constantFrom('channel', 'group', 'im', 'mpim'),
+		user: orAnyJson(fc.constantFrom('U1', 'USLACKBOT')),
+		text: orAnyJson(appText),
+		ts: orAnyJson(fc.constantFrom('1700000000.000100', '1')),
+		thread_ts: fc.constantFrom(undefined, '1700000000.000001'),
+	},
+	{ requiredKeys: ['type'] },
+);
+
+const eventsApiBody: fc.Arbitrary<GeneratedBody> = fc.oneof(
+	fc.record({ token: appToken, challenge: orAnyJson(anyText(40)) }).map(({ token, challenge }) => {
+		const body = JSON.stringify({ token, challenge, type: 'url_verification' });
+		return { body: Buffer.from(body, 'utf8'), mode: 'missing' as TokenMode, app: 'verification' as const, challenge: typeof challenge === 'string' ? challenge : '' };
+	}),
+	fc
+		.record({
+			token: appToken,
+			team_id: appTeam,
+			api_app_id: fc.constant('A0F7XDUAZ'),
+			event: fc.oneof({ weight: 8, arbitrary: slackEvent as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }),
+			event_id: eventId,
+			event_time: orAnyJson(fc.integer({ min: 0, max: 2_000_000_000 })),
+		})
+		.map((envelope) => ({ body: Buffer.from(JSON.stringify({ ...envelope, type: 'event_callback' }), 'utf8'), mode: 'missing' as TokenMode, app: 'event' as const })),
+);
+
+const interactionPayload = fc.record(
+	{
+		type: orAnyJson(fc.constantFrom('block_actions', 'block_actions', 'message_action', 'shortcut', 'view_submission')),
+		token: appToken,
+		team: orAnyJson(appTeam.map((id) => ({ id }))),
+		user: orAnyJson(fc.constant({ id: 'U1', username: 'steve' })),
+		channel: fc.constantFrom(undefined, { id: 'C2147483705', name: 'test' }, { id: 'C9' }),
+		container: fc.constantFrom(undefined, { type: 'message', message_ts: '1700000000.000100', channel_id: 'C2147483705' }),
+		callback_id: orAnyJson(fc.constantFrom('approve', 'other')),
+		actions: orAnyJson(fc.array(fc.record({ action_id: orAnyJson(fc.constantFrom('approve', 'other')), value: orAnyJson(fieldValue) }), { maxLength: 3 })),
+		response_url: fc.constant('https://hooks.slack.com/actions/T0001/1/x'),
+		trigger_id: fc.constant('1.1.x'),
+	},
+	{ requiredKeys: ['type'] },
+);
+
+const interactivityBody: fc.Arbitrary<GeneratedBody> = fc
+	.record({ payload: interactionPayload, broken: fc.nat(20), extra: fc.array(fc.tuple(fieldName, fieldValue), { maxLength: 3 }) })
+	.map(({ payload, broken, extra }) => {
+		const json = JSON.stringify(payload);
+		// One body in twenty has its JSON cut short, one in twenty a second payload field.
+		const value = broken === 0 ? json.slice(0, json.length >> 1) : json;
+		const pairs = [`payload=${encodeFormComponent(value, true)}`, ...extra.map(([name, text]) => `${encodeFormComponent(name, true)}=${encodeFormComponent(text, true)}`)];
+		if (broken === 1) pairs.push('payload=%7B%7D');
+		return { body: Buffer.from(pairs.join('&'), 'utf8'), mode: 'missing' as TokenMode, app: 'interaction' as const };
+	});
+
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED'];
 const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"'];
 const OTHER_TYPES = [
@@ -145,25 +230,26 @@ const OTHER_TYPES = [
 /** Header values as fetch can send them: printable ASCII. */
 const anyContentType = fc.oneof(fc.constantFrom(...OTHER_TYPES), fc.stringMatching(/^[\x20-\x7e]{0,40}$/).map((type) => type.trim()));
 
-type Shaped = [contentType: string, body: { body: Buffer; mode: TokenMode }];
+type Shaped = [contentType: string, body: GeneratedBody];
 /** A content type with a body, which may or may not be of that type. */
-const shaped = (contentType: fc.Arbitrary<string>, body: fc.Arbitrary<{ body: Buffer; mode: TokenMode }>): fc.Arbitrary<Shaped> =>
-	fc.tuple(contentType, body);
+const shaped = (contentType: fc.Arbitrary<string>, body: fc.Arbitrary<GeneratedBody>): fc.Arbitrary<Shaped> => fc.tuple(contentType, body);
 
 const request: fc.Arbitrary<FuzzRequest> = fc
 	.record({
 		signed: fc.boolean(),
 		teamRestricted: fc.boolean(),
-		typeVersion: fc.constantFrom(1, 2),
+		typeVersion: fc.constantFrom(1, 2, 3, 3),
 		signatureMode: fc.constantFrom<SignatureMode>('valid', 'valid', 'wrong', 'missing', 'stale', 'future', 'garbage-timestamp', 'other-body'),
 		kind: fc.oneof(
 			{ weight: 5, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), formBody) },
 			{ weight: 3, arbitrary: shaped(fc.constantFrom(...JSON_TYPES), jsonBody) },
 			{ weight: 1, arbitrary: shaped(anyContentType, fc.oneof(formBody, jsonBody, rawBody)) },
 			{ weight: 1, arbitrary: shaped(fc.constantFrom(...FORM_TYPES, ...JSON_TYPES), rawBody) },
+			{ weight: 3, arbitrary: shaped(fc.constantFrom(...JSON_TYPES), eventsApiBody) },
+			{ weight: 2, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), interactivityBody) },
 		),
 	})
-	.map(({ signed, teamRestricted, typeVersion, signatureMode, kind: [contentType, { body, mode }] }) => ({
+	.map(({ signed, teamRestricted, typeVersion, signatureMode, kind: [contentType, { body, mode, app, challenge }] }) => ({
 		signed,
 		teamRestricted,
 		typeVersion,
@@ -171,6 +257,8 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 		body,
 		tokenMode: mode,
 		signatureMode,
+		app,
+		challenge,
 	}));
 
 function signatureHeaders(fuzz: FuzzRequest): Record<string, string> {
@@ -200,14 +288,15 @@ function signatureHeaders(fuzz: FuzzRequest): Record<string, string> {
 let harness: TriggerHarness;
 beforeAll(async () => {
 	harness = await new TriggerHarness().start();
-	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you' };
+	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you', actionIds: 'approve' };
 });
 afterAll(async () => harness.stop());
 
-const DEFINED_STATUSES = new Set([200, 401, 403, 415, 422]);
+const DEFINED_STATUSES = new Set([200, 400, 401, 403, 415, 422]);
+const SLACK_APP_SOURCES = new Set(['slack_events_api', 'slack_interactivity']);
 
 it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answer, and starts a workflow only with a valid token and signature`, async () => {
-	const tally = { started: 0, byStatus: new Map<number, number>() };
+	const tally = { started: 0, startedByApp: 0, challenges: 0, byStatus: new Map<number, number>() };
 
 	await fc.assert(
 		fc.asyncProperty(request, async (fuzz) => {
@@ -225,17 +314,32 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 			expect(DEFINED_STATUSES.has(response.status)).toBe(true);
 			// The node itself never threw.
 			for (const call of harness.calls) expect(call.threw).toBeUndefined();
-			if (response.status === 200 && body !== '') expect(typeof (JSON.parse(body) as { text?: unknown }).text).toBe('string');
+			const answersChallenge = fuzz.app === 'verification' && fuzz.typeVersion >= 3 && response.status === 200;
+			if (answersChallenge) {
+				// Only a signed check from a credential with the secret gets its challenge back.
+				expect(fuzz.signed && fuzz.signatureMode === 'valid').toBe(true);
+				expect(body).toBe(fuzz.challenge);
+				tally.challenges++;
+			} else if (response.status === 200 && body !== '') expect(typeof (JSON.parse(body) as { text?: unknown }).text).toBe('string');
 			if (response.status !== 200) expect(body === '' || response.status === 422).toBe(true);
 
 			const started = harness.calls.some((call) => call.started !== undefined);
 			if (started) {
 				tally.started++;
 				expect(response.status).toBe(200);
-				expect(fuzz.tokenMode).toBe('valid');
-				// (A form in another charset, say latin1, with the right token may start it: n8n decodes it.)
-				if (fuzz.signed) expect(fuzz.signatureMode).toBe('valid');
-				if (fuzz.teamRestricted) expect(harness.calls[0].started?.[0].json.team_id).toBe('T0001');
+				const item = harness.calls.find((call) => call.started)!.started![0].json;
+				if (SLACK_APP_SOURCES.has(item.source as string)) {
+					// A Slack app's request starts only in version 3, signed, whatever token it carries.
+					tally.startedByApp++;
+					expect(fuzz.typeVersion).toBe(3);
+					expect(fuzz.signed && fuzz.signatureMode === 'valid').toBe(true);
+					expect(body).toBe('');
+				} else {
+					expect(fuzz.tokenMode).toBe('valid');
+					// (A form in another charset, say latin1, with the right token may start it: n8n decodes it.)
+					if (fuzz.signed) expect(fuzz.signatureMode).toBe('valid');
+				}
+				if (fuzz.teamRestricted) expect(item.team_id).toBe('T0001');
 				expect(serializeDeep(harness.calls)).not.toContain(TOKEN);
 			}
 		}),
@@ -245,5 +349,7 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 	// The generator must reach the interesting part: valid requests that start the workflow (about
 	// 2% of runs, so at least a few dozen whatever the seed), and every kind of refusal.
 	expect(tally.started).toBeGreaterThan(RUNS / 200);
-	for (const status of [200, 401, 403, 415, 422]) expect(tally.byStatus.get(status) ?? 0).toBeGreaterThan(0);
+	expect(tally.startedByApp).toBeGreaterThan(RUNS / 1000);
+	expect(tally.challenges).toBeGreaterThan(0);
+	for (const status of [200, 400, 401, 403, 415, 422]) expect(tally.byStatus.get(status) ?? 0).toBeGreaterThan(0);
 }, 300_000);

@@ -35,7 +35,7 @@ const started = () => harness.calls.filter((call) => call.started !== undefined)
 /** The item of the last call that started the workflow. */
 const lastItem = () => harness.calls.filter((call) => call.started).at(-1)?.started?.[0]?.json as IDataObject;
 
-describe.each([1, 2])("Slack Outgoing Webhook Trigger (type version %i) through n8n-core's WebhookContext", (typeVersion) => {
+describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) through n8n-core's WebhookContext", (typeVersion) => {
 	beforeEach(() => {
 		harness.typeVersion = typeVersion;
 	});
@@ -397,7 +397,7 @@ describe('which requests read the credential', () => {
 	});
 });
 
-describe.each([1, 2])('type version %i: duplicates and verification', (typeVersion) => {
+describe.each([1, 2, 3])('type version %i: duplicates and verification', (typeVersion) => {
 	const slash = (fields: Record<string, string> = {}) =>
 		form({ team_id: 'T0001', channel_id: 'C1', channel_name: 'test', user_id: 'U1', user_name: 'Steve', command: '/weather', text: 'Berlin', trigger_id: `${++uniqueTs}.1.abc`, ...fields });
 	const sign = (body: string, secret = SIGNING_SECRET, timestamp = Math.floor(Date.now() / 1000)) => ({

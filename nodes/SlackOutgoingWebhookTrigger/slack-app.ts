@@ -1,0 +1,173 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+
+import { SLACK_EVENTS_API } from '../shared/slack';
+import { deliveryClaimsFor } from './dedupe';
+import { eventDeliveryKey, eventItem, matchEvent, readEventsApiRequest, type EventKinds, type EventRetry } from './events';
+import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
+import type { MatchSettings } from './matching';
+import { splitList } from '../shared/text';
+import { verificationSettingsFrom, verifyRequest, type BodyKind, type Verdict } from './verify';
+
+/**
+ * What a Slack app sends over HTTP besides slash commands (type version 3): Events API requests
+ * (JSON, with a `type` of `url_verification` or `event_callback`) and interactivity (a form with a
+ * `payload` field). Each is decided by the same filters as an outgoing webhook's message, before
+ * the credential is read, then verified by the signing secret alone.
+ */
+
+export interface SlackAppWiring {
+	/** Answers a request that starts nothing, with an empty body. */
+	answer(status: number): IWebhookResponseData;
+	matchSettings: MatchSettings;
+	options: IDataObject;
+	/** Whether n8n sends `webhookResponse` once it has created the execution (the "onReceived" response mode). */
+	n8nAnswersOnReceived: boolean;
+}
+
+/** Handles a Slack app's request; undefined when the request is not one (a slash command, an outgoing webhook, Mattermost). */
+export async function handleSlackAppRequest(
+	context: IWebhookFunctions,
+	kind: BodyKind,
+	body: unknown,
+	wiring: SlackAppWiring,
+): Promise<IWebhookResponseData | undefined> {
+	const request = context.getRequestObject();
+	const ignore = { ignoreBots: wiring.options.ignoreBots !== false, ignoredUsers: splitList(wiring.options.ignoreUsers) };
+
+	const eventsRequest = kind === 'json' ? readEventsApiRequest(body) : undefined;
+	if (eventsRequest?.kind === 'urlVerification') {
+		// Not filtered: Slack sends it when the Request URL is saved, and it starts nothing. It names
+		// no team, so the team allow-list cannot apply; the signature proves it is the app's.
+		const verdict = await verifySlackAppRequest(context, ANY_TEAM);
+		if (!verdict.ok) return wiring.answer(verdict.status);
+		writeText(context.getResponseObject(), eventsRequest.challenge);
+		return { noWebhookResponse: true };
+	}
+	if (eventsRequest?.kind === 'other') return wiring.answer(200);
+	if (eventsRequest?.kind === 'event') {
+		const { envelope, event } = eventsRequest;
+		const kinds = context.getNodeParameter('eventKinds', 'both') as EventKinds;
+		const match = matchEvent(event, kinds, wiring.matchSettings, ignore);
+		if (!match) return wiring.answer(200);
+		const verdict = await verifySlackAppRequest(context, envelope.team_id);
+		if (!verdict.ok) return wiring.answer(verdict.status);
+		const key = eventDeliveryKey(envelope);
+		if (key && (await claimEvent(context, key, wiring)) === 'repeat') return wiring.answer(200);
+		return acknowledge(context, eventItem(envelope, event, match, readRetry(request.headers), new Date()), wiring);
+	}
+
+	const interactivityRequest = kind === 'form' ? readInteractivityRequest(body) : undefined;
+	if (interactivityRequest === undefined) return undefined;
+	if (interactivityRequest.kind === 'unreadable') return wiring.answer(400);
+	const { payload } = interactivityRequest;
+	const ids = splitList(context.getNodeParameter('actionIds', ''));
+	const match = matchInteraction(payload, ids, wiring.matchSettings.channels);
+	if (!match) return wiring.answer(200);
+	const verdict = await verifySlackAppRequest(context, interactionTeamId(payload));
+	if (!verdict.ok) return wiring.answer(verdict.status);
+	return acknowledge(context, interactionItem(payload, match, new Date()), wiring);
+}
+
+/** The missing-secret warning is a settings mistake, not news per request: once a minute at most. */
+const MISSING_SECRET_WARNING_INTERVAL_MS = 60_000;
+let lastMissingSecretWarning = -Infinity;
+function shouldWarnNow(now = Date.now()): boolean {
+	if (now - lastMissingSecretWarning < MISSING_SECRET_WARNING_INTERVAL_MS) return false;
+	lastMissingSecretWarning = now;
+	return true;
+}
+
+/** Stands for the team of a request that names none (the Request URL check). */
+const ANY_TEAM = Symbol('any team');
+
+/**
+ * A Slack app signs every request, and its verification token is deprecated: the signing secret
+ * alone decides, and a credential without one refuses Slack-app requests (tokens on the same
+ * credential are for outgoing webhooks and do not apply).
+ */
+async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown): Promise<Verdict> {
+	const checksTeam = teamId !== ANY_TEAM;
+	const request = context.getRequestObject();
+	const settings = verificationSettingsFrom(await context.getCredentials('slackOutgoingWebhookApi'));
+	if (!settings.signingSecret) {
+		if (shouldWarnNow()) context.logger.warn(
+			'Slack Outgoing Webhook Trigger refused a Slack app request (Events API or interactivity): the credential has no Signing Secret. Copy it from the Slack app\'s Basic Information page into the credential.',
+		);
+		return { ok: false, status: 401, reason: 'no signing secret' };
+	}
+	const verdict = verifyRequest(
+		{
+			token: undefined,
+			teamId,
+			rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
+			signature: headerValue(request.headers['x-slack-signature']),
+			timestamp: headerValue(request.headers['x-slack-request-timestamp']),
+			nowSeconds: Math.floor(Date.now() / 1000),
+		},
+		{ ...settings, tokens: [], allowedTeamIds: checksTeam ? settings.allowedTeamIds : [] },
+	);
+	if (!verdict.ok) context.logger.debug(`Slack Outgoing Webhook Trigger refused a Slack app request: ${verdict.reason}`);
+	return verdict;
+}
+
+/**
+ * Slack retries an event it got no 2xx for, with the same `event_id`: a retry of an event that
+ * started a workflow starts nothing. Slack's retries span about 6 minutes, so the window is at
+ * least that long for events. Only an authentic event is recorded (the signature was checked).
+ */
+async function claimEvent(context: IWebhookFunctions, key: string, wiring: SlackAppWiring): Promise<'new' | 'repeat'> {
+	const configured = typeof wiring.options.duplicateWindow === 'number' ? wiring.options.duplicateWindow : 300;
+	if (configured <= 0) return 'new';
+	const windowSeconds = Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
+	const node = context.getNode();
+	const claims = await deliveryClaimsFor(context, `${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
+	const claim = await claims.claim(key, windowSeconds * 1000);
+	if (claim === 'new' && wiring.n8nAnswersOnReceived) {
+		// n8n 2.x answers once the execution exists, and with a 5xx when it could not create it:
+		// Slack's retry of that event must get through.
+		const response = context.getResponseObject();
+		response.once('finish', () => {
+			if (response.statusCode >= 500) void claims.release(key);
+		});
+	}
+	return claim;
+}
+
+/** The last retry plus margin: Slack retries immediately, after 1 minute and after 5 minutes. */
+const SLACK_EVENTS_RETRY_SPAN_SECONDS = SLACK_EVENTS_API.retryScheduleSeconds.reduce<number>((sum, seconds) => sum + seconds, 0) + 240;
+
+/**
+ * Slack reads nothing in the answer to an event or a click: an empty 200, sent by n8n once the
+ * execution exists. When Respond waits for the workflow (meant for slash commands), that would be
+ * too late for Slack's 3 seconds, so the node answers at once itself.
+ */
+function acknowledge(context: IWebhookFunctions, item: Record<string, unknown>, wiring: SlackAppWiring): IWebhookResponseData {
+	const workflowData = [context.helpers.returnJsonArray([item as IDataObject])];
+	if (wiring.n8nAnswersOnReceived) return { workflowData, webhookResponse: '' };
+	const response = context.getResponseObject();
+	if (!response.headersSent) {
+		response.writeHead(200, { 'content-length': 0 });
+		response.end();
+	}
+	return { workflowData, noWebhookResponse: true };
+}
+
+function readRetry(headers: IncomingHttpHeaders): EventRetry {
+	const num = headerValue(headers[SLACK_EVENTS_API.retryNumHeader]);
+	return {
+		num: num !== undefined && /^\d{1,3}$/.test(num) ? Number(num) : 0,
+		reason: headerValue(headers[SLACK_EVENTS_API.retryReasonHeader])?.slice(0, 100) ?? null,
+	};
+}
+
+/** Slack's documented answer to the Request URL check: the challenge, as plain text. */
+function writeText(response: ServerResponse, text: string): void {
+	if (response.headersSent) return;
+	response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+	response.end(text);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
