@@ -44,7 +44,7 @@ const node = (id, name, type, typeVersion, position, parameters, extra = {}) => 
 export const ourTrigger = (webhookId, parameters, typeVersion = 2) =>
 	node(`${webhookId}-t`, 'Trigger', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger', typeVersion, [0, 0], parameters, {
 		webhookId,
-		credentials: { slackOutgoingWebhookApi: { id: 'benchOutgoing001', name: 'Bench' } },
+		credentials: { slackWebhooksOutgoingApi: { id: 'benchOutgoing001', name: 'Bench' } },
 	});
 const setReply = (id) =>
 	node(id, 'Set Reply', 'n8n-nodes-base.set', 3.4, [200, 0], {
@@ -204,7 +204,7 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 	}
 }
 
-export const TRIGGER_CREDENTIALS = [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }];
+export const TRIGGER_CREDENTIALS = [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackWebhooksOutgoingApi', data: { token: TOKEN } }];
 export const TRIGGER_PATHS = {
 	ours: '/webhook/bench-our-immediate/slack',
 	oursVersion1: '/webhook/bench-our-immediate-v1/slack',
@@ -267,10 +267,10 @@ function rssKiB(pid) {
 export async function benchmarkMemory(say, slackServerUrl) {
 	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 	const tarball = packPackage();
-	const credentials = [{ id: 'benchIncoming001', name: 'Bench', type: 'slackIncomingWebhookApi', data: { webhookUrl: slackServerUrl } }];
+	const credentials = [{ id: 'benchIncoming001', name: 'Bench', type: 'slackWebhooksIncomingUrlApi', data: { webhookUrl: slackServerUrl } }];
 	const senders = [
 		['this node (ordered)', node('mem-ours', 'Send', 'n8n-nodes-slack-webhooks.slackIncomingWebhook', 1, [400, 0], { text: '={{ $json.text }}', options: {} }, {
-			credentials: { slackIncomingWebhookApi: { id: 'benchIncoming001', name: 'Bench' } },
+			credentials: { slackWebhooksIncomingUrlApi: { id: 'benchIncoming001', name: 'Bench' } },
 		})],
 		["n8n's HTTP Request node", node('mem-http', 'Send', 'n8n-nodes-base.httpRequest', 4.2, [400, 0], {
 			method: 'POST', url: slackServerUrl, sendBody: true, contentType: 'json', specifyBody: 'json', jsonBody: '={{ JSON.stringify({ text: $json.text }) }}', options: {},

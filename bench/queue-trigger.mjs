@@ -19,7 +19,7 @@ buildPackage();
 const cluster = await startQueueCluster({
 	version: DEFAULT_N8N_VERSION,
 	tarball: packPackage(),
-	credentials: [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }],
+	credentials: [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackWebhooksOutgoingApi', data: { token: TOKEN } }],
 	workflows: [workflow('benchQueueTrig01', 'Bench: this trigger in queue mode', [ourTrigger('bench-queue', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' })])],
 	say,
 });

@@ -39,7 +39,7 @@ function scheduledReportExampleBehindWebhook() {
 	const { id, path } = REPORT_WORKFLOWS.example;
 	const nodes = SCHEDULED_REPORT_EXAMPLE.nodes.map((node) => {
 		if (node.type === 'n8n-nodes-base.scheduleTrigger') return { ...webhookNode(`${path}-webhook`, path), name: node.name, position: node.position };
-		if (node.type === ACTION) return { ...node, credentials: { slackIncomingWebhookApi: { id: credentialIds.incoming, name: 'E2E incoming webhook' } } };
+		if (node.type === ACTION) return { ...node, credentials: { slackWebhooksIncomingUrlApi: { id: credentialIds.incoming, name: 'E2E incoming webhook' } } };
 		return node;
 	});
 	return workflow(id, 'E2E report: the scheduled-report example, started by a webhook', nodes, SCHEDULED_REPORT_EXAMPLE.connections);
@@ -68,7 +68,7 @@ export function buildCredentials({ slackPort, tlsPort, oauthPort }) {
 		...Object.values(OAUTH_APPS).map(({ clientId, credentialId }) => ({
 			id: credentialId,
 			name: `E2E Add to Slack: ${clientId}`,
-			type: 'slackIncomingWebhookOAuth2Api',
+			type: 'slackWebhooksIncomingOAuth2Api',
 			data: {
 				clientId,
 				clientSecret: E2E.oauthClientSecret,
@@ -79,32 +79,32 @@ export function buildCredentials({ slackPort, tlsPort, oauthPort }) {
 		...Object.entries(failingWebhookUrls({ slackPort, tlsPort })).map(([kind, webhookUrl]) => ({
 			id: failureCredentialId(kind),
 			name: `E2E failing webhook: ${kind}`,
-			type: 'slackIncomingWebhookApi',
+			type: 'slackWebhooksIncomingUrlApi',
 			data: { webhookUrl },
 		})),
 		{
 			id: credentialIds.incoming,
 			name: 'E2E incoming webhook',
-			type: 'slackIncomingWebhookApi',
+			type: 'slackWebhooksIncomingUrlApi',
 			data: { webhookUrl: `http://127.0.0.1:${slackPort}/services/${E2E.webhookSecretPath}` },
 		},
 		{
 			id: credentialIds.outgoing,
 			name: 'E2E outgoing webhook',
-			type: 'slackOutgoingWebhookApi',
+			type: 'slackWebhooksOutgoingApi',
 			data: { token: E2E.token, additionalTokens: '', signingSecret: '', allowedTeamIds: '' },
 		},
 		{
 			id: credentialIds.signed,
 			name: 'E2E slash command (signed)',
-			type: 'slackOutgoingWebhookApi',
+			type: 'slackWebhooksOutgoingApi',
 			data: { token: E2E.token, additionalTokens: '', signingSecret: E2E.signingSecret, allowedTeamIds: '' },
 		},
 		{
 			// A Slack app verified by its signing secret alone: no verification token.
 			id: credentialIds.signingSecretOnly,
 			name: 'E2E Slack app (signing secret only)',
-			type: 'slackOutgoingWebhookApi',
+			type: 'slackWebhooksOutgoingApi',
 			data: { token: '', additionalTokens: '', signingSecret: E2E.signingSecret, allowedTeamIds: '' },
 		},
 	];
@@ -130,12 +130,12 @@ export const trigger = (webhookId, parameters, credentialId = credentialIds.outg
 	position: [0, 0],
 	webhookId,
 	parameters,
-	credentials: { slackOutgoingWebhookApi: { id: credentialId, name: 'E2E' } },
+	credentials: { slackWebhooksOutgoingApi: { id: credentialId, name: 'E2E' } },
 });
 
 const ACTION_CREDENTIALS = {
-	webhookUrl: (credentialId) => ({ slackIncomingWebhookApi: { id: credentialId, name: 'E2E incoming webhook' } }),
-	oAuth2: (credentialId) => ({ slackIncomingWebhookOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }),
+	webhookUrl: (credentialId) => ({ slackWebhooksIncomingUrlApi: { id: credentialId, name: 'E2E incoming webhook' } }),
+	oAuth2: (credentialId) => ({ slackWebhooksIncomingOAuth2Api: { id: credentialId, name: 'E2E Add to Slack' } }),
 	// Response URL (Slash Command): the URL comes with the item, no credential.
 	none: () => undefined,
 };
@@ -172,7 +172,7 @@ export const DOCS_EXAMPLE = { workflowId: 'e2eDocsExample01', webhookId: LATE_RE
 const docsExampleWorkflow = (slackPort) => ({
 	...workflow(DOCS_EXAMPLE.workflowId, `E2E docs example: ${LATE_REPLY_EXAMPLE.name}`, []),
 	nodes: LATE_REPLY_EXAMPLE.nodes.map((node) => {
-		if (node.type === TRIGGER) return { ...node, credentials: { slackOutgoingWebhookApi: { id: credentialIds.signed, name: 'E2E' } } };
+		if (node.type === TRIGGER) return { ...node, credentials: { slackWebhooksOutgoingApi: { id: credentialIds.signed, name: 'E2E' } } };
 		if (node.type === ACTION) return { ...node, parameters: { ...node.parameters, options: { allowedResponseUrlHosts: `http://127.0.0.1:${slackPort}` } } };
 		return node;
 	}),
