@@ -15,6 +15,7 @@ import {
 	freePort,
 	installAsCommunityPackage,
 	loopbackOnlySettings,
+	activateWorkflows,
 	n8nCli,
 	n8nEnvironment,
 	packPackage,
@@ -29,14 +30,21 @@ const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: N
 const CASE_TIME_LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 30) * 1000;
 export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and ${REQUESTS[32]} with 32, or ${CASE_TIME_LIMIT_MS / 1000} s, whichever ends first`;
 /**
- * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, and with n8n's
- * defaults on an n8n patched as docs/n8n-upstream proposes: each in a fresh n8n.
+ * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, with n8n's
+ * compile cache for isolates (alone, and with lazy acquisition, as n8n's own benchmark profiles
+ * pair them), with n8n's defaults on an n8n patched as docs/n8n-upstream proposes, and on the
+ * tested n8n 1.x with its defaults: each in a fresh n8n. `version` is DEFAULT_N8N_VERSION unless
+ * given. BENCH_TRIGGER_SETTINGS=<name>,<name> runs only those.
  */
+const COMPILE_CACHE = { N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true' };
 export const TRIGGER_BENCH_SETTINGS = [
 	{ settings: 'n8n defaults', env: {} },
 	{ settings: 'recommended', env: FAST_TRIGGER_SETTINGS },
+	{ settings: 'compile cache', env: COMPILE_CACHE },
+	{ settings: 'compile cache + lazy', env: { ...COMPILE_CACHE, ...FAST_TRIGGER_SETTINGS } },
 	{ settings: 'n8n defaults, n8n patched', env: {}, patched: true },
-];
+	{ settings: 'n8n 1.123.81 defaults', env: {}, version: '1.123.81' },
+].filter(({ settings }) => !process.env.BENCH_TRIGGER_SETTINGS || process.env.BENCH_TRIGGER_SETTINGS.split(',').includes(settings));
 const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
 
 
@@ -191,7 +199,7 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 		writeFileSync(join(userFolder, 'w.json'), JSON.stringify(workflows));
 		n8nCli(runtime, env, ['import:credentials', `--input=${join(userFolder, 'c.json')}`]);
 		n8nCli(runtime, env, ['import:workflow', `--input=${join(userFolder, 'w.json')}`]);
-		for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
+		activateWorkflows(runtime, env, workflows);
 		child = startN8n(runtime, env, { stdio: 'ignore' });
 		await waitForHealthy(port, child);
 		for (const path of webhookPaths) await waitForWebhook(`http://127.0.0.1:${port}`, path);
@@ -220,8 +228,9 @@ export async function benchmarkTrigger(say) {
 	const bareOrigin = `http://127.0.0.1:${bare.address().port}`;
 	const rows = [];
 	try {
-		for (const { settings, env, patched } of TRIGGER_BENCH_SETTINGS) {
-			await withN8n(patched ? patchedRuntime(runtime) : runtime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
+		for (const { settings, env, patched, version } of TRIGGER_BENCH_SETTINGS) {
+			const settingsRuntime = version ? ensureN8n(version) : runtime;
+			await withN8n(patched ? patchedRuntime(settingsRuntime) : settingsRuntime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
 				const ours = ['this trigger', origin, TRIGGER_PATHS.ours];
 				const oursVersion1 = ['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1];
 				const webhookIf = ["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookIf];

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/e2e/fixtures.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
+	activateWorkflows,
 	buildPackage,
 	FAST_TRIGGER_SETTINGS,
 	freePort,
@@ -80,11 +81,7 @@ async function runAgainst(version, tarball) {
 		n8nCli(runtime, env, ['import:credentials', `--input=${credentialsFile}`]);
 		n8nCli(runtime, env, ['import:workflow', `--input=${workflowsFile}`]);
 		rmSync(credentialsFile);
-		if (Number(version.split('.')[0]) >= 2) {
-			for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
-		} else {
-			n8nCli(runtime, env, ['update:workflow', '--all', '--active=true']);
-		}
+		activateWorkflows(runtime, env, workflows);
 
 		say(`n8n ${version}: starting on port ${port}`);
 		const output = createWriteStream(join(userFolder, 'n8n.stdout.log'));

@@ -101,6 +101,15 @@ export function n8nCli(runtime, env, args) {
 	return run(runtime.node, [runtime.n8nBin, ...args], { env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` } });
 }
 
+/** Activates imported workflows: `publish:workflow` on n8n 2.x, `update:workflow --active` on 1.x. */
+export function activateWorkflows(runtime, env, workflows) {
+	if (Number(runtime.n8nVersion.split('.')[0]) >= 2) {
+		for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
+	} else {
+		n8nCli(runtime, env, ['update:workflow', '--all', '--active=true']);
+	}
+}
+
 /** Starts `n8n start`, or another long-running n8n command (`webhook`, `worker`). */
 export function startN8n(runtime, env, { stdio = 'inherit', command = 'start' } = {}) {
 	return spawn(runtime.node, [runtime.n8nBin, command], {
@@ -147,6 +156,17 @@ export async function waitForWebhook(origin, path, timeoutMs = 60_000) {
 		await new Promise((resolveWait) => setTimeout(resolveWait, 250));
 	}
 	throw new Error(`n8n did not register the webhook ${path} within ${timeoutMs / 1000} s`);
+}
+
+/** Fails with a message naming the port and the option that moves it when `port` is taken on 127.0.0.1. */
+export async function assertPortFree(port, what) {
+	const server = createNetServer();
+	const error = await new Promise((resolveListen) => {
+		server.once('error', resolveListen);
+		server.listen(port, '127.0.0.1', () => resolveListen(undefined));
+	});
+	if (error) throw new Error(`port ${port} (${what}) is in use on 127.0.0.1`);
+	await new Promise((resolveClose) => server.close(resolveClose));
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
