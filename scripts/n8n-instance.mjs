@@ -111,11 +111,13 @@ export function activateWorkflows(runtime, env, workflows) {
 }
 
 /** Starts `n8n start`, or another long-running n8n command (`webhook`, `worker`). */
-export function startN8n(runtime, env, { stdio = 'inherit', command = 'start' } = {}) {
+export function startN8n(runtime, env, { stdio = 'inherit', command = 'start', ownProcessGroup = false } = {}) {
 	return spawn(runtime.node, [runtime.n8nBin, command], {
 		env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` },
 		stdio: ['ignore', stdio, stdio],
-		detached: false,
+		// In its own process group, a terminal's Ctrl-C reaches only the script, which decides when
+		// to stop n8n (see npm run dev).
+		detached: ownProcessGroup,
 	});
 }
 
