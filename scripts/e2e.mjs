@@ -13,7 +13,7 @@ import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/e2e/fixtures.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, oauthCredentialOverwrites, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/e2e/fixtures.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from './n8n-runtime.mjs';
 import {
 	activateWorkflows,
@@ -67,7 +67,7 @@ async function runAgainst(version, tarball) {
 		userFolder,
 		port,
 		brokerPort,
-		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
+		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile, CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort) },
 	});
 	let child;
 	try {

@@ -61,20 +61,29 @@ export function failingWebhookUrls({ slackPort, tlsPort }) {
 	};
 }
 
+/** Slack's authorize and access URLs, pointed at the suite's OAuth server. */
+const oauthEndpoints = (oauthPort) => ({
+	authUrl: `http://127.0.0.1:${oauthPort}/oauth/v2/authorize`,
+	accessTokenUrl: `http://127.0.0.1:${oauthPort}/api/oauth.v2.access`,
+});
+
+/**
+ * The same URLs as n8n credential overwrites (CREDENTIALS_OVERWRITE_DATA): n8n 2.41 ignores stored
+ * values of the OAuth fields a credential type declares hidden (CredentialsHelper.
+ * applyDefaultsAndOverwrites drops OAUTH_PINNED_FIELDS) and applies overwrites after that.
+ */
+export const oauthCredentialOverwrites = (oauthPort) => JSON.stringify({ slackWebhooksIncomingOAuth2Api: oauthEndpoints(oauthPort) });
+
 export function buildCredentials({ slackPort, tlsPort, oauthPort }) {
 	return [
 		// Slack's authorize and access URLs are fixed in the credential type; here they point to the
-		// suite's OAuth server. Like a user's, these credentials start unconnected.
+		// suite's OAuth server (stored, as n8n 2.40 and 1.x read them, and as overwrites for 2.41).
+		// Like a user's, these credentials start unconnected.
 		...Object.values(OAUTH_APPS).map(({ clientId, credentialId }) => ({
 			id: credentialId,
 			name: `E2E Add to Slack: ${clientId}`,
 			type: 'slackWebhooksIncomingOAuth2Api',
-			data: {
-				clientId,
-				clientSecret: E2E.oauthClientSecret,
-				authUrl: `http://127.0.0.1:${oauthPort}/oauth/v2/authorize`,
-				accessTokenUrl: `http://127.0.0.1:${oauthPort}/api/oauth.v2.access`,
-			},
+			data: { clientId, clientSecret: E2E.oauthClientSecret, ...oauthEndpoints(oauthPort) },
 		})),
 		...Object.entries(failingWebhookUrls({ slackPort, tlsPort })).map(([kind, webhookUrl]) => ({
 			id: failureCredentialId(kind),
