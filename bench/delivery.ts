@@ -54,7 +54,7 @@ async function seconds(run: () => Promise<unknown>): Promise<number> {
 const ourNode = (url: string, count: number, ordered: boolean) =>
 	runNode({
 		parameters: { text: '={{ String($json.n) }}', options: { orderedDelivery: ordered, concurrency: CONCURRENCY, maxRateLimitWait: 600 } },
-		credentials: { slackIncomingWebhookApi: { webhookUrl: url } },
+		credentials: { slackWebhooksIncomingUrlApi: { webhookUrl: url } },
 		items: items(count),
 	}).then((result) => {
 		if (result.error) throw new Error(`node failed: ${result.error.message}`);

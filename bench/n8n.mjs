@@ -28,14 +28,21 @@ const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: N
 const CASE_TIME_LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 30) * 1000;
 export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and ${REQUESTS[32]} with 32, or ${CASE_TIME_LIMIT_MS / 1000} s, whichever ends first`;
 /**
- * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, and with n8n's
- * defaults on an n8n patched as docs/n8n-upstream proposes: each in a fresh n8n.
+ * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, with n8n's
+ * compile cache for isolates (alone, and with lazy acquisition, as n8n's own benchmark profiles
+ * pair them), with n8n's defaults on an n8n patched as docs/n8n-upstream proposes, and on the
+ * tested n8n 1.x with its defaults: each in a fresh n8n. `version` is DEFAULT_N8N_VERSION unless
+ * given. BENCH_TRIGGER_SETTINGS=<name>,<name> runs only those.
  */
+const COMPILE_CACHE = { N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true' };
 export const TRIGGER_BENCH_SETTINGS = [
 	{ settings: 'n8n defaults', env: {} },
 	{ settings: 'recommended', env: FAST_TRIGGER_SETTINGS },
+	{ settings: 'compile cache', env: COMPILE_CACHE },
+	{ settings: 'compile cache + lazy', env: { ...COMPILE_CACHE, ...FAST_TRIGGER_SETTINGS } },
 	{ settings: 'n8n defaults, n8n patched', env: {}, patched: true },
-];
+	{ settings: 'n8n 1.123.81 defaults', env: {}, version: '1.123.81' },
+].filter(({ settings }) => !process.env.BENCH_TRIGGER_SETTINGS || process.env.BENCH_TRIGGER_SETTINGS.split(',').includes(settings));
 const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
 
 
@@ -43,7 +50,7 @@ const node = (id, name, type, typeVersion, position, parameters, extra = {}) => 
 export const ourTrigger = (webhookId, parameters, typeVersion = 2) =>
 	node(`${webhookId}-t`, 'Trigger', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger', typeVersion, [0, 0], parameters, {
 		webhookId,
-		credentials: { slackOutgoingWebhookApi: { id: 'benchOutgoing001', name: 'Bench' } },
+		credentials: { slackWebhooksOutgoingApi: { id: 'benchOutgoing001', name: 'Bench' } },
 	});
 const setReply = (id) =>
 	node(id, 'Set Reply', 'n8n-nodes-base.set', 3.4, [200, 0], {
@@ -144,7 +151,7 @@ const eventMatches = (id) =>
 function slackAppEventWorkflows() {
 	return [
 		workflow('benchOurEvents01', 'Bench: this trigger (type version 3), Events API', [
-			{ ...ourTrigger('bench-our-events', { channels: 'C2147483705', triggerWords: 'googlebot:', respond: 'noReply' }, 3), credentials: { slackOutgoingWebhookApi: { id: 'benchSlackApp001', name: 'Bench app' } } },
+			{ ...ourTrigger('bench-our-events', { channels: 'C2147483705', triggerWords: 'googlebot:', respond: 'noReply' }, 3), credentials: { slackWebhooksOutgoingApi: { id: 'benchSlackApp001', name: 'Bench app' } } },
 		]),
 		workflow(
 			'benchWebhookEvt1',
@@ -254,8 +261,8 @@ export async function withN8n(runtime, tarball, workflows, credentials, webhookP
 }
 
 export const TRIGGER_CREDENTIALS = [
-	{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } },
-	{ id: 'benchSlackApp001', name: 'Bench app', type: 'slackOutgoingWebhookApi', data: { signingSecret: SIGNING_SECRET } },
+	{ id: 'benchOutgoing001', name: 'Bench', type: 'slackWebhooksOutgoingApi', data: { token: TOKEN } },
+	{ id: 'benchSlackApp001', name: 'Bench app', type: 'slackWebhooksOutgoingApi', data: { signingSecret: SIGNING_SECRET } },
 ];
 export const TRIGGER_PATHS = {
 	ours: '/webhook/bench-our-immediate/slack',
@@ -274,8 +281,9 @@ export async function benchmarkTrigger(say) {
 	const bareOrigin = `http://127.0.0.1:${bare.address().port}`;
 	const rows = [];
 	try {
-		for (const { settings, env, patched } of TRIGGER_BENCH_SETTINGS) {
-			await withN8n(patched ? patchedRuntime(runtime) : runtime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
+		for (const { settings, env, patched, version } of TRIGGER_BENCH_SETTINGS) {
+			const settingsRuntime = version ? ensureN8n(version) : runtime;
+			await withN8n(patched ? patchedRuntime(settingsRuntime) : settingsRuntime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
 				const ours = ['this trigger', origin, TRIGGER_PATHS.ours];
 				const oursVersion1 = ['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1];
 				const webhookIf = ["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookIf];
@@ -335,10 +343,10 @@ function rssKiB(pid) {
 export async function benchmarkMemory(say, slackServerUrl) {
 	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 	const tarball = packPackage();
-	const credentials = [{ id: 'benchIncoming001', name: 'Bench', type: 'slackIncomingWebhookApi', data: { webhookUrl: slackServerUrl } }];
+	const credentials = [{ id: 'benchIncoming001', name: 'Bench', type: 'slackWebhooksIncomingUrlApi', data: { webhookUrl: slackServerUrl } }];
 	const senders = [
 		['this node (ordered)', node('mem-ours', 'Send', 'n8n-nodes-slack-webhooks.slackIncomingWebhook', 1, [400, 0], { text: '={{ $json.text }}', options: {} }, {
-			credentials: { slackIncomingWebhookApi: { id: 'benchIncoming001', name: 'Bench' } },
+			credentials: { slackWebhooksIncomingUrlApi: { id: 'benchIncoming001', name: 'Bench' } },
 		})],
 		["n8n's HTTP Request node", node('mem-http', 'Send', 'n8n-nodes-base.httpRequest', 4.2, [400, 0], {
 			method: 'POST', url: slackServerUrl, sendBody: true, contentType: 'json', specifyBody: 'json', jsonBody: '={{ JSON.stringify({ text: $json.text }) }}', options: {},

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench:profile`: where n8n spends its CPU on a trigger request. Starts a real n8n
-// 2.40.7 under Node's sampling profiler (--cpu-prof), sends form posts to this trigger, stops
+// DEFAULT_N8N_VERSION under Node's sampling profiler (--cpu-prof), sends form posts to this trigger, stops
 // n8n, and sums the profile per request: the time inside this package's code, inside n8n's
 // credential read, its expression isolates, its body parsing, and the functions with the most
 // time of their own. Loopback only; a fixed number of requests.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The trigger's throughput in n8n 2.40.7 queue mode with one webhook process and with two: one
+// The trigger's throughput in n8n queue mode (DEFAULT_N8N_VERSION) with one webhook process and with two: one
 // set of processes (test/harness/queue/cluster.mjs: PostgreSQL, Redis, main, two webhook processes, two
 // workers), the same matching form posts sent first to one webhook process only, then spread over
 // both. Run: `node bench/queue-trigger.mjs` (about 10 minutes; not part of `npm run bench`).
@@ -18,7 +18,7 @@ const say = (message) => console.log(`[bench:queue] ${message}`);
 const cluster = await startQueueCluster({
 	version: DEFAULT_N8N_VERSION,
 	tarball: buildAndPack(),
-	credentials: [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackOutgoingWebhookApi', data: { token: TOKEN } }],
+	credentials: [{ id: 'benchOutgoing001', name: 'Bench', type: 'slackWebhooksOutgoingApi', data: { token: TOKEN } }],
 	workflows: [workflow('benchQueueTrig01', 'Bench: this trigger in queue mode', [ourTrigger('bench-queue', { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' })])],
 	say,
 });

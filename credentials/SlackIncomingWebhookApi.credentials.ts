@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 export class SlackIncomingWebhookApi implements ICredentialType {
-	name = 'slackIncomingWebhookApi';
+	name = 'slackWebhooksIncomingUrlApi';
 
 	displayName = 'Slack Incoming Webhook API';
 

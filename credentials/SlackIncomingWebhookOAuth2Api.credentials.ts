@@ -8,7 +8,7 @@ import { SLACK_OAUTH } from '../nodes/shared/slack';
  * encrypted, in the credential's oauthTokenData; the node posts to its `incoming_webhook.url`.
  */
 export class SlackIncomingWebhookOAuth2Api implements ICredentialType {
-	name = 'slackIncomingWebhookOAuth2Api';
+	name = 'slackWebhooksIncomingOAuth2Api';
 
 	extends = ['oAuth2Api'];
 

@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 export class SlackOutgoingWebhookApi implements ICredentialType {
-	name = 'slackOutgoingWebhookApi';
+	name = 'slackWebhooksOutgoingApi';
 
 	displayName = 'Slack Outgoing Webhook API';
 

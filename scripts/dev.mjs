@@ -3,7 +3,7 @@
 // package, and starts a real n8n on its embedded SQLite database, with the settings the README
 // recommends for a busy trigger (FAST_TRIGGER_SETTINGS).
 //
-// Options: --port <5678> (or N8N_PORT), --n8n-version <2.40.7> (or N8N_VERSION), --fresh (new user folder)
+// Options: --port <5678> (or N8N_PORT), --n8n-version <DEFAULT_N8N_VERSION> (or N8N_VERSION), --fresh (new user folder)
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,18 +34,28 @@ if (!existsSync(userFolder)) mkdirSync(userFolder, { recursive: true });
 
 const env = n8nEnvironment({ userFolder, port, brokerPort: port + 1, extra: FAST_TRIGGER_SETTINGS });
 say(`installing the packed package as a community package; starting n8n ${version} (Node ${runtime.nodeVersion}); user folder ${userFolder}`);
-const child = startN8nWithPackage({ runtime, env, userFolder, tarball });
+// n8n stopped before it has finished starting (its first start runs database migrations) fails in
+// its own shutdown (Start.stopProcess: "There was an error shutting down n8n", a stack trace from
+// removeAllQueuedWorkflowActivations, whose manager is not set up yet). So n8n gets its own process
+// group, out of reach of the terminal's Ctrl-C, and is stopped only once it has started.
+const child = startN8nWithPackage({ runtime, env, userFolder, tarball, ownProcessGroup: true });
+const started = waitForHealthy(port, child);
+// Whatever ends this script, n8n does not outlive it.
+process.on('exit', () => child.exitCode === null && child.kill('SIGKILL'));
 
 let stopping = false;
-const stop = async () => {
+const stop = async (code = 0) => {
 	if (stopping) return;
 	stopping = true;
-	say('stopping n8n');
-	await stopN8n(child);
-	process.exit(0);
+	if (child.exitCode === null) {
+		say('stopping n8n (once it has finished starting)');
+		await started.catch(() => undefined);
+		await stopN8n(child);
+	}
+	process.exit(code);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
 child.on('exit', (code) => {
 	if (!stopping) {
 		say(`n8n exited (${code})`);
@@ -53,5 +63,10 @@ child.on('exit', (code) => {
 	}
 });
 
-await waitForHealthy(port, child);
+try {
+	await started;
+} catch (error) {
+	say(error.message);
+	await stop(1);
+}
 say(`n8n is ready: http://localhost:${port}  (search "Slack" in the nodes panel; Ctrl-C stops)`);

@@ -3,7 +3,7 @@
 // user folder as a community package, imports the suite's credentials and workflows with n8n's
 // CLI, activates them, starts n8n, runs test/e2e against it over HTTP, and always stops it.
 //
-// E2E_N8N_VERSIONS=2.40.7 limits the matrix (comma-separated). The load test (10,000 requests,
+// E2E_N8N_VERSIONS=2.41.1 limits the matrix (comma-separated). The load test (10,000 requests,
 // about 15 minutes on 2 cores) runs against E2E_LOAD_VERSIONS only, the current line by default;
 // E2E_LOAD_REQUESTS changes its count for a quick local run. E2E_SUITES=n8n,oauth runs only those
 // files (test/e2e/<name>.e2e.test.ts) while working on them. n8n runs with the settings the README
@@ -13,7 +13,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, oauthCredentialOverwrites, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from '../test/harness/n8n-runtime.mjs';
 import {
 	buildAndPack,
@@ -63,7 +63,7 @@ async function runAgainst(version, tarball) {
 		userFolder,
 		port,
 		brokerPort,
-		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile },
+		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile, CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort) },
 	});
 	let child;
 	try {

@@ -44,7 +44,7 @@ const showcase = {
 			position: [0, 0],
 			webhookId: 'docs-trigger',
 			parameters: { channels: '#deploys', triggerWords: 'deploy', respond: 'immediately', replyText: 'On it!', replyOptions: { responseType: 'in_channel' } },
-			credentials: { slackOutgoingWebhookApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } },
+			credentials: { slackWebhooksOutgoingApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } },
 		},
 		{
 			id: 'docs-action',
@@ -57,7 +57,7 @@ const showcase = {
 				thread: { threadTs: '={{ $json.thread_ts || $json.timestamp }}' },
 				options: { orderedDelivery: true },
 			},
-			credentials: { slackIncomingWebhookApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } },
+			credentials: { slackWebhooksIncomingUrlApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } },
 		},
 	],
 	connections: { 'Slack Outgoing Webhook Trigger': { main: [[{ node: 'Slack Incoming Webhook', type: 'main', index: 0 }]] } },
@@ -74,31 +74,31 @@ await new Promise((resolve) => slackStandIn.listen(0, '127.0.0.1', resolve));
 /** docs/examples/scheduled-report.json, its Slack node given the stand-in's credential. */
 const example = JSON.parse(readFileSync(join(docs, 'examples', 'scheduled-report.json'), 'utf8'));
 for (const node of example.nodes) {
-	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook') node.credentials = { slackIncomingWebhookApi: { id: 'docsReportHook01', name: 'Slack incoming webhook (reports)' } };
+	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook') node.credentials = { slackWebhooksIncomingUrlApi: { id: 'docsReportHook01', name: 'Slack incoming webhook (reports)' } };
 }
 
 /** The README's late-reply example, as a user has it once the trigger's credential is picked. */
 const lateReply = JSON.parse(readFileSync(join(docs, 'examples', 'slash-command-late-reply.json'), 'utf8'));
-lateReply.nodes[0].credentials = { slackOutgoingWebhookApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } };
+lateReply.nodes[0].credentials = { slackWebhooksOutgoingApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } };
 
 /** The README's approval-buttons example (a Slack app), its trigger given the Slack-app credential. */
 const approval = JSON.parse(readFileSync(join(docs, 'examples', 'slack-app-approval-buttons.json'), 'utf8'));
 for (const node of approval.nodes) {
-	if (node.type === 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger') node.credentials = { slackOutgoingWebhookApi: { id: 'docsSlackApp0001', name: 'Slack app' } };
-	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook' && node.parameters.authentication !== 'none') node.credentials = { slackIncomingWebhookApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
+	if (node.type === 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger') node.credentials = { slackWebhooksOutgoingApi: { id: 'docsSlackApp0001', name: 'Slack app' } };
+	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook' && node.parameters.authentication !== 'none') node.credentials = { slackWebhooksIncomingUrlApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
 }
 /** The keyword-bot example, for its trigger's panel: events, channel IDs, no reply in the body. */
 const keywordBot = JSON.parse(readFileSync(join(docs, 'examples', 'slack-app-keyword-bot.json'), 'utf8'));
-keywordBot.nodes[0].credentials = { slackOutgoingWebhookApi: { id: 'docsSlackApp0001', name: 'Slack app' } };
+keywordBot.nodes[0].credentials = { slackWebhooksOutgoingApi: { id: 'docsSlackApp0001', name: 'Slack app' } };
 keywordBot.nodes[0].parameters.channels = 'C2147483705';
-keywordBot.nodes[1].credentials = { slackIncomingWebhookApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
+keywordBot.nodes[1].credentials = { slackWebhooksIncomingUrlApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
 
 const credentials = [
-	{ id: 'docsSlackApp0001', name: 'Slack app', type: 'slackOutgoingWebhookApi', data: { signingSecret: 'not-a-real-signing-secret' } },
-	{ id: 'docsReportHook01', name: 'Slack incoming webhook (reports)', type: 'slackIncomingWebhookApi', data: { webhookUrl: `http://127.0.0.1:${slackStandIn.address().port}/services/docs-report` } },
-	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackIncomingWebhookApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
-	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackOutgoingWebhookApi', data: { token: 'not-a-real-token' } },
-	{ id: 'docsAddToSlack01', name: 'Add to Slack', type: 'slackIncomingWebhookOAuth2Api', data: { clientId: '0000000000.0000000000', clientSecret: 'not-a-real-secret' } },
+	{ id: 'docsSlackApp0001', name: 'Slack app', type: 'slackWebhooksOutgoingApi', data: { signingSecret: 'not-a-real-signing-secret' } },
+	{ id: 'docsReportHook01', name: 'Slack incoming webhook (reports)', type: 'slackWebhooksIncomingUrlApi', data: { webhookUrl: `http://127.0.0.1:${slackStandIn.address().port}/services/docs-report` } },
+	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackWebhooksIncomingUrlApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
+	{ id: 'docsOutgoing0001', name: 'Slack outgoing webhook', type: 'slackWebhooksOutgoingApi', data: { token: 'not-a-real-token' } },
+	{ id: 'docsAddToSlack01', name: 'Add to Slack', type: 'slackWebhooksIncomingOAuth2Api', data: { clientId: '0000000000.0000000000', clientSecret: 'not-a-real-secret' } },
 ];
 
 say('building and packing the package');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:queue`: n8n 2.40.7 in queue mode (PostgreSQL, Redis, main, two webhook processes,
+// `npm run test:queue`: n8n (DEFAULT_N8N_VERSION) in queue mode (PostgreSQL, Redis, main, two webhook processes,
 // two workers; see test/harness/queue/cluster.mjs) with the packed package installed in every process,
 // then test/queue against the real processes, then everything stopped by PID. Prints
 // `N passed, N failed` and exits non-zero when a test failed or the processes would not start.

@@ -64,13 +64,13 @@ export class SlackIncomingWebhook implements INodeType {
 		// The names are spelled out (they equal AUTHENTICATION's) because n8n's lint rules read them.
 		credentials: [
 			{
-				name: 'slackIncomingWebhookApi',
+				name: 'slackWebhooksIncomingUrlApi',
 				required: true,
 				testedBy: 'slackIncomingWebhookTest',
 				displayOptions: { show: { authentication: [AUTHENTICATION.webhookUrl.value] } },
 			},
 			{
-				name: 'slackIncomingWebhookOAuth2Api',
+				name: 'slackWebhooksIncomingOAuth2Api',
 				required: true,
 				displayOptions: { show: { authentication: [AUTHENTICATION.oAuth2.value] } },
 			},

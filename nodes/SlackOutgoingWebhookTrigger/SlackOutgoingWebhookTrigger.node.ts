@@ -84,7 +84,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'slackOutgoingWebhookApi', required: true, testedBy: 'slackOutgoingWebhookTest' },
+			{ name: 'slackWebhooksOutgoingApi', required: true, testedBy: 'slackOutgoingWebhookTest' },
 			// n8n's own Redis credential type (n8n-nodes-base), so a queue-mode setup reuses the Redis
 			// credential it has. n8n's community rules want a package's own credentials only: kept
 			// visible here, and the README says why (Queue mode).
@@ -163,7 +163,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 
 		/** Reads the credential (for n8n a database read, a decrypt and an expression scope) and checks the request. */
 		const verify = async (): Promise<Verdict> => {
-			const credential = await this.getCredentials('slackOutgoingWebhookApi');
+			const credential = await this.getCredentials('slackWebhooksOutgoingApi');
 			const verdict = verifyRequest(
 				{
 					token: readPostedToken(body),
@@ -254,7 +254,7 @@ async function assertUsableSettings(context: IHookFunctions): Promise<void> {
 			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
 		});
 	}
-	const credentialProblem = describeVerificationProblem(verificationSettingsFrom(await context.getCredentials('slackOutgoingWebhookApi')));
+	const credentialProblem = describeVerificationProblem(verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi')));
 	if (credentialProblem) {
 		throw new NodeOperationError(context.getNode(), credentialProblem, {
 			description: "Copy the token from the integration's settings page, or a Slack app's Signing Secret from Basic Information, into the Slack Outgoing Webhook API credential, then activate the workflow again.",

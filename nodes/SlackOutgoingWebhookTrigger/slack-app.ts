@@ -89,7 +89,7 @@ const ANY_TEAM = Symbol('any team');
 async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown): Promise<Verdict> {
 	const checksTeam = teamId !== ANY_TEAM;
 	const request = context.getRequestObject();
-	const settings = verificationSettingsFrom(await context.getCredentials('slackOutgoingWebhookApi'));
+	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));
 	if (!settings.signingSecret) {
 		if (shouldWarnNow()) context.logger.warn(
 			'Slack Outgoing Webhook Trigger refused a Slack app request (Events API or interactivity): the credential has no Signing Secret. Copy it from the Slack app\'s Basic Information page into the credential.',

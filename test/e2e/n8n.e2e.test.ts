@@ -36,7 +36,7 @@ describe(`n8n ${version} with the package installed as a community package`, () 
 		const credentials = await rest<Array<{ name: string }>>('/types/credentials.json');
 		const names = nodes.map((node) => node.name);
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-slack-webhooks.slackIncomingWebhook', 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger']));
-		expect(credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['slackIncomingWebhookApi', 'slackIncomingWebhookOAuth2Api', 'slackOutgoingWebhookApi']));
+		expect(credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['slackWebhooksIncomingUrlApi', 'slackWebhooksIncomingOAuth2Api', 'slackWebhooksOutgoingApi']));
 	});
 
 	describe.each(TRIGGER_TYPE_VERSIONS)('Slack Outgoing Webhook Trigger, type version %s', (typeVersion) => {

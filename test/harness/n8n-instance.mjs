@@ -79,7 +79,7 @@ export function activateWorkflows(runtime, env, workflows) {
  * the process at once, so the caller can stop it whatever happens next; wait for it with
  * waitForHealthy.
  */
-export function startN8nWithPackage({ runtime, env, userFolder, tarball, credentials = [], workflows = [], activate = true, stdio = 'inherit' }) {
+export function startN8nWithPackage({ runtime, env, userFolder, tarball, credentials = [], workflows = [], activate = true, stdio = 'inherit', ownProcessGroup = false }) {
 	installAsCommunityPackage(userFolder, tarball, runtime);
 	if (credentials.length > 0) {
 		const credentialsFile = join(userFolder, 'credentials.json');
@@ -93,7 +93,7 @@ export function startN8nWithPackage({ runtime, env, userFolder, tarball, credent
 		n8nCli(runtime, env, ['import:workflow', `--input=${workflowsFile}`]);
 		if (activate) activateWorkflows(runtime, env, workflows);
 	}
-	return startN8n(runtime, env, { stdio });
+	return startN8n(runtime, env, { stdio, ownProcessGroup });
 }
 
 /**
@@ -142,11 +142,13 @@ export function n8nCli(runtime, env, args) {
 }
 
 /** Starts `n8n start`, or another long-running n8n command (`webhook`, `worker`). */
-export function startN8n(runtime, env, { stdio = 'inherit', command = 'start' } = {}) {
+export function startN8n(runtime, env, { stdio = 'inherit', command = 'start', ownProcessGroup = false } = {}) {
 	return spawn(runtime.node, [runtime.n8nBin, command], {
 		env: { ...env, PATH: `${runtime.nodeBin}:${env.PATH}` },
 		stdio: ['ignore', stdio, stdio],
-		detached: false,
+		// In its own process group, a terminal's Ctrl-C reaches only the script, which decides when
+		// to stop n8n (see npm run dev).
+		detached: ownProcessGroup,
 	});
 }
 
@@ -187,6 +189,17 @@ export async function waitForWebhook(origin, path, timeoutMs = 60_000) {
 		await new Promise((resolveWait) => setTimeout(resolveWait, 250));
 	}
 	throw new Error(`n8n did not register the webhook ${path} within ${timeoutMs / 1000} s`);
+}
+
+/** Fails with a message naming the port and the option that moves it when `port` is taken on 127.0.0.1. */
+export async function assertPortFree(port, what) {
+	const server = createNetServer();
+	const error = await new Promise((resolveListen) => {
+		server.once('error', resolveListen);
+		server.listen(port, '127.0.0.1', () => resolveListen(undefined));
+	});
+	if (error) throw new Error(`port ${port} (${what}) is in use on 127.0.0.1`);
+	await new Promise((resolveClose) => server.close(resolveClose));
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

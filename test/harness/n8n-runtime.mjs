@@ -10,8 +10,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const DEFAULT_N8N_VERSION = '2.40.7';
-export const TESTED_N8N_VERSIONS = ['2.40.7', '1.123.81'];
+// n8n 2.41.1 is the newest 2.x whose dependencies all resolve from the registry: 2.41.3 (npm's
+// `latest`) pins @n8n/* versions that were never published (@n8n/agents@0.26.2 among them).
+// 2.40.7, tested before, still runs with E2E_N8N_VERSIONS=2.40.7 or --n8n-version 2.40.7.
+export const DEFAULT_N8N_VERSION = '2.41.1';
+export const TESTED_N8N_VERSIONS = ['2.41.1', '1.123.81'];
 export const NODE_VERSION = '24.21.0';
 
 // n8n 1.123.x depends on an xlsx tarball served from a host outside the npm registry.

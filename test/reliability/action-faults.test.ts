@@ -198,7 +198,7 @@ function runThroughFaults(count: number, options: IDataObject) {
 				text: '=item-{{ $json.n }}',
 				options: { timeout: 1, maxRetries: 3, maxRateLimitWait: 60, ...options },
 			},
-			credentials: { slackIncomingWebhookApi: { webhookUrl: server.url } },
+			credentials: { slackWebhooksIncomingUrlApi: { webhookUrl: server.url } },
 			items: items(count),
 			continueOnFail: true,
 		}),

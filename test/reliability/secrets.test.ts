@@ -92,9 +92,9 @@ const actionFailures: Array<[string, () => string, object?]> = [
 
 /** The webhook URL pasted into the URL credential, or handed over by Slack in an Add to Slack token response. */
 const credentialsFor = {
-	webhookUrl: (url: string) => ({ slackIncomingWebhookApi: { webhookUrl: url } }),
+	webhookUrl: (url: string) => ({ slackWebhooksIncomingUrlApi: { webhookUrl: url } }),
 	oAuth2: (url: string) => ({
-		slackIncomingWebhookOAuth2Api: {
+		slackWebhooksIncomingOAuth2Api: {
 			clientId: '1111.2222',
 			clientSecret: OAUTH_CLIENT_SECRET,
 			oauthTokenData: { ok: true, access_token: OAUTH_ACCESS_TOKEN, scope: 'incoming-webhook', incoming_webhook: { channel: '#leak-check', channel_id: 'C0LEAK', url } },
@@ -197,7 +197,7 @@ describe('Slack Outgoing Webhook Trigger: no secret in answers, output or the lo
 	beforeEach(() => {
 		trigger.calls.length = 0;
 		trigger.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'Reply' };
-		trigger.credentials = { slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: 'T0001' } };
+		trigger.credentials = { slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: 'T0001' } };
 	});
 
 	const cases: Array<[string, () => { body: string; headers: Record<string, string> }, number]> = [

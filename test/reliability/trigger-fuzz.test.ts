@@ -301,7 +301,7 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 	await fc.assert(
 		fc.asyncProperty(request, async (fuzz) => {
 			harness.credentials = {
-				slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: fuzz.signed ? SIGNING_SECRET : '', allowedTeamIds: fuzz.teamRestricted ? 'T0001' : '' },
+				slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: fuzz.signed ? SIGNING_SECRET : '', allowedTeamIds: fuzz.teamRestricted ? 'T0001' : '' },
 			};
 			harness.calls.length = 0;
 			harness.typeVersion = fuzz.typeVersion;

@@ -15,8 +15,8 @@ import { MessageValidationError, type WebhookMessage } from '../message/build';
  * without a credential could be neither picked nor left.
  */
 export const AUTHENTICATION = {
-	webhookUrl: { value: 'webhookUrl', credentialType: 'slackIncomingWebhookApi' },
-	oAuth2: { value: 'oAuth2', credentialType: 'slackIncomingWebhookOAuth2Api' },
+	webhookUrl: { value: 'webhookUrl', credentialType: 'slackWebhooksIncomingUrlApi' },
+	oAuth2: { value: 'oAuth2', credentialType: 'slackWebhooksIncomingOAuth2Api' },
 	responseUrl: { value: 'none', credentialType: undefined },
 } as const;
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import { ensureN8n } from '../n8n-runtime.mjs';
 import {
+	assertPortFree,
 	freePort,
 	installAsCommunityPackage,
 	loopbackOnlySettings,
@@ -79,6 +80,7 @@ export async function startQueueCluster({
 	credentials = [],
 	workflows = [],
 	extraEnv = {},
+	ports,
 	say = console.log,
 }) {
 	const baseDir = mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-'));
@@ -101,14 +103,21 @@ export async function startQueueCluster({
 		const runtime = ensureN8n(version);
 		ensureRedisServer(say);
 
-		cluster.redisPort = await freePort();
+		// Fixed ports (npm run dev:queue) are checked before anything starts; otherwise any free port.
+		const portFor = async (name, what) => {
+			const fixed = ports?.[name];
+			if (fixed === undefined) return await freePort();
+			await assertPortFree(fixed, what);
+			return fixed;
+		};
+		cluster.redisPort = await portFor('redis', 'Redis');
 		// Tracked before it is waited for: an interrupted start leaves nothing running either.
 		const redis = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
 		stoppers.push(() => stopChild(redis));
 		await waitForPort(cluster.redisPort, redis, 'redis-server');
 		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${redis.pid})`);
 
-		const postgres = await startPostgres({ dataParent: join(baseDir, 'postgres'), port: await freePort(), logFile: createWriteStream(join(logDir, 'postgres.log')) });
+		const postgres = await startPostgres({ dataParent: join(baseDir, 'postgres'), port: await portFor('postgres', 'PostgreSQL'), logFile: createWriteStream(join(logDir, 'postgres.log')) });
 		track(postgres.child);
 		stoppers.push(() => postgres.stop());
 		cluster.postgres = postgres.settings;
@@ -122,11 +131,11 @@ export async function startQueueCluster({
 		];
 		for (const role of roles) {
 			role.userFolder = join(baseDir, role.name);
-			role.port = await freePort();
+			role.port = await portFor(role.name, `n8n ${role.name}`);
 			role.env = queueEnvironment({
 				userFolder: role.userFolder,
 				port: role.port,
-				brokerPort: await freePort(),
+				brokerPort: await portFor(`${role.name}-broker`, `n8n ${role.name}'s task broker`),
 				postgres: postgres.settings,
 				redisPort: cluster.redisPort,
 				encryptionKey,

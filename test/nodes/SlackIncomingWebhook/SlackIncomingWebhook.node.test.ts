@@ -13,7 +13,7 @@ afterAll(async () => server.stop());
 beforeEach(() => server.reset());
 
 const SECRET = 'test-secret-path-0000';
-const credentials = () => ({ slackIncomingWebhookApi: { webhookUrl: server.url } });
+const credentials = () => ({ slackWebhooksIncomingUrlApi: { webhookUrl: server.url } });
 const items = (count: number): INodeExecutionData[] => Array.from({ length: count }, (_, n) => ({ json: { n } }));
 const fastOptions = { timeout: 2, maxRateLimitWait: 20 };
 
@@ -180,7 +180,7 @@ describe('credential test', () => {
 		new SlackIncomingWebhook().methods.credentialTest.slackIncomingWebhookTest.call({} as ICredentialTestFunctions, {
 			id: '1',
 			name: 'Test',
-			type: 'slackIncomingWebhookApi',
+			type: 'slackWebhooksIncomingUrlApi',
 			data: { webhookUrl },
 		});
 

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(async () => server.stop());
 beforeEach(() => server.reset());
 
-const credentials = () => ({ slackIncomingWebhookApi: { webhookUrl: server.url } });
+const credentials = () => ({ slackWebhooksIncomingUrlApi: { webhookUrl: server.url } });
 const fastOptions = { timeout: 2, maxRateLimitWait: 20 };
 const postedTexts = () => server.posted.map((request) => String(request.json?.text));
 

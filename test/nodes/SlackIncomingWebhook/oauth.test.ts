@@ -45,7 +45,7 @@ const tokenResponse = (): IDataObject => ({
 });
 
 const oauthCredential = (oauthTokenData?: IDataObject) => ({
-	slackIncomingWebhookOAuth2Api: { clientId: '1111.2222', clientSecret: CLIENT_SECRET, ...(oauthTokenData && { oauthTokenData }) },
+	slackWebhooksIncomingOAuth2Api: { clientId: '1111.2222', clientSecret: CLIENT_SECRET, ...(oauthTokenData && { oauthTokenData }) },
 });
 
 const run = (oauthTokenData: IDataObject | undefined, extra: { continueOnFail?: boolean } = {}) =>
@@ -113,9 +113,9 @@ describe('Slack Incoming Webhook node with the OAuth2 (Add to Slack) credential'
 	it('asks n8n for the OAuth2 credential, not the URL one, when OAuth2 is chosen', async () => {
 		const { error } = await runNode({
 			parameters: { authentication: 'oAuth2', text: 'x' },
-			credentials: { slackIncomingWebhookApi: { webhookUrl: server.url } },
+			credentials: { slackWebhooksIncomingUrlApi: { webhookUrl: server.url } },
 		});
-		expect(error?.message).toBe('Node does not have any credentials set for "slackIncomingWebhookOAuth2Api"');
+		expect(error?.message).toBe('Node does not have any credentials set for "slackWebhooksIncomingOAuth2Api"');
 		expect(server.posted).toHaveLength(0);
 	});
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => harness.stop());
 beforeEach(() => {
 	harness.calls.length = 0;
-	harness.credentials = { slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
+	harness.credentials = { slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
 	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
 });
 
@@ -77,7 +77,7 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 		});
 
 		it('accepts every configured token, for rotation', async () => {
-			harness.credentials.slackOutgoingWebhookApi.additionalTokens = 'test-token-next, test-token-other';
+			harness.credentials.slackWebhooksOutgoingApi.additionalTokens = 'test-token-next, test-token-other';
 			expect((await harness.post(form(freshPost({ token: 'test-token-other' })), FORM)).status).toBe(200);
 			expect((await harness.post(form(freshPost()), FORM)).status).toBe(200);
 			expect(started()).toBe(2);
@@ -92,7 +92,7 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 		});
 
 		it('answers 403 for a team that is not allowed', async () => {
-			harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002, T0003';
+			harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002, T0003';
 			expect((await harness.post(form(freshPost()), FORM)).status).toBe(403);
 			expect((await harness.post(form(freshPost({ team_id: 'T0003' })), FORM)).status).toBe(200);
 			expect(started()).toBe(1);
@@ -106,7 +106,7 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 				'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
 			});
 			beforeEach(() => {
-				harness.credentials.slackOutgoingWebhookApi.signingSecret = SIGNING_SECRET;
+				harness.credentials.slackWebhooksOutgoingApi.signingSecret = SIGNING_SECRET;
 				harness.parameters = { triggerWords: '/weather', respond: 'immediately', replyText: 'Looking it up', replyOptions: { responseType: 'ephemeral' } };
 			});
 
@@ -375,12 +375,12 @@ describe('which requests read the credential', () => {
 		it('reads the credential once for a matching message, and answers 401 to a wrong token', async () => {
 			expect((await harness.post(form(freshPost({ token: 'wrong-token' })), FORM)).status).toBe(401);
 			expect((await harness.post(form(freshPost()), FORM)).status).toBe(200);
-			expect(harness.credentialReads).toEqual(['slackOutgoingWebhookApi', 'slackOutgoingWebhookApi']);
+			expect(harness.credentialReads).toEqual(['slackWebhooksOutgoingApi', 'slackWebhooksOutgoingApi']);
 			expect(started()).toBe(1);
 		});
 
 		it('answers 403 to a matching message from a team not allowed, and 200 to a filtered one', async () => {
-			harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002';
+			harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
 			expect((await harness.post(form(freshPost()), FORM)).status).toBe(403);
 			expect((await harness.post(form(freshPost({ text: 'just chatting' })), FORM)).status).toBe(200);
 			expect(started()).toBe(0);
@@ -418,7 +418,7 @@ describe.each([1, 2, 3])('type version %i: duplicates and verification', (typeVe
 
 	describe('a Slack app verified by its signing secret alone', () => {
 		beforeEach(() => {
-			harness.credentials.slackOutgoingWebhookApi = { token: '', additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: '' };
+			harness.credentials.slackWebhooksOutgoingApi = { token: '', additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: '' };
 			harness.parameters = { triggerWords: '/weather', respond: 'immediately', replyText: 'Looking it up' };
 		});
 
@@ -444,7 +444,7 @@ describe.each([1, 2, 3])('type version %i: duplicates and verification', (typeVe
 		});
 
 		it('takes a pasted secret with a stray new line as the secret', async () => {
-			harness.credentials.slackOutgoingWebhookApi.signingSecret = `${SIGNING_SECRET}\n`;
+			harness.credentials.slackWebhooksOutgoingApi.signingSecret = `${SIGNING_SECRET}\n`;
 			const body = slash();
 			expect((await harness.post(body, sign(body))).status).toBe(200);
 		});
@@ -452,7 +452,7 @@ describe.each([1, 2, 3])('type version %i: duplicates and verification', (typeVe
 
 	describe('a credential with neither a token nor a signing secret', () => {
 		beforeEach(() => {
-			harness.credentials.slackOutgoingWebhookApi = { token: '', additionalTokens: '', signingSecret: ' ', allowedTeamIds: '' };
+			harness.credentials.slackWebhooksOutgoingApi = { token: '', additionalTokens: '', signingSecret: ' ', allowedTeamIds: '' };
 		});
 
 		it('answers 401 to a matching message and starts nothing', async () => {
@@ -467,13 +467,13 @@ describe.each([1, 2, 3])('type version %i: duplicates and verification', (typeVe
 			const trigger = new SlackOutgoingWebhookTrigger();
 			await expect(trigger.webhookMethods.default.create.call(context)).rejects.toThrow('Set a Token or a Signing Secret in the credential');
 			const test = trigger.methods.credentialTest.slackOutgoingWebhookTest;
-			const data = harness.credentials.slackOutgoingWebhookApi;
-			await expect(test.call({} as never, { id: '1', name: 'c', type: 'slackOutgoingWebhookApi', data })).resolves.toEqual({
+			const data = harness.credentials.slackWebhooksOutgoingApi;
+			await expect(test.call({} as never, { id: '1', name: 'c', type: 'slackWebhooksOutgoingApi', data })).resolves.toEqual({
 				status: 'Error',
 				message: expect.stringContaining('Set a Token or a Signing Secret'),
 			});
 			await expect(
-				test.call({} as never, { id: '1', name: 'c', type: 'slackOutgoingWebhookApi', data: { ...data, signingSecret: SIGNING_SECRET } }),
+				test.call({} as never, { id: '1', name: 'c', type: 'slackWebhooksOutgoingApi', data: { ...data, signingSecret: SIGNING_SECRET } }),
 			).resolves.toMatchObject({ status: 'OK' });
 		});
 	});

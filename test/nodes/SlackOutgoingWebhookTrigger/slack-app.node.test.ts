@@ -39,7 +39,7 @@ beforeEach(() => {
 	harness.credentialReads.length = 0;
 	harness.failExecutionStart = false;
 	harness.typeVersion = 3;
-	harness.credentials = { slackOutgoingWebhookApi: { token: OUTGOING_TOKEN, additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: '' } };
+	harness.credentials = { slackWebhooksOutgoingApi: { token: OUTGOING_TOKEN, additionalTokens: '', signingSecret: SIGNING_SECRET, allowedTeamIds: '' } };
 	harness.parameters = { channels: 'C2147483705', triggerWords: 'deploy', respond: 'immediately', replyText: 'On it', actionIds: 'approve, reject, file_ticket, new_ticket' };
 });
 
@@ -73,12 +73,12 @@ describe('type version 3: the Request URL check (url_verification)', () => {
 	});
 
 	it('answers the check with a team allow-list set too: the check names no team', async () => {
-		harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002';
+		harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
 		expect(await postEvent(urlVerification('challenge-value-456'))).toMatchObject({ status: 200, body: 'challenge-value-456' });
 	});
 
 	it('answers 401 when the credential has no signing secret, even with the right outgoing webhook token in the body', async () => {
-		harness.credentials.slackOutgoingWebhookApi.signingSecret = '';
+		harness.credentials.slackWebhooksOutgoingApi.signingSecret = '';
 		const answer = await postEvent({ ...urlVerification(), token: OUTGOING_TOKEN });
 		expect(answer).toMatchObject({ status: 401, body: '' });
 	});
@@ -178,13 +178,13 @@ describe('type version 3: Events API messages', () => {
 	});
 
 	it('refuses matching events when the credential has no signing secret, whatever token the event carries', async () => {
-		harness.credentials.slackOutgoingWebhookApi.signingSecret = '';
+		harness.credentials.slackWebhooksOutgoingApi.signingSecret = '';
 		expect((await postEvent(eventCallback(messageEvent(), { token: OUTGOING_TOKEN }))).status).toBe(401);
 		expect(started()).toBe(0);
 	});
 
 	it('applies the team allow-list to the envelope team_id', async () => {
-		harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002';
+		harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
 		expect((await postEvent(eventCallback(messageEvent()))).status).toBe(403);
 		expect((await postEvent(eventCallback(messageEvent(), { team_id: 'T0002' }))).status).toBe(200);
 		expect(started()).toBe(1);
@@ -310,7 +310,7 @@ describe('type version 3: interactivity', () => {
 		expect((await harness.post(interactivityForm(blockActions()), FORM_TYPE)).status).toBe(401);
 		const signed = signedInteraction(blockActions(), SIGNING_SECRET);
 		expect((await harness.post(signed.body.replace('report-42', 'report-43'), signed.headers)).status).toBe(401);
-		harness.credentials.slackOutgoingWebhookApi.allowedTeamIds = 'T0002';
+		harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
 		expect((await postInteraction(blockActions())).status).toBe(403);
 		const garbage = 'payload=%7Bnot-json';
 		expect((await harness.post(garbage, FORM_TYPE)).status).toBe(400);

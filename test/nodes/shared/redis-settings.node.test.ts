@@ -59,7 +59,7 @@ afterAll(async () => {
 beforeEach(() => {
 	harness.calls.length = 0;
 	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
-	harness.credentials = { slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
+	harness.credentials = { slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
 	slack.reset();
 });
 
@@ -131,7 +131,7 @@ redisDescribe('Slack Incoming Webhook, Share Rate Limit Through Redis', () => {
 		const run = (text: string) =>
 			runNode({
 				parameters: { text, shareThroughRedis: true, options: { timeout: 5, maxRateLimitWait: 20 } },
-				credentials: { slackIncomingWebhookApi: { webhookUrl: slack.url }, redis: redisCredential(redis.port) },
+				credentials: { slackWebhooksIncomingUrlApi: { webhookUrl: slack.url }, redis: redisCredential(redis.port) },
 			});
 		const firstRun = run('first');
 		for (const deadline = Date.now() + 30_000; slack.received.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
