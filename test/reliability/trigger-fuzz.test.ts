@@ -3,7 +3,10 @@
  * 127.0.0.1, each body parsed as n8n's body parser does, then handed to the node through
  * n8n-core's WebhookContext (see the harness). Whatever arrives, the answer is defined (a 2xx or
  * 4xx, never a crash or a 5xx), and no workflow starts without the right token (and, where a
- * signing secret is set, the right signature).
+ * signing secret is set, the right signature). Where the trigger verifies before it filters (type
+ * version 1, or version 2 with Verify Before Filtering), nothing without them gets a 200 either.
+ * One saved credential per configuration, so that most requests meet a verified credential kept
+ * from an earlier one.
  */
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
@@ -30,6 +33,8 @@ interface FuzzRequest {
 	teamRestricted: boolean;
 	/** The trigger's type version: n8n parses bodies by it, and version 2 filters before it verifies. */
 	typeVersion: number;
+	/** Version 2's Verify Before Filtering option. */
+	verifyBeforeFiltering: boolean;
 	contentType: string;
 	body: Buffer;
 	tokenMode: TokenMode;
@@ -155,6 +160,7 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 		signed: fc.boolean(),
 		teamRestricted: fc.boolean(),
 		typeVersion: fc.constantFrom(1, 2),
+		verifyBeforeFiltering: fc.boolean(),
 		signatureMode: fc.constantFrom<SignatureMode>('valid', 'valid', 'wrong', 'missing', 'stale', 'future', 'garbage-timestamp', 'other-body'),
 		kind: fc.oneof(
 			{ weight: 5, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), formBody) },
@@ -163,10 +169,11 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 			{ weight: 1, arbitrary: shaped(fc.constantFrom(...FORM_TYPES, ...JSON_TYPES), rawBody) },
 		),
 	})
-	.map(({ signed, teamRestricted, typeVersion, signatureMode, kind: [contentType, { body, mode }] }) => ({
+	.map(({ signed, teamRestricted, typeVersion, verifyBeforeFiltering, signatureMode, kind: [contentType, { body, mode }] }) => ({
 		signed,
 		teamRestricted,
 		typeVersion,
+		verifyBeforeFiltering,
 		contentType,
 		body,
 		tokenMode: mode,
@@ -200,20 +207,22 @@ function signatureHeaders(fuzz: FuzzRequest): Record<string, string> {
 let harness: TriggerHarness;
 beforeAll(async () => {
 	harness = await new TriggerHarness().start();
-	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you' };
 });
+const PARAMETERS = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you' };
 afterAll(async () => harness.stop());
 
 const DEFINED_STATUSES = new Set([200, 401, 403, 415, 422]);
 
 it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answer, and starts a workflow only with a valid token and signature`, async () => {
-	const tally = { started: 0, byStatus: new Map<number, number>() };
+	const tally = { started: 0, byStatus: new Map<number, number>(), refusedBeforeFiltering: 0 };
 
 	await fc.assert(
 		fc.asyncProperty(request, async (fuzz) => {
 			harness.credentials = {
 				slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: fuzz.signed ? SIGNING_SECRET : '', allowedTeamIds: fuzz.teamRestricted ? 'T0001' : '' },
 			};
+			harness.credentialId = `fuzz-${fuzz.signed ? 'signed' : 'token'}-${fuzz.teamRestricted ? 'one-team' : 'any-team'}`;
+			harness.parameters = { ...PARAMETERS, options: { verifyBeforeFiltering: fuzz.verifyBeforeFiltering } };
 			harness.calls.length = 0;
 			harness.typeVersion = fuzz.typeVersion;
 			const headers: Record<string, string> = { ...(fuzz.contentType ? { 'content-type': fuzz.contentType } : {}), ...(fuzz.signed ? signatureHeaders(fuzz) : {}) };
@@ -227,6 +236,13 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 			for (const call of harness.calls) expect(call.threw).toBeUndefined();
 			if (response.status === 200 && body !== '') expect(typeof (JSON.parse(body) as { text?: unknown }).text).toBe('string');
 			if (response.status !== 200) expect(body === '' || response.status === 422).toBe(true);
+			// Verifying first, even a filtered message gets 200 only with the right token and signature.
+			const verifiesFirst = fuzz.typeVersion === 1 || fuzz.verifyBeforeFiltering;
+			if (verifiesFirst && response.status === 200) {
+				expect(fuzz.tokenMode).toBe('valid');
+				if (fuzz.signed) expect(fuzz.signatureMode).toBe('valid');
+			}
+			if (fuzz.typeVersion === 2 && fuzz.verifyBeforeFiltering && response.status === 401) tally.refusedBeforeFiltering++;
 
 			const started = harness.calls.some((call) => call.started !== undefined);
 			if (started) {
@@ -246,4 +262,5 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 	// 2% of runs, so at least a few dozen whatever the seed), and every kind of refusal.
 	expect(tally.started).toBeGreaterThan(RUNS / 200);
 	for (const status of [200, 401, 403, 415, 422]) expect(tally.byStatus.get(status) ?? 0).toBeGreaterThan(0);
+	expect(tally.refusedBeforeFiltering).toBeGreaterThan(0);
 }, 300_000);
