@@ -32,11 +32,16 @@ export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and 
  * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, and with n8n's
  * defaults on an n8n patched as docs/n8n-upstream proposes: each in a fresh n8n.
  */
-export const TRIGGER_BENCH_SETTINGS = [
+const ALL_TRIGGER_BENCH_SETTINGS = [
 	{ settings: 'n8n defaults', env: {} },
 	{ settings: 'recommended', env: FAST_TRIGGER_SETTINGS },
 	{ settings: 'n8n defaults, n8n patched', env: {}, patched: true },
 ];
+/** BENCH_TRIGGER_SETTINGS="n8n defaults,recommended" runs only those blocks. */
+const SETTINGS_WANTED = process.env.BENCH_TRIGGER_SETTINGS?.split(',').map((name) => name.trim());
+export const TRIGGER_BENCH_SETTINGS = ALL_TRIGGER_BENCH_SETTINGS.filter(({ settings }) => !SETTINGS_WANTED || SETTINGS_WANTED.includes(settings));
+/** BENCH_TRIGGER_SKIP_VERSION_1=1 leaves out the type version 1 contestant (the slowest to measure). */
+const SKIP_VERSION_1 = Boolean(process.env.BENCH_TRIGGER_SKIP_VERSION_1);
 const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
 
 
@@ -82,6 +87,11 @@ export function triggerWorkflows() {
 	const immediate = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
 	return [
 		workflow('benchOurImmediat', 'Bench: this trigger, immediate reply', [ourTrigger('bench-our-immediate', immediate)]),
+		workflow('benchOurVerify01', 'Bench: this trigger, Verify Before Filtering, immediate reply', [
+			ourTrigger('bench-our-verify-first', { ...immediate, options: { verifyBeforeFiltering: true } }),
+		]),
+		// The floor: n8n's Webhook node with no checks at all, answering as soon as the execution exists.
+		workflow('benchWebhookOnly', "Bench: n8n's Webhook alone, answering immediately", [webhook('bench-wh-only', 'bench-webhook-only', 'onReceived')]),
 		workflow('benchOurImmedV01', 'Bench: this trigger (type version 1), immediate reply', [ourTrigger('bench-our-immediate-v1', immediate, 1)]),
 		workflow(
 			'benchOurLastNode',
@@ -208,10 +218,15 @@ export const TRIGGER_CREDENTIALS = [{ id: 'benchOutgoing001', name: 'Bench', typ
 export const TRIGGER_PATHS = {
 	ours: '/webhook/bench-our-immediate/slack',
 	oursVersion1: '/webhook/bench-our-immediate-v1/slack',
+	oursVerifyFirst: '/webhook/bench-our-verify-first/slack',
+	webhookOnly: '/webhook/bench-webhook-only',
 	oursLastNode: '/webhook/bench-our-last/slack',
 	webhookIf: '/webhook/bench-webhook-if',
 	webhookLast: '/webhook/bench-webhook-last',
 };
+
+/** The least n8n allows: its Webhook node alone, no checks, answering once the execution exists. */
+export const FLOOR_CONTESTANT = "n8n's Webhook node alone, answering immediately (the floor)";
 
 export async function benchmarkTrigger(say) {
 	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
@@ -223,15 +238,18 @@ export async function benchmarkTrigger(say) {
 		for (const { settings, env, patched } of TRIGGER_BENCH_SETTINGS) {
 			await withN8n(patched ? patchedRuntime(runtime) : runtime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
 				const ours = ['this trigger', origin, TRIGGER_PATHS.ours];
-				const oursVersion1 = ['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1];
+				const oursVersion1 = SKIP_VERSION_1 ? [] : [['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1]];
+				const oursVerifyFirst = ['this trigger, Verify Before Filtering', origin, TRIGGER_PATHS.oursVerifyFirst];
 				const webhookIf = ["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookIf];
+				const floor = [FLOOR_CONTESTANT, origin, TRIGGER_PATHS.webhookOnly];
 				const limit = ['bare Node server (the limit)', bareOrigin, '/'];
 				const cases = [
-					['a. not matching (filtered)', false, [ours, oursVersion1, webhookIf, limit]],
-					['b. matching, immediate reply', true, [ours, oursVersion1, webhookIf, limit]],
+					['a. not matching (filtered)', false, [ours, oursVerifyFirst, ...oursVersion1, webhookIf, floor, limit]],
+					['b. matching, immediate reply', true, [ours, ...oursVersion1, webhookIf, floor, limit]],
 					['c. matching, reply from the last of 3 nodes', true, [
 						['this trigger (Trigger, Set, NoOp)', origin, TRIGGER_PATHS.oursLastNode],
 						["n8n's Webhook + IF + Set (last node)", origin, TRIGGER_PATHS.webhookLast],
+						floor,
 						limit,
 					]],
 				];
@@ -245,9 +263,17 @@ export async function benchmarkTrigger(say) {
 							measured.push({ settings, case: caseName, concurrency, contestant, ...result });
 							say(`${settings}: ${caseName}, ${concurrency} client(s), ${contestant}: ${result.perSecond.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
 						}
-						const webhookBuild = measured.find((row) => row.contestant.startsWith("n8n's Webhook"));
+						const webhookBuild = measured.find((row) => row.contestant.startsWith("n8n's Webhook +"));
+						const floorRow = measured.find((row) => row.contestant === FLOOR_CONTESTANT);
 						const bareRow = measured.at(-1);
-						for (const row of measured) rows.push({ ...row, ratioToWebhookBuild: row.perSecond / webhookBuild.perSecond, ratioToLimit: row.perSecond / bareRow.perSecond });
+						for (const row of measured) {
+							rows.push({
+								...row,
+								ratioToWebhookBuild: row.perSecond / webhookBuild.perSecond,
+								ratioToFloor: row.perSecond / floorRow.perSecond,
+								ratioToLimit: row.perSecond / bareRow.perSecond,
+							});
+						}
 					}
 				}
 			}, env);
