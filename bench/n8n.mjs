@@ -35,14 +35,19 @@ export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and 
  * given. BENCH_TRIGGER_SETTINGS=<name>,<name> runs only those.
  */
 const COMPILE_CACHE = { N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true' };
-export const TRIGGER_BENCH_SETTINGS = [
+const ALL_TRIGGER_BENCH_SETTINGS = [
 	{ settings: 'n8n defaults', env: {} },
 	{ settings: 'recommended', env: FAST_TRIGGER_SETTINGS },
 	{ settings: 'compile cache', env: COMPILE_CACHE },
 	{ settings: 'compile cache + lazy', env: { ...COMPILE_CACHE, ...FAST_TRIGGER_SETTINGS } },
 	{ settings: 'n8n defaults, n8n patched', env: {}, patched: true },
 	{ settings: 'n8n 1.123.81 defaults', env: {}, version: '1.123.81' },
-].filter(({ settings }) => !process.env.BENCH_TRIGGER_SETTINGS || process.env.BENCH_TRIGGER_SETTINGS.split(',').includes(settings));
+];
+/** BENCH_TRIGGER_SETTINGS="n8n defaults,recommended" runs only those blocks. */
+const SETTINGS_WANTED = process.env.BENCH_TRIGGER_SETTINGS?.split(',').map((name) => name.trim());
+export const TRIGGER_BENCH_SETTINGS = ALL_TRIGGER_BENCH_SETTINGS.filter(({ settings }) => !SETTINGS_WANTED || SETTINGS_WANTED.includes(settings));
+/** BENCH_TRIGGER_SKIP_VERSION_1=1 leaves out the type version 1 contestant (the slowest to measure). */
+const SKIP_VERSION_1 = Boolean(process.env.BENCH_TRIGGER_SKIP_VERSION_1);
 const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
 
 
@@ -88,6 +93,11 @@ export function triggerWorkflows() {
 	const immediate = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?' };
 	return [
 		workflow('benchOurImmediat', 'Bench: this trigger, immediate reply', [ourTrigger('bench-our-immediate', immediate)]),
+		workflow('benchOurVerify01', 'Bench: this trigger, Verify Before Filtering, immediate reply', [
+			ourTrigger('bench-our-verify-first', { ...immediate, options: { verifyBeforeFiltering: true } }),
+		]),
+		// The floor: n8n's Webhook node with no checks at all, answering as soon as the execution exists.
+		workflow('benchWebhookOnly', "Bench: n8n's Webhook alone, answering immediately", [webhook('bench-wh-only', 'bench-webhook-only', 'onReceived')]),
 		workflow('benchOurImmedV01', 'Bench: this trigger (type version 1), immediate reply', [ourTrigger('bench-our-immediate-v1', immediate, 1)]),
 		workflow(
 			'benchOurLastNode',
@@ -267,12 +277,17 @@ export const TRIGGER_CREDENTIALS = [
 export const TRIGGER_PATHS = {
 	ours: '/webhook/bench-our-immediate/slack',
 	oursVersion1: '/webhook/bench-our-immediate-v1/slack',
+	oursVerifyFirst: '/webhook/bench-our-verify-first/slack',
+	webhookOnly: '/webhook/bench-webhook-only',
 	oursLastNode: '/webhook/bench-our-last/slack',
 	webhookIf: '/webhook/bench-webhook-if',
 	webhookLast: '/webhook/bench-webhook-last',
 	oursEvents: '/webhook/bench-our-events/slack',
 	webhookEvents: '/webhook/bench-webhook-events',
 };
+
+/** The least n8n allows: its Webhook node alone, no checks, answering once the execution exists. */
+export const FLOOR_CONTESTANT = "n8n's Webhook node alone, answering immediately (the floor)";
 
 export async function benchmarkTrigger(say) {
 	const runtime = ensureN8n(DEFAULT_N8N_VERSION);
@@ -285,18 +300,21 @@ export async function benchmarkTrigger(say) {
 			const settingsRuntime = version ? ensureN8n(version) : runtime;
 			await withN8n(patched ? patchedRuntime(settingsRuntime) : settingsRuntime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
 				const ours = ['this trigger', origin, TRIGGER_PATHS.ours];
-				const oursVersion1 = ['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1];
+				const oursVersion1 = SKIP_VERSION_1 ? [] : [['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1]];
+				const oursVerifyFirst = ['this trigger, Verify Before Filtering', origin, TRIGGER_PATHS.oursVerifyFirst];
 				const webhookIf = ["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookIf];
+				const floor = [FLOOR_CONTESTANT, origin, TRIGGER_PATHS.webhookOnly];
 				const limit = ['bare Node server (the limit)', bareOrigin, '/'];
 				const cases = [
-					['a. not matching (filtered)', false, [ours, oursVersion1, webhookIf, limit]],
-					['b. matching, immediate reply', true, [ours, oursVersion1, webhookIf, limit]],
+					['a. not matching (filtered)', false, [ours, oursVerifyFirst, ...oursVersion1, webhookIf, floor, limit]],
+					['b. matching, immediate reply', true, [ours, ...oursVersion1, webhookIf, floor, limit]],
 					['c. matching, reply from the last of 3 nodes', true, [
 						['this trigger (Trigger, Set, NoOp)', origin, TRIGGER_PATHS.oursLastNode],
 						["n8n's Webhook + IF + Set (last node)", origin, TRIGGER_PATHS.webhookLast],
+						floor,
 						limit,
 					]],
-					...slackAppEventCases(origin, limit),
+					...slackAppEventCases(origin, floor, limit),
 				];
 				for (const [caseName, matching, contestants] of cases) {
 					for (const concurrency of [1, 32]) {
@@ -308,9 +326,17 @@ export async function benchmarkTrigger(say) {
 							measured.push({ settings, case: caseName, concurrency, contestant, ...result });
 							say(`${settings}: ${caseName}, ${concurrency} client(s), ${contestant}: ${result.perSecond.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
 						}
-						const webhookBuild = measured.find((row) => row.contestant.startsWith("n8n's Webhook"));
+						const webhookBuild = measured.find((row) => row.contestant.startsWith("n8n's Webhook +"));
+						const floorRow = measured.find((row) => row.contestant === FLOOR_CONTESTANT);
 						const bareRow = measured.at(-1);
-						for (const row of measured) rows.push({ ...row, ratioToWebhookBuild: row.perSecond / webhookBuild.perSecond, ratioToLimit: row.perSecond / bareRow.perSecond });
+						for (const row of measured) {
+							rows.push({
+								...row,
+								ratioToWebhookBuild: row.perSecond / webhookBuild.perSecond,
+								ratioToFloor: row.perSecond / floorRow.perSecond,
+								ratioToLimit: row.perSecond / bareRow.perSecond,
+							});
+						}
 					}
 				}
 			}, env);
@@ -322,10 +348,11 @@ export async function benchmarkTrigger(say) {
 }
 
 /** The Events API case: a filtered event and a matching one, signed; the limit reads the body and answers. */
-function slackAppEventCases(origin, limit) {
+function slackAppEventCases(origin, floor, limit) {
 	const contestants = [
 		['this trigger (type version 3)', origin, TRIGGER_PATHS.oursEvents],
 		["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookEvents],
+		floor,
 		limit,
 	];
 	return [

@@ -20,6 +20,18 @@ const run = (command, args, env = {}) => {
 	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
 };
 
+const fixed = (value, digits = 2) => Number(value).toFixed(digits);
+const table = (headers, rows) =>
+	[`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+const triggerTable = (trigger) =>
+	table(
+		['Settings', 'Case', 'Clients', 'Contestant', 'Requests/s', 'p50 ms', 'p99 ms', 'Ratio to Webhook build', 'Ratio to Webhook alone', 'Ratio to bare server', 'Non-200'],
+		trigger.map((row) => [
+			row.settings, row.case, row.concurrency, row.contestant, fixed(row.perSecond, 1), fixed(row.p50, 1), fixed(row.p99, 1),
+			fixed(row.ratioToWebhookBuild), row.ratioToFloor === undefined ? '' : fixed(row.ratioToFloor), fixed(row.ratioToLimit, 4), row.failures,
+		]),
+	);
+
 // The n8n benchmarks install `npm pack` output, which is dist/ as built: build it first.
 say('building the package and compiling the benchmarks');
 buildPackage();
@@ -29,6 +41,15 @@ const runtime = ensureN8n(DEFAULT_N8N_VERSION);
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model?.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 say(`machine: ${machine}`);
+// BENCH_ONLY_TRIGGER=1: benchmark 3 alone (with BENCH_TRIGGER_SETTINGS to pick its blocks), into bench/results/trigger.md.
+if (process.env.BENCH_ONLY_TRIGGER) {
+	const trigger = await benchmarkTrigger(say);
+	const report = `Machine: ${machine}. ${REQUESTS_NOTE}.\n\n${triggerTable(trigger)}\n`;
+	writeFileSync(join(results, 'trigger.md'), report);
+	writeFileSync(join(results, 'trigger.json'), JSON.stringify({ machine, trigger }, null, 2));
+	console.log(`\n${report}`);
+	process.exit(0);
+}
 say('1 and 2: delivery, in process, through n8n-core (about 5 minutes)');
 if (process.env.BENCH_SKIP_DELIVERY) say('(skipped: BENCH_SKIP_DELIVERY, using the last results)');
 const deliveryFile = join(results, 'delivery.json');
@@ -55,10 +76,6 @@ const splitFile = join(results, 'split.json');
 run(process.execPath, [join(PROJECT_DIR, '.bench-build', 'bench', 'split.js')], { BENCH_OUTPUT: splitFile });
 const { split } = JSON.parse(readFileSync(splitFile, 'utf8'));
 
-const fixed = (value, digits = 2) => Number(value).toFixed(digits);
-const table = (headers, rows) =>
-	[`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-
 const report = [
 	`Machine: ${machine}. Command: \`npm run bench\`.`,
 	'',
@@ -78,10 +95,7 @@ const report = [
 	'',
 	`**3. The trigger in a real n8n ${DEFAULT_N8N_VERSION}**, with n8n's default settings and with the recommended ones (\`${Object.entries(FAST_TRIGGER_SETTINGS).map(([name, value]) => `${name}=${value}`).join(' ')}\`), each in a fresh n8n (form posts as Slack sends them; the load client runs on the same machine; up to ${REQUESTS_NOTE}):`,
 	'',
-	table(
-		['Settings', 'Case', 'Clients', 'Contestant', 'Requests/s', 'p50 ms', 'p99 ms', 'Ratio to Webhook build', 'Ratio to bare server', 'Non-200'],
-		trigger.map((row) => [row.settings, row.case, row.concurrency, row.contestant, fixed(row.perSecond, 1), fixed(row.p50, 1), fixed(row.p99, 1), fixed(row.ratioToWebhookBuild), fixed(row.ratioToLimit, 4), row.failures]),
-	),
+	triggerTable(trigger),
 	'',
 	`**4. Memory**: n8n's resident memory while one workflow execution sends ${memory[0]?.items ?? 0} messages (Webhook, Split Out, sender; a fresh n8n for each):`,
 	'',

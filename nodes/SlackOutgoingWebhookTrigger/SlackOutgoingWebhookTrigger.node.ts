@@ -14,6 +14,7 @@ import {
 import type { ServerResponse } from 'node:http';
 
 import { splitList } from '../shared/text';
+import { credentialIdOf, verificationKeysOf, verifiedCredentials } from './credential-cache';
 import { deliveryClaimsFor } from './dedupe';
 import { triggerProperties } from './description';
 import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
@@ -23,8 +24,9 @@ import { handleSlackAppRequest } from './slack-app';
 import {
 	bodyKind,
 	describeVerificationProblem,
+	verificationKeysFrom,
 	verificationSettingsFrom,
-	verifyRequest,
+	verifyRequestWithKeys,
 	type Verdict,
 } from './verify';
 
@@ -161,10 +163,10 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		}
 		const fields = readPostedFields(body);
 
-		/** Reads the credential (for n8n a database read, a decrypt and an expression scope) and checks the request. */
+		/** Checks the request against the credential's keys, kept for a while after n8n's read (see credentialCache). */
 		const verify = async (): Promise<Verdict> => {
-			const credential = await this.getCredentials('slackWebhooksOutgoingApi');
-			const verdict = verifyRequest(
+			const keys = await verificationKeysOf(this);
+			const verdict = verifyRequestWithKeys(
 				{
 					token: readPostedToken(body),
 					teamId: fields.team_id,
@@ -173,7 +175,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 					timestamp: headerValue(request.headers['x-slack-request-timestamp']),
 					nowSeconds: Math.floor(Date.now() / 1000),
 				},
-				verificationSettingsFrom(credential),
+				keys,
 			);
 			if (!verdict.ok) this.logger.debug(`Slack Outgoing Webhook Trigger refused a request: ${verdict.reason}`);
 			return verdict;
@@ -181,14 +183,16 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 
 		// Version 1 verifies every request first. Version 2 first decides, with no secret, whether the
 		// message would start anything: most of what reaches a busy trigger does not, and then it
-		// costs no credential read. Its answer is the same empty 200 whether or not the request is
-		// authentic, so a caller without the token learns nothing it did not send.
-		const verifiesFirst = this.getNode().typeVersion < 2;
+		// costs no verification. Its answer is the same empty 200 whether or not the request is
+		// authentic, but a caller without the token can tell it from the 401 a matching message gets,
+		// and so learn the filters; Verify Before Filtering closes that, at the cost of verifying
+		// every request.
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const verifiesFirst = this.getNode().typeVersion < 2 || options.verifyBeforeFiltering === true;
 		if (verifiesFirst) {
 			const verdict = await verify();
 			if (!verdict.ok) return answer(verdict.status);
 		}
-		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const source = detectSource(fields, kind === 'json');
 		const match = matchMessage(fields, source, readMatchSettings(this), {
 			ignoreBots: options.ignoreBots !== false,
@@ -254,7 +258,11 @@ async function assertUsableSettings(context: IHookFunctions): Promise<void> {
 			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
 		});
 	}
-	const credentialProblem = describeVerificationProblem(verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi')));
+	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));
+	// Activation reads the credential as it is now: requests use that from here on, so an edited
+	// token takes effect at once when the workflow is activated again.
+	verifiedCredentials.remember(credentialIdOf(context), verificationKeysFrom(settings));
+	const credentialProblem = describeVerificationProblem(settings);
 	if (credentialProblem) {
 		throw new NodeOperationError(context.getNode(), credentialProblem, {
 			description: "Copy the token from the integration's settings page, or a Slack app's Signing Secret from Basic Information, into the Slack Outgoing Webhook API credential, then activate the workflow again.",

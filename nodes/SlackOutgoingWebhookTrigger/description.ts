@@ -214,6 +214,15 @@ export const triggerProperties: INodeProperties[] = [
 				placeholder: 'deploy-bot, U2147483697',
 				description: 'User names or IDs whose messages are ignored, separated by commas',
 			},
+			{
+				displayName: 'Verify Before Filtering',
+				name: 'verifyBeforeFiltering',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to check the token or signature of every request before the channel, trigger-word and user filters. Off, a caller without the token can learn the filters: a message they let through gets 401, any other 200. On, such a caller gets 401 for everything, but every request the filters would have dropped is verified too (a credential read when none is kept from the last 30 seconds).',
+				displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+			},
 		],
 	},
 	{

@@ -7,7 +7,8 @@ import { eventDeliveryKey, eventItem, matchEvent, readEventsApiRequest, type Eve
 import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
 import type { MatchSettings } from './matching';
 import { splitList } from '../shared/text';
-import { verificationSettingsFrom, verifyRequest, type BodyKind, type Verdict } from './verify';
+import { verificationKeysOf } from './credential-cache';
+import { verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
 
 /**
  * What a Slack app sends over HTTP besides slash commands (type version 3): Events API requests
@@ -44,14 +45,19 @@ export async function handleSlackAppRequest(
 		writeText(context.getResponseObject(), eventsRequest.challenge);
 		return { noWebhookResponse: true };
 	}
-	if (eventsRequest?.kind === 'other') return wiring.answer(200);
+	// Verify Before Filtering: a caller without the signing secret learns nothing from the answers,
+	// at the price of a verification (and, without a kept one, a credential read) per request.
+	const verifiesFirst = wiring.options.verifyBeforeFiltering === true;
+	if (eventsRequest?.kind === 'other') return wiring.answer(verifiesFirst ? await refusalOr(context, envelopeTeamId(body), 200) : 200);
 	if (eventsRequest?.kind === 'event') {
 		const { envelope, event } = eventsRequest;
+		const refusedFirst = verifiesFirst ? await refusalOr(context, envelope.team_id, undefined) : undefined;
+		if (refusedFirst) return wiring.answer(refusedFirst);
 		const kinds = context.getNodeParameter('eventKinds', 'both') as EventKinds;
 		const match = matchEvent(event, kinds, wiring.matchSettings, ignore);
 		if (!match) return wiring.answer(200);
-		const verdict = await verifySlackAppRequest(context, envelope.team_id);
-		if (!verdict.ok) return wiring.answer(verdict.status);
+		const refused = verifiesFirst ? undefined : await refusalOr(context, envelope.team_id, undefined);
+		if (refused) return wiring.answer(refused);
 		const key = eventDeliveryKey(envelope);
 		if (key && (await claimEvent(context, key, wiring)) === 'repeat') return wiring.answer(200);
 		return acknowledge(context, eventItem(envelope, event, match, readRetry(request.headers), new Date()), wiring);
@@ -61,12 +67,24 @@ export async function handleSlackAppRequest(
 	if (interactivityRequest === undefined) return undefined;
 	if (interactivityRequest.kind === 'unreadable') return wiring.answer(400);
 	const { payload } = interactivityRequest;
+	const refusedFirst = verifiesFirst ? await refusalOr(context, interactionTeamId(payload), undefined) : undefined;
+	if (refusedFirst) return wiring.answer(refusedFirst);
 	const ids = splitList(context.getNodeParameter('actionIds', ''));
 	const match = matchInteraction(payload, ids, wiring.matchSettings.channels);
 	if (!match) return wiring.answer(200);
-	const verdict = await verifySlackAppRequest(context, interactionTeamId(payload));
-	if (!verdict.ok) return wiring.answer(verdict.status);
+	const refused = verifiesFirst ? undefined : await refusalOr(context, interactionTeamId(payload), undefined);
+	if (refused) return wiring.answer(refused);
 	return acknowledge(context, interactionItem(payload, match, new Date()), wiring);
+}
+
+/** The status of a refused request, or `otherwise` when the request is verified. */
+async function refusalOr<T extends number | undefined>(context: IWebhookFunctions, teamId: unknown, otherwise: T): Promise<number | T> {
+	const verdict = await verifySlackAppRequest(context, teamId);
+	return verdict.ok ? otherwise : verdict.status;
+}
+
+function envelopeTeamId(body: unknown): unknown {
+	return typeof body === 'object' && body !== null ? (body as IDataObject).team_id : undefined;
 }
 
 /** The missing-secret warning is a settings mistake, not news per request: once a minute at most. */
@@ -89,14 +107,14 @@ const ANY_TEAM = Symbol('any team');
 async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown): Promise<Verdict> {
 	const checksTeam = teamId !== ANY_TEAM;
 	const request = context.getRequestObject();
-	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));
-	if (!settings.signingSecret) {
+	const keys = await verificationKeysOf(context);
+	if (!keys.signingKey) {
 		if (shouldWarnNow()) context.logger.warn(
 			'Slack Outgoing Webhook Trigger refused a Slack app request (Events API or interactivity): the credential has no Signing Secret. Copy it from the Slack app\'s Basic Information page into the credential.',
 		);
 		return { ok: false, status: 401, reason: 'no signing secret' };
 	}
-	const verdict = verifyRequest(
+	const verdict = verifyRequestWithKeys(
 		{
 			token: undefined,
 			teamId,
@@ -105,7 +123,7 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
 			timestamp: headerValue(request.headers['x-slack-request-timestamp']),
 			nowSeconds: Math.floor(Date.now() / 1000),
 		},
-		{ ...settings, tokens: [], allowedTeamIds: checksTeam ? settings.allowedTeamIds : [] },
+		{ ...keys, tokenDigests: [], allowedTeamIds: checksTeam ? keys.allowedTeamIds : [] },
 	);
 	if (!verdict.ok) context.logger.debug(`Slack Outgoing Webhook Trigger refused a Slack app request: ${verdict.reason}`);
 	return verdict;

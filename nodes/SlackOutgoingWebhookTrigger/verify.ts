@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 import { splitList } from '../shared/text';
 
@@ -32,6 +32,17 @@ export interface SignedRequest {
 	nowSeconds: number;
 }
 
+/**
+ * What the checks keep of a credential between requests: SHA-256 digests of the tokens, never the
+ * tokens, and the signing secret as a KeyObject, which neither a log line, util.inspect nor
+ * JSON.stringify shows.
+ */
+export interface VerificationKeys {
+	tokenDigests: readonly Buffer[];
+	signingKey?: KeyObject;
+	allowedTeamIds: readonly string[];
+}
+
 export type Verdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
 /** Slack rejects requests whose timestamp is more than five minutes away; so does this node. */
@@ -59,18 +70,30 @@ export function describeVerificationProblem(settings: Pick<VerificationSettings,
 	return undefined;
 }
 
+export function verificationKeysFrom(settings: VerificationSettings): VerificationKeys {
+	return {
+		tokenDigests: settings.tokens.filter((token) => token !== '').map(sha256),
+		signingKey: settings.signingSecret ? createSecretKey(Buffer.from(settings.signingSecret, 'utf8')) : undefined,
+		allowedTeamIds: settings.allowedTeamIds,
+	};
+}
+
 export function verifyRequest(request: SignedRequest, settings: VerificationSettings): Verdict {
-	if (describeVerificationProblem(settings)) return { ok: false, status: 401, reason: 'the credential has no token and no signing secret' };
-	if (settings.tokens.length > 0 && !tokenMatches(request.token, settings.tokens)) {
+	return verifyRequestWithKeys(request, verificationKeysFrom(settings));
+}
+
+export function verifyRequestWithKeys(request: SignedRequest, keys: VerificationKeys): Verdict {
+	if (keys.tokenDigests.length === 0 && !keys.signingKey) return { ok: false, status: 401, reason: 'the credential has no token and no signing secret' };
+	if (keys.tokenDigests.length > 0 && !tokenDigestMatches(request.token, keys.tokenDigests)) {
 		return { ok: false, status: 401, reason: typeof request.token === 'string' && request.token !== '' ? 'wrong token' : 'missing token' };
 	}
-	if (settings.signingSecret) {
-		const signature = checkSlackSignature(request, settings.signingSecret);
+	if (keys.signingKey) {
+		const signature = checkSlackSignature(request, keys.signingKey);
 		if (signature !== 'valid') return { ok: false, status: 401, reason: `signature ${signature}` };
 	}
-	if (settings.allowedTeamIds.length > 0) {
+	if (keys.allowedTeamIds.length > 0) {
 		const teamId = typeof request.teamId === 'string' ? request.teamId : '';
-		if (!settings.allowedTeamIds.includes(teamId)) return { ok: false, status: 403, reason: 'team not allowed' };
+		if (!keys.allowedTeamIds.includes(teamId)) return { ok: false, status: 403, reason: 'team not allowed' };
 	}
 	return { ok: true };
 }
@@ -81,13 +104,14 @@ export function verifyRequest(request: SignedRequest, settings: VerificationSett
  * lengths equal, as timingSafeEqual requires.
  */
 export function tokenMatches(given: unknown, tokens: readonly string[]): boolean {
+	return tokenDigestMatches(given, tokens.filter((token) => token !== '').map(sha256));
+}
+
+function tokenDigestMatches(given: unknown, tokenDigests: readonly Buffer[]): boolean {
 	if (typeof given !== 'string' || given === '') return false;
 	const givenDigest = sha256(given);
 	let matched = false;
-	for (const token of tokens) {
-		if (token === '') continue;
-		matched = timingSafeEqual(givenDigest, sha256(token)) || matched;
-	}
+	for (const digest of tokenDigests) matched = timingSafeEqual(givenDigest, digest) || matched;
 	return matched;
 }
 
@@ -96,7 +120,7 @@ export type SignatureCheck = 'valid' | 'missing' | 'stale' | 'mismatch';
 /** Slack's request signing: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
 export function checkSlackSignature(
 	request: Pick<SignedRequest, 'rawBody' | 'signature' | 'timestamp' | 'nowSeconds'>,
-	signingSecret: string,
+	signingSecret: string | KeyObject,
 ): SignatureCheck {
 	const { signature, timestamp, rawBody } = request;
 	if (!signature || !timestamp || rawBody === undefined) return 'missing';
@@ -108,7 +132,7 @@ export function checkSlackSignature(
 	return given.length === wanted.length && timingSafeEqual(given, wanted) ? 'valid' : 'mismatch';
 }
 
-export function signSlackRequest(signingSecret: string, timestamp: string, rawBody: Buffer | string): string {
+export function signSlackRequest(signingSecret: string | KeyObject, timestamp: string, rawBody: Buffer | string): string {
 	const hmac = createHmac('sha256', signingSecret);
 	hmac.update(`v0:${timestamp}:`);
 	hmac.update(rawBody);

@@ -42,13 +42,28 @@ export class TriggerHarness {
 	readonly calls: WebhookCall[] = [];
 	private server: Server | undefined;
 	parameters: IDataObject = {};
-	credentials: Record<string, ICredentialDataDecryptedObject> = {};
+	private credentialsByType: Record<string, ICredentialDataDecryptedObject> = {};
+	/**
+	 * The ID n8n gives the node for its credential. Assigning `credentials` plays choosing another
+	 * saved credential (a new ID); changing a field of it in place plays editing the same one.
+	 */
+	credentialId = 'credential-1';
+	private credentialsAssigned = 1;
 	/** The trigger's type version, as saved in the workflow: n8n parses bodies by it. */
 	typeVersion = 2;
 	/** Credential types the node read, one entry per read, since the harness started. */
 	readonly credentialReads: string[] = [];
 	/** Plays n8n failing to create the execution (as with a busy SQLite database). */
 	failExecutionStart = false;
+
+	get credentials(): Record<string, ICredentialDataDecryptedObject> {
+		return this.credentialsByType;
+	}
+
+	set credentials(byType: Record<string, ICredentialDataDecryptedObject>) {
+		this.credentialsByType = byType;
+		this.credentialId = `credential-${++this.credentialsAssigned}`;
+	}
 
 	async start(): Promise<this> {
 		this.server = createServer((request, response) => {
@@ -98,6 +113,7 @@ export class TriggerHarness {
 				credentials: this.credentials,
 			}),
 			id: triggerNodeId(this.typeVersion),
+			credentials: Object.fromEntries(Object.keys(this.credentials).map((type) => [type, { id: this.credentialId, name: 'Test' }])),
 		};
 		const workflow = makeWorkflow(node);
 		const credentialsHelper = new InMemoryCredentialsHelper(this.credentials);

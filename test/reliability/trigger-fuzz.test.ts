@@ -3,9 +3,12 @@
  * 127.0.0.1, each body parsed as n8n's body parser does, then handed to the node through
  * n8n-core's WebhookContext (see the harness). Whatever arrives, the answer is defined (a 2xx or
  * 4xx, never a crash or a 5xx), and no workflow starts without the right token (and, where a
- * signing secret is set, the right signature). A Slack app's requests (Events API JSON, the
- * Request URL check, interactivity forms) are generated too: type version 3 starts for them only
- * with the right signature, whatever token they carry.
+ * signing secret is set, the right signature). Where the trigger verifies before it filters (type
+ * version 1, or versions 2 and 3 with Verify Before Filtering), nothing without them gets a 200
+ * either. A Slack app's requests (Events API JSON, the Request URL check, interactivity forms) are
+ * generated too: type version 3 starts for them only with the right signature, whatever token
+ * they carry. One saved credential per configuration, so that most requests meet a verified
+ * credential kept from an earlier one.
  */
 import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
@@ -35,6 +38,8 @@ interface FuzzRequest {
 	teamRestricted: boolean;
 	/** The trigger's type version: n8n parses bodies by it, and version 2 filters before it verifies. */
 	typeVersion: number;
+	/** Version 2's Verify Before Filtering option. */
+	verifyBeforeFiltering: boolean;
 	contentType: string;
 	body: Buffer;
 	tokenMode: TokenMode;
@@ -239,6 +244,7 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 		signed: fc.boolean(),
 		teamRestricted: fc.boolean(),
 		typeVersion: fc.constantFrom(1, 2, 3, 3),
+		verifyBeforeFiltering: fc.boolean(),
 		signatureMode: fc.constantFrom<SignatureMode>('valid', 'valid', 'wrong', 'missing', 'stale', 'future', 'garbage-timestamp', 'other-body'),
 		kind: fc.oneof(
 			{ weight: 5, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), formBody) },
@@ -249,10 +255,11 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 			{ weight: 2, arbitrary: shaped(fc.constantFrom(...FORM_TYPES), interactivityBody) },
 		),
 	})
-	.map(({ signed, teamRestricted, typeVersion, signatureMode, kind: [contentType, { body, mode, app, challenge }] }) => ({
+	.map(({ signed, teamRestricted, typeVersion, verifyBeforeFiltering, signatureMode, kind: [contentType, { body, mode, app, challenge }] }) => ({
 		signed,
 		teamRestricted,
 		typeVersion,
+		verifyBeforeFiltering,
 		contentType,
 		body,
 		tokenMode: mode,
@@ -288,21 +295,23 @@ function signatureHeaders(fuzz: FuzzRequest): Record<string, string> {
 let harness: TriggerHarness;
 beforeAll(async () => {
 	harness = await new TriggerHarness().start();
-	harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you', actionIds: 'approve' };
 });
+const PARAMETERS = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'heard you', actionIds: 'approve' };
 afterAll(async () => harness.stop());
 
 const DEFINED_STATUSES = new Set([200, 400, 401, 403, 415, 422]);
 const SLACK_APP_SOURCES = new Set(['slack_events_api', 'slack_interactivity']);
 
 it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answer, and starts a workflow only with a valid token and signature`, async () => {
-	const tally = { started: 0, startedByApp: 0, challenges: 0, byStatus: new Map<number, number>() };
+	const tally = { started: 0, startedByApp: 0, challenges: 0, byStatus: new Map<number, number>(), refusedBeforeFiltering: 0 };
 
 	await fc.assert(
 		fc.asyncProperty(request, async (fuzz) => {
 			harness.credentials = {
 				slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: fuzz.signed ? SIGNING_SECRET : '', allowedTeamIds: fuzz.teamRestricted ? 'T0001' : '' },
 			};
+			harness.credentialId = `fuzz-${fuzz.signed ? 'signed' : 'token'}-${fuzz.teamRestricted ? 'one-team' : 'any-team'}`;
+			harness.parameters = { ...PARAMETERS, options: { verifyBeforeFiltering: fuzz.verifyBeforeFiltering } };
 			harness.calls.length = 0;
 			harness.typeVersion = fuzz.typeVersion;
 			const headers: Record<string, string> = { ...(fuzz.contentType ? { 'content-type': fuzz.contentType } : {}), ...(fuzz.signed ? signatureHeaders(fuzz) : {}) };
@@ -322,6 +331,18 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 				tally.challenges++;
 			} else if (response.status === 200 && body !== '') expect(typeof (JSON.parse(body) as { text?: unknown }).text).toBe('string');
 			if (response.status !== 200) expect(body === '' || response.status === 422).toBe(true);
+			// Verifying first, even a filtered message gets 200 only with the right token and signature.
+			const verifiesFirst = fuzz.typeVersion === 1 || fuzz.verifyBeforeFiltering;
+			if (verifiesFirst && response.status === 200) {
+				if (fuzz.typeVersion >= 3 && fuzz.app) {
+					// A Slack app's request is verified by its signature alone.
+					expect(fuzz.signed && fuzz.signatureMode === 'valid').toBe(true);
+				} else {
+					expect(fuzz.tokenMode).toBe('valid');
+					if (fuzz.signed) expect(fuzz.signatureMode).toBe('valid');
+				}
+			}
+			if (fuzz.typeVersion >= 2 && fuzz.verifyBeforeFiltering && response.status === 401) tally.refusedBeforeFiltering++;
 
 			const started = harness.calls.some((call) => call.started !== undefined);
 			if (started) {
@@ -352,4 +373,5 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 	expect(tally.startedByApp).toBeGreaterThan(RUNS / 1000);
 	expect(tally.challenges).toBeGreaterThan(0);
 	for (const status of [200, 400, 401, 403, 415, 422]) expect(tally.byStatus.get(status) ?? 0).toBeGreaterThan(0);
+	expect(tally.refusedBeforeFiltering).toBeGreaterThan(0);
 }, 300_000);

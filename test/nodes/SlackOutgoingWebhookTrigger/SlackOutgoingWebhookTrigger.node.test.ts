@@ -1,5 +1,5 @@
 import { HookContext } from 'n8n-core';
-import type { IDataObject } from 'n8n-workflow';
+import { NodeHelpers, type IDataObject } from 'n8n-workflow';
 import { createHmac } from 'node:crypto';
 
 import { makeAdditionalData, makeNode, makeWorkflow, PACKAGE_NAME } from '../../helpers/n8n-harness';
@@ -372,10 +372,10 @@ describe('which requests read the credential', () => {
 			expect(reads()).toBe(0);
 		});
 
-		it('reads the credential once for a matching message, and answers 401 to a wrong token', async () => {
+		it('reads the credential for a matching message, and answers 401 to a wrong token', async () => {
 			expect((await harness.post(form(freshPost({ token: 'wrong-token' })), FORM)).status).toBe(401);
+			expect(harness.credentialReads).toEqual(['slackWebhooksOutgoingApi']);
 			expect((await harness.post(form(freshPost()), FORM)).status).toBe(200);
-			expect(harness.credentialReads).toEqual(['slackWebhooksOutgoingApi', 'slackWebhooksOutgoingApi']);
 			expect(started()).toBe(1);
 		});
 
@@ -387,13 +387,111 @@ describe('which requests read the credential', () => {
 		});
 	});
 
-	it('type version 1 reads the credential for every request and refuses a wrong token even when nothing would match', async () => {
+	it('type version 1 verifies every request and refuses a wrong token even when nothing would match', async () => {
 		harness.typeVersion = 1;
 		const answer = await harness.post(form(freshPost({ text: 'just chatting', token: 'wrong-token' })), FORM);
 		expect(answer.status).toBe(401);
-		await harness.post(form(freshPost({ text: 'just chatting' })), FORM);
-		expect(reads()).toBe(2);
+		expect(reads()).toBe(1);
+		expect((await harness.post(form(freshPost({ text: 'just chatting' })), FORM)).status).toBe(200);
 		expect(started()).toBe(0);
+	});
+
+	describe('type version 2 with Verify Before Filtering', () => {
+		beforeEach(() => {
+			harness.typeVersion = 2;
+			harness.parameters = { channels: 'test', triggerWords: 'googlebot:', respond: 'immediately', replyText: 'x', options: { verifyBeforeFiltering: true } };
+		});
+
+		it.each([
+			['no trigger word', { text: 'just chatting', trigger_word: '' }],
+			['another channel', { channel_id: 'C9', channel_name: 'random' }],
+			['a bot', { bot_id: 'B0000000001' }],
+		])('answers 401 to a message with %s and a wrong or missing token, as to a matching one, having read the credential', async (_name, override) => {
+			for (const token of ['wrong-token', '']) {
+				expect(await harness.post(form(freshPost({ ...override, token })), FORM)).toEqual({ status: 401, body: '', contentType: null });
+				expect(await harness.post(form(freshPost({ token })), FORM)).toEqual({ status: 401, body: '', contentType: null });
+			}
+			expect(harness.credentialReads).toEqual(['slackWebhooksOutgoingApi']);
+			expect(started()).toBe(0);
+		});
+
+		it('answers a filtered message with the right token with the empty 200, and starts nothing', async () => {
+			expect(await harness.post(form(freshPost({ text: 'just chatting', trigger_word: '' })), FORM)).toEqual({ status: 200, body: '', contentType: null });
+			expect(reads()).toBe(1);
+			expect(started()).toBe(0);
+		});
+
+		it('answers 403 to a filtered message from a team not allowed', async () => {
+			harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
+			expect((await harness.post(form(freshPost({ text: 'just chatting', trigger_word: '' })), FORM)).status).toBe(403);
+			expect(started()).toBe(0);
+		});
+
+		it('starts the workflow for a verified matching message, as without the option', async () => {
+			expect(await harness.post(form(freshPost()), FORM)).toMatchObject({ status: 200, body: '{"text":"x"}' });
+			expect(started()).toBe(1);
+		});
+
+		it('is offered on type version 2 only (version 1 always verifies first)', () => {
+			const options = new SlackOutgoingWebhookTrigger().description.properties.find((property) => property.name === 'options')!;
+			const option = (options.options as Array<{ name: string; default: unknown; displayOptions?: unknown }>).find((entry) => entry.name === 'verifyBeforeFiltering')!;
+			expect(option.default).toBe(false);
+			const node = (typeVersion: number) => makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, typeVersion, parameters: {} });
+			const shown = (typeVersion: number) => NodeHelpers.displayParameter({}, option as never, node(typeVersion), new SlackOutgoingWebhookTrigger().description);
+			expect([shown(1), shown(2)]).toEqual([false, true]);
+		});
+	});
+});
+
+describe('the verified credential, kept for a while', () => {
+	const post = (fields: Record<string, string> = {}) => harness.post(form(freshPost(fields)), FORM);
+	/** Activates the workflow as n8n does: its webhook methods run, with the credential as saved now. */
+	const activate = async () => {
+		const node = {
+			...makeNode({ type: `${PACKAGE_NAME}.slackOutgoingWebhookTrigger`, typeVersion: 2, parameters: harness.parameters, credentials: harness.credentials }),
+			credentials: { slackWebhooksOutgoingApi: { id: harness.credentialId, name: 'Test' } },
+		};
+		const context = new HookContext(makeWorkflow(node), node, makeAdditionalData(node, harness.credentials), 'trigger', 'activate');
+		const trigger = new SlackOutgoingWebhookTrigger();
+		if (!(await trigger.webhookMethods.default.checkExists.call(context))) await trigger.webhookMethods.default.create.call(context);
+	};
+	beforeEach(() => {
+		harness.typeVersion = 2;
+		harness.credentialReads.length = 0;
+	});
+
+	it('reads the credential once for many matching messages', async () => {
+		for (let n = 0; n < 5; n++) expect((await post()).status).toBe(200);
+		expect((await post({ token: 'wrong-token' })).status).toBe(401);
+		expect(harness.credentialReads).toEqual(['slackWebhooksOutgoingApi']);
+		expect(started()).toBe(5);
+	});
+
+	it('keeps using an edited credential\'s old token until the workflow is activated again, then only the new one', async () => {
+		expect((await post()).status).toBe(200);
+		harness.credentials.slackWebhooksOutgoingApi.token = 'test-token-rotated';
+		// The documented price: within the lifetime, the token as it was read.
+		expect((await post()).status).toBe(200);
+		expect((await post({ token: 'test-token-rotated' })).status).toBe(401);
+		await activate();
+		expect((await post()).status).toBe(401);
+		expect((await post({ token: 'test-token-rotated' })).status).toBe(200);
+		expect(started()).toBe(3);
+	});
+
+	it('uses another saved credential at once', async () => {
+		expect((await post()).status).toBe(200);
+		harness.credentials = { slackWebhooksOutgoingApi: { token: 'test-token-other', additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
+		expect((await post()).status).toBe(401);
+		expect((await post({ token: 'test-token-other' })).status).toBe(200);
+		expect(harness.credentialReads).toEqual(['slackWebhooksOutgoingApi', 'slackWebhooksOutgoingApi']);
+	});
+
+	it('keeps nothing from a read that failed', async () => {
+		harness.credentials = {};
+		expect((await post()).status).toBe(500);
+		harness.credentials = { slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' } };
+		expect((await post()).status).toBe(200);
 	});
 });
 

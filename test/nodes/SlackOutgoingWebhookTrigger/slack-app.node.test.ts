@@ -73,12 +73,12 @@ describe('type version 3: the Request URL check (url_verification)', () => {
 	});
 
 	it('answers the check with a team allow-list set too: the check names no team', async () => {
-		harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
+		harness.credentials = { slackWebhooksOutgoingApi: { ...harness.credentials.slackWebhooksOutgoingApi, allowedTeamIds: 'T0002' } };
 		expect(await postEvent(urlVerification('challenge-value-456'))).toMatchObject({ status: 200, body: 'challenge-value-456' });
 	});
 
 	it('answers 401 when the credential has no signing secret, even with the right outgoing webhook token in the body', async () => {
-		harness.credentials.slackWebhooksOutgoingApi.signingSecret = '';
+		harness.credentials = { slackWebhooksOutgoingApi: { ...harness.credentials.slackWebhooksOutgoingApi, signingSecret: '' } };
 		const answer = await postEvent({ ...urlVerification(), token: OUTGOING_TOKEN });
 		expect(answer).toMatchObject({ status: 401, body: '' });
 	});
@@ -178,13 +178,13 @@ describe('type version 3: Events API messages', () => {
 	});
 
 	it('refuses matching events when the credential has no signing secret, whatever token the event carries', async () => {
-		harness.credentials.slackWebhooksOutgoingApi.signingSecret = '';
+		harness.credentials = { slackWebhooksOutgoingApi: { ...harness.credentials.slackWebhooksOutgoingApi, signingSecret: '' } };
 		expect((await postEvent(eventCallback(messageEvent(), { token: OUTGOING_TOKEN }))).status).toBe(401);
 		expect(started()).toBe(0);
 	});
 
 	it('applies the team allow-list to the envelope team_id', async () => {
-		harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
+		harness.credentials = { slackWebhooksOutgoingApi: { ...harness.credentials.slackWebhooksOutgoingApi, allowedTeamIds: 'T0002' } };
 		expect((await postEvent(eventCallback(messageEvent()))).status).toBe(403);
 		expect((await postEvent(eventCallback(messageEvent(), { team_id: 'T0002' }))).status).toBe(200);
 		expect(started()).toBe(1);
@@ -310,7 +310,7 @@ describe('type version 3: interactivity', () => {
 		expect((await harness.post(interactivityForm(blockActions()), FORM_TYPE)).status).toBe(401);
 		const signed = signedInteraction(blockActions(), SIGNING_SECRET);
 		expect((await harness.post(signed.body.replace('report-42', 'report-43'), signed.headers)).status).toBe(401);
-		harness.credentials.slackWebhooksOutgoingApi.allowedTeamIds = 'T0002';
+		harness.credentials = { slackWebhooksOutgoingApi: { ...harness.credentials.slackWebhooksOutgoingApi, allowedTeamIds: 'T0002' } };
 		expect((await postInteraction(blockActions())).status).toBe(403);
 		const garbage = 'payload=%7Bnot-json';
 		expect((await harness.post(garbage, FORM_TYPE)).status).toBe(400);
@@ -323,6 +323,30 @@ describe('type version 3: interactivity', () => {
 		harness.parameters.triggerWords = 'deploy';
 		expect(await postInteraction(blockActions())).toMatchObject({ status: 200, body: '' });
 		expect(started()).toBe(0);
+	});
+});
+
+describe('type version 3: Verify Before Filtering', () => {
+	beforeEach(() => {
+		harness.parameters = { ...harness.parameters, options: { verifyBeforeFiltering: true } };
+	});
+
+	it('answers 401 to a filtered event or click that is not signed, so the answers do not tell the filters', async () => {
+		const filteredEvent = JSON.stringify(eventCallback(messageEvent({ channel: 'C9', text: 'just chatting' })));
+		expect(await harness.post(filteredEvent, JSON_TYPE)).toMatchObject({ status: 401, body: '' });
+		const wrong = signedJson(eventCallback(messageEvent({ channel: 'C9' })), 'another-secret');
+		expect(await harness.post(wrong.body, wrong.headers)).toMatchObject({ status: 401, body: '' });
+		const unknownAction = signedInteraction(blockActions(), 'another-secret');
+		expect((await harness.post(unknownAction.body, unknownAction.headers)).status).toBe(401);
+		expect(harness.credentialReads.length).toBeGreaterThan(0);
+		expect(started()).toBe(0);
+	});
+
+	it('still answers a signed filtered event with the empty 200, and starts a signed matching one', async () => {
+		expect(await postEvent(eventCallback(messageEvent({ channel: 'C9' })))).toEqual({ status: 200, body: '', contentType: null });
+		expect(started()).toBe(0);
+		expect((await postEvent(eventCallback(messageEvent()))).status).toBe(200);
+		expect(started()).toBe(1);
 	});
 });
 
