@@ -1,7 +1,7 @@
 // Lints with the two rule sets n8n's community package scanner runs: eslint-plugin-n8n-nodes-base
 // (community, credentials, nodes) and @n8n/eslint-plugin-community-nodes, in its set without n8n
 // Cloud support, as n8n's node starter configures it. The rules this package breaks on purpose are
-// listed in the README's "n8n Cloud" section.
+// listed in docs/development.md, "n8n Cloud".
 import tsParser from '@typescript-eslint/parser';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import { configs as communityNodes } from '@n8n/eslint-plugin-community-nodes';

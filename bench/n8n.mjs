@@ -28,7 +28,7 @@ const REQUESTS = { 1: Number(process.env.BENCH_TRIGGER_REQUESTS_1 ?? 300), 32: N
 const CASE_TIME_LIMIT_MS = Number(process.env.BENCH_CASE_SECONDS ?? 30) * 1000;
 export const TRIGGER_REQUESTS_NOTE = `${REQUESTS[1]} requests with 1 client and ${REQUESTS[32]} with 32, or ${CASE_TIME_LIMIT_MS / 1000} s, whichever ends first`;
 /**
- * Benchmark 3 runs with n8n as it comes, with the settings the README recommends, with n8n's
+ * Benchmark 3 runs with n8n as it comes, with the settings docs/performance.md recommends, with n8n's
  * compile cache for isolates (alone, and with lazy acquisition, as n8n's own benchmark profiles
  * pair them), with n8n's defaults on an n8n patched as docs/n8n-upstream proposes, and on the
  * tested n8n 1.x with its defaults: each in a fresh n8n. `version` is DEFAULT_N8N_VERSION unless

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run dev`: builds the package, installs it into an isolated n8n user folder as a community
-// package, and starts a real n8n on its embedded SQLite database, with the settings the README
-// recommends for a busy trigger (FAST_TRIGGER_SETTINGS).
+// package, and starts a real n8n on its embedded SQLite database, with the settings
+// docs/performance.md recommends for a busy trigger (FAST_TRIGGER_SETTINGS).
 //
 // Options: --port <5678> (or N8N_PORT), --n8n-version <DEFAULT_N8N_VERSION> (or N8N_VERSION), --fresh (new user folder)
 import { existsSync, mkdirSync, rmSync } from 'node:fs';

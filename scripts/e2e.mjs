@@ -6,8 +6,8 @@
 // E2E_N8N_VERSIONS=2.41.1 limits the matrix (comma-separated). The load test (10,000 requests,
 // about 15 minutes on 2 cores) runs against E2E_LOAD_VERSIONS only, the current line by default;
 // E2E_LOAD_REQUESTS changes its count for a quick local run. E2E_SUITES=n8n,oauth runs only those
-// files (test/e2e/<name>.e2e.test.ts) while working on them. n8n runs with the settings the README
-// recommends for a busy trigger (FAST_TRIGGER_SETTINGS); E2E_N8N_DEFAULTS=1 runs it as it comes.
+// files (test/e2e/<name>.e2e.test.ts) while working on them. n8n runs with the settings
+// docs/performance.md recommends for a busy trigger (FAST_TRIGGER_SETTINGS); E2E_N8N_DEFAULTS=1 runs it as it comes.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -77,11 +77,11 @@ for (const node of example.nodes) {
 	if (node.type === 'n8n-nodes-slack-webhooks.slackIncomingWebhook') node.credentials = { slackWebhooksIncomingUrlApi: { id: 'docsReportHook01', name: 'Slack incoming webhook (reports)' } };
 }
 
-/** The README's late-reply example, as a user has it once the trigger's credential is picked. */
+/** The late-reply example (docs/outgoing-webhook-trigger.md), as a user has it once the trigger's credential is picked. */
 const lateReply = JSON.parse(readFileSync(join(docs, 'examples', 'slash-command-late-reply.json'), 'utf8'));
 lateReply.nodes[0].credentials = { slackWebhooksOutgoingApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } };
 
-/** The README's approval-buttons example (a Slack app), its trigger given the Slack-app credential. */
+/** The approval-buttons example of docs/slack-apps.md, its trigger given the Slack-app credential. */
 const approval = JSON.parse(readFileSync(join(docs, 'examples', 'slack-app-approval-buttons.json'), 'utf8'));
 for (const node of approval.nodes) {
 	if (node.type === 'n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger') node.credentials = { slackWebhooksOutgoingApi: { id: 'docsSlackApp0001', name: 'Slack app' } };

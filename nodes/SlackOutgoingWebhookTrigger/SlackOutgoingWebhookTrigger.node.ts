@@ -89,7 +89,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			{ name: 'slackWebhooksOutgoingApi', required: true, testedBy: 'slackOutgoingWebhookTest' },
 			// n8n's own Redis credential type (n8n-nodes-base), so a queue-mode setup reuses the Redis
 			// credential it has. n8n's community rules want a package's own credentials only: kept
-			// visible here, and the README says why (Queue mode).
+			// visible here, and docs/queue-mode.md says why.
 			// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
 			{ name: 'redis', required: true, displayOptions: { show: { shareThroughRedis: [true] } } },
 		],

@@ -46,7 +46,7 @@ describe(`n8n ${n8nVersion}: answering a slash command later through its respons
 		expect(storedStringsHolding(execution.data, E2E.responseUrlSecret)).toEqual([responseUrl]);
 	});
 
-	it("runs the README's example workflow: acknowledgement, a 10-second slow step, the answer in the channel", async () => {
+	it("runs the late-reply example workflow: acknowledgement, a 10-second slow step, the answer in the channel", async () => {
 		const { body, responsePath } = slashCommandAnsweredAt(slack.port);
 		const reply = await sendSigned(LATE_REPLY.docsExample.webhookId, body);
 		expect(reply.status).toBe(200);

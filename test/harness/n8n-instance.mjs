@@ -110,7 +110,7 @@ export function loopbackOnlySettings(version) {
 }
 
 /**
- * n8n settings for a busy trigger (README, "Settings for a busy trigger"). n8n 2.x builds a fresh
+ * n8n settings for a busy trigger (docs/performance.md, "Settings for a busy trigger"). n8n 2.x builds a fresh
  * expression isolate for every scope that acquires one (ExpressionEvaluator.acquire); with lazy
  * acquisition it builds one only when an expression actually reaches the engine, which a request
  * the trigger filters out, or one that starts a workflow without expressions, never does.

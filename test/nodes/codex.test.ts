@@ -1,12 +1,14 @@
 /**
  * The links n8n shows in a node's panel (its codex file's documentation URLs) must land on a
- * heading of the README, where the package documents itself.
+ * heading of the page they name: the README or one of the reference pages under docs/.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const REPOSITORY = 'https://github.com/n8n-nodes-slack-webhooks/n8n-nodes-slack-webhooks';
+/** A page of the repository as GitHub shows it: the README or a page under docs/, and a heading's anchor. */
+const PAGE_LINK = new RegExp(`^${REPOSITORY.replace(/[.]/g, '\\.')}/blob/main/(README\\.md|docs/[\\w-]+\\.md)#([\\w-]+)$`);
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchorOf(heading: string): string {
@@ -17,28 +19,36 @@ function anchorOf(heading: string): string {
 		.replace(/\s/g, '-');
 }
 
-const readmeAnchors = new Set(
-	readFileSync(join(ROOT, 'README.md'), 'utf8')
-		.split('\n')
-		.filter((line) => /^#{1,6} /.test(line))
-		.map((line) => anchorOf(line.replace(/^#+ /, ''))),
-);
+function anchorsOf(page: string): Set<string> {
+	return new Set(
+		readFileSync(join(ROOT, page), 'utf8')
+			.split('\n')
+			.filter((line) => /^#{1,6} /.test(line))
+			.map((line) => anchorOf(line.replace(/^#+ /, ''))),
+	);
+}
 
 const codexFiles = readdirSync(join(ROOT, 'nodes'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.node.json'));
 
+/** Every codex URL into this repository, whatever its form, so a link in another form fails below. */
 function linksOf(file: string): string[] {
 	const text = readFileSync(join(ROOT, 'nodes', file), 'utf8');
-	return [...text.matchAll(/"url":\s*"([^"]+)"/g)].map((match) => match[1]).filter((url) => url.startsWith(`${REPOSITORY}#`));
+	return [...text.matchAll(/"url":\s*"([^"]+)"/g)].map((match) => match[1]).filter((url) => url.startsWith(REPOSITORY));
 }
 
 describe('codex documentation links', () => {
-	it('finds the codex files and links into the README', () => {
+	it('finds the codex files and links into the documentation', () => {
 		expect(codexFiles).toHaveLength(2);
 		for (const file of codexFiles) expect(linksOf(file).length).toBeGreaterThan(0);
 	});
 
-	it.each(codexFiles)('%s links only to README headings that exist', (file) => {
-		for (const url of linksOf(file)) expect(readmeAnchors).toContain(url.slice(url.indexOf('#') + 1));
+	it.each(codexFiles)('%s links only to headings that exist in the page each link names', (file) => {
+		for (const url of linksOf(file)) {
+			const [, page, anchor] = url.match(PAGE_LINK) ?? [];
+			expect({ url, page }).toEqual({ url, page: expect.any(String) });
+			expect(existsSync(join(ROOT, page))).toBe(true);
+			expect({ url, anchors: [...anchorsOf(page)] }).toEqual({ url, anchors: expect.arrayContaining([anchor]) });
+		}
 	});
 
 	it('computes anchors as GitHub does', () => {

@@ -47,7 +47,7 @@ export function queueEnvironment({ userFolder, port, brokerPort, postgres, redis
 		brokerPort,
 		extra: {
 			...loopbackOnlySettings(version),
-			// The webhook processes answer the trigger's requests: lazy isolates, as README recommends.
+			// The webhook processes answer the trigger's requests: lazy isolates, as docs/performance.md recommends.
 			...FAST_TRIGGER_SETTINGS,
 			EXECUTIONS_MODE: 'queue',
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
