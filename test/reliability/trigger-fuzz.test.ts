@@ -19,6 +19,7 @@ import { serializeDeep } from '../helpers/serialize';
 const TOKEN = 'fuzz-token-not-real';
 const SIGNING_SECRET = 'fuzz-signing-secret-not-real';
 const RUNS = 10_000;
+/** FUZZ_SEED=<the seed a failure printed> replays that run. */
 
 /** Fields Slack, slash commands and Mattermost post, so that generated bodies often look real. */
 const KNOWN_FIELDS = [
@@ -182,10 +183,17 @@ const slackEvent = fc.record(
 	{ requiredKeys: ['type'] },
 );
 
+/**
+ * An Events API envelope carries Slack's deprecated verification token at its top level, where the
+ * outgoing-webhook path of type versions 1 and 2 reads a JSON body's token: the credential's own
+ * token there is a valid one for that path.
+ */
+const envelopeTokenMode = (token: unknown): TokenMode => (token === TOKEN ? 'valid' : 'missing');
+
 const eventsApiBody: fc.Arbitrary<GeneratedBody> = fc.oneof(
 	fc.record({ token: appToken, challenge: orAnyJson(anyText(40)) }).map(({ token, challenge }) => {
 		const body = JSON.stringify({ token, challenge, type: 'url_verification' });
-		return { body: Buffer.from(body, 'utf8'), mode: 'missing' as TokenMode, app: 'verification' as const, challenge: typeof challenge === 'string' ? challenge : '' };
+		return { body: Buffer.from(body, 'utf8'), mode: envelopeTokenMode(token), app: 'verification' as const, challenge: typeof challenge === 'string' ? challenge : '' };
 	}),
 	fc
 		.record({
@@ -196,7 +204,7 @@ const eventsApiBody: fc.Arbitrary<GeneratedBody> = fc.oneof(
 			event_id: eventId,
 			event_time: orAnyJson(fc.integer({ min: 0, max: 2_000_000_000 })),
 		})
-		.map((envelope) => ({ body: Buffer.from(JSON.stringify({ ...envelope, type: 'event_callback' }), 'utf8'), mode: 'missing' as TokenMode, app: 'event' as const })),
+		.map((envelope) => ({ body: Buffer.from(JSON.stringify({ ...envelope, type: 'event_callback' }), 'utf8'), mode: envelopeTokenMode(envelope.token), app: 'event' as const })),
 );
 
 const interactionPayload = fc.record(
@@ -364,7 +372,7 @@ it(`answers ${RUNS.toLocaleString('en')} generated requests with a defined answe
 				expect(serializeDeep(harness.calls)).not.toContain(TOKEN);
 			}
 		}),
-		{ numRuns: RUNS, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true },
+		{ numRuns: RUNS, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
 	);
 
 	// The generator must reach the interesting part: valid requests that start the workflow (about
