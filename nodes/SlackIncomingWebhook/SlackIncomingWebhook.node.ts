@@ -20,7 +20,7 @@ import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/shared-rate-gate';
 import { createWebhookDispatcher } from './delivery/transport';
 import { testIncomingWebhook } from './credential-test';
-import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
+import { AUTHENTICATION, authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
 import { deliverInParts, describePostedParts, PartDeliveryError, partsSent } from './delivery/parts';
 import {
 	attachmentsFromFields,
@@ -34,7 +34,6 @@ import { buildReportText, messageFor, reportOf, type Send } from './message/repo
 import { planMessageSplit, type MessageSplit } from './message/split';
 import { reserveResponseUrlMessages, type ResponseUrlReservation } from './delivery/response-url-uses';
 import {
-	AUTHENTICATION,
 	authenticationFromValue,
 	CredentialSetupError,
 	describeDeliveryFailure,

@@ -7,18 +7,7 @@
 import { redactWebhookUrl } from '../../shared/redact';
 import { SLACK_OAUTH, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../shared/slack';
 import { MessageValidationError, type WebhookMessage } from '../message/build';
-
-/**
- * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
- * editor shows an `authentication` parameter in the panel only when one of its values is `none`
- * (its getMainAuthField); otherwise it folds the choice into the credential picker, where a choice
- * without a credential could be neither picked nor left.
- */
-export const AUTHENTICATION = {
-	webhookUrl: { value: 'webhookUrl', credentialType: 'slackWebhooksIncomingUrlApi' },
-	oAuth2: { value: 'oAuth2', credentialType: 'slackWebhooksIncomingOAuth2Api' },
-	responseUrl: { value: 'none', credentialType: undefined },
-} as const;
+import { AUTHENTICATION } from '../description';
 
 export type Authentication = keyof typeof AUTHENTICATION;
 

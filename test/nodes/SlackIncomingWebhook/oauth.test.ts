@@ -6,7 +6,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SlackIncomingWebhook } from '../../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
-import { AUTHENTICATION, webhookTargetFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { webhookTargetFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { AUTHENTICATION } from '../../../nodes/SlackIncomingWebhook/description';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';
 import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';

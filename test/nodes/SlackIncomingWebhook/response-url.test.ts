@@ -8,7 +8,6 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { redactWebhookUrl } from '../../../nodes/shared/redact';
 import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../../nodes/shared/slack';
 import {
-	AUTHENTICATION,
 	describeDeliveryFailure,
 	parseAllowedOrigins,
 	RESPONSE_URL_GONE,
@@ -16,6 +15,7 @@ import {
 	responseUrlTarget,
 	type WebhookTarget,
 } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { AUTHENTICATION } from '../../../nodes/SlackIncomingWebhook/description';
 import { ResponseUrlUses, reserveResponseUrlMessages } from '../../../nodes/SlackIncomingWebhook/delivery/response-url-uses';
 import { runNode } from '../../helpers/n8n-harness';
 import { RefusingProxy } from '../../helpers/refusing-proxy';
