@@ -1,5 +1,4 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type ICredentialTestFunctions,
@@ -11,21 +10,20 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import { createParameterReader } from './parameters';
-import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from './delivery/sender';
+import { DEFAULT_DELIVERY_POLICY, WebhookSender, type DeliveryPolicy } from './delivery/sender';
 import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/shared-rate-gate';
 import { createWebhookDispatcher } from './delivery/transport';
 import { testIncomingWebhook } from './credential-test';
 import { AUTHENTICATION, authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
-import { deliverInParts, describePostedParts, PartDeliveryError, partsSent } from './delivery/parts';
+import { deliverInParts, partsSent } from './delivery/parts';
+import { errorItem, toDeliveryError, toInputError } from './errors';
 import {
 	attachmentsFromFields,
 	buildWebhookMessage,
-	MessageValidationError,
 	type AttachmentFieldsInput,
 	type MessageInput,
 	type WebhookMessage,
@@ -36,7 +34,6 @@ import { reserveResponseUrlMessages, type ResponseUrlReservation } from './deliv
 import {
 	authenticationFromValue,
 	CredentialSetupError,
-	describeDeliveryFailure,
 	parseAllowedOrigins,
 	responseUrlMessage,
 	responseUrlTarget,
@@ -334,72 +331,5 @@ function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
 		maxRetries: typeof options.maxRetries === 'number' ? options.maxRetries : DEFAULT_DELIVERY_POLICY.maxRetries,
 		maxRateLimitWaitMs: seconds(options.maxRateLimitWait, DEFAULT_DELIVERY_POLICY.maxRateLimitWaitMs),
 		retryWhenMaybePosted: options.retryWhenMaybePosted === true,
-	};
-}
-
-function toInputError(context: IExecuteFunctions, error: unknown, send: Send): NodeOperationError {
-	const { itemIndex, label } = send;
-	if (error instanceof MessageValidationError) {
-		return new NodeOperationError(context.getNode(), `${error.message} (${label}, field "${error.field}")`, {
-			itemIndex,
-			description: error.hint,
-		});
-	}
-	if (error instanceof NodeOperationError) return error;
-	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
-}
-
-function toDeliveryError(
-	context: IExecuteFunctions,
-	failure: unknown,
-	send: Send,
-	laterResults: ReadonlyArray<unknown>,
-	target: WebhookTarget,
-): NodeApiError | NodeOperationError {
-	const { itemIndex, label } = send;
-	const error = failure instanceof PartDeliveryError ? failure.cause : failure;
-	if (!(error instanceof WebhookDeliveryError)) {
-		return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
-	}
-	// The results hold holes for what was never attempted, which filter() would skip.
-	let notSent = 0;
-	for (const result of laterResults) if (result === undefined) notSent++;
-	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
-	const partsNote = failure instanceof PartDeliveryError && failure.totalParts > 1 ? ` ${describePostedParts(failure)}` : '';
-	const partLabel = failure instanceof PartDeliveryError && failure.totalParts > 1 ? `, part ${failure.failedPart} of ${failure.totalParts}` : '';
-	return new NodeApiError(
-		context.getNode(),
-		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
-		{
-			message: `${error.message} (${label}${partLabel})`,
-			description: `${describeDeliveryFailure(target, error.details)}${partsNote}${notSentNote}`,
-			httpCode: error.details.status ? String(error.details.status) : undefined,
-			itemIndex,
-		},
-	);
-}
-
-function errorItem(error: NodeApiError | NodeOperationError, send: Send, failure?: unknown, extra: IDataObject = {}): INodeExecutionData {
-	const cause = failure instanceof PartDeliveryError ? failure.cause : failure;
-	const details = cause instanceof WebhookDeliveryError ? cause.details : undefined;
-	return {
-		json: {
-			ok: false,
-			error: error.message,
-			description: error.description ?? null,
-			...(details && {
-				code: (cause as WebhookDeliveryError).code,
-				status: details.status ?? null,
-				slackError: details.slackError ?? null,
-				retryCanHelp: details.retryCanHelp,
-				mayHaveBeenPosted: details.mayHaveBeenPosted,
-				attempts: details.attempts,
-				waitedMs: details.waitedMs,
-			}),
-			...(failure instanceof PartDeliveryError && { parts: failure.totalParts, postedParts: failure.postedParts }),
-			...send.outputFields,
-			...extra,
-		},
-		pairedItem: send.pairedItem,
 	};
 }
