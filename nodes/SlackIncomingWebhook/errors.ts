@@ -4,7 +4,7 @@
  * the output item that stands for either under Continue On Fail. The error classes live beside
  * the code that throws them; they are reachable from here.
  */
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 
 import { CredentialSetupError, describeDeliveryFailure, type WebhookTarget } from './delivery/destination';
 import { describePostedParts, PartDeliveryError } from './delivery/parts';
@@ -14,6 +14,12 @@ import { MessageValidationError } from './message/build';
 import type { Send } from './message/report';
 
 export { CredentialSetupError, MessageValidationError, PartDeliveryError, TransportError, WebhookDeliveryError };
+
+/** A credential that cannot give a webhook URL fails the run, with the hint that says what to do. */
+export function toCredentialError(node: INode, error: unknown): NodeOperationError {
+	const hint = error instanceof CredentialSetupError ? error.hint : undefined;
+	return new NodeOperationError(node, error as Error, { description: hint });
+}
 
 export function toInputError(context: IExecuteFunctions, error: unknown, send: Send): NodeOperationError {
 	const { itemIndex, label } = send;
