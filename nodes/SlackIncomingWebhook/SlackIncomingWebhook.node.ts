@@ -11,7 +11,7 @@ import {
 } from 'n8n-workflow';
 
 import { createParameterReader } from './parameters';
-import { channelFields, planMessage, readSends, readTargetChooser, splitNotesFields, type ReservedMessage } from './plan';
+import { channelFields, planMessage, readSends, readDestinationChooser, splitNotesFields, type ReservedMessage } from './plan';
 import { WebhookSender } from './delivery/sender';
 import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/shared-rate-gate';
@@ -74,7 +74,7 @@ export class SlackIncomingWebhook implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const read = createParameterReader(this);
-		const targetOf = await readTargetChooser(this, read);
+		const destinationOf = await readDestinationChooser(this, read);
 		const continueOnFail = this.continueOnFail();
 		const sends = readSends(read, items.length);
 
@@ -84,11 +84,11 @@ export class SlackIncomingWebhook implements INodeType {
 		try {
 			for (const [sendIndex, send] of sends.entries()) {
 				try {
-					const target = targetOf(send.itemIndex);
-					const planned = planMessage(read, send, target, this.getNode());
+					const destination = destinationOf(send.itemIndex);
+					const planned = planMessage(read, send, destination, this.getNode());
 					// Each part is one of the few answers a Slack response URL takes: an answer that
 					// does not fit in those left is refused whole, before anything is sent.
-					messages.push({ ...planned, reservation: reserveResponseUrlMessages(target, planned.parts.length) });
+					messages.push({ ...planned, reservation: reserveResponseUrlMessages(destination, planned.parts.length) });
 				} catch (error) {
 					const nodeError = toInputError(this, error, send);
 					if (!continueOnFail) throw nodeError;
@@ -122,11 +122,11 @@ async function deliverAll(
 		const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
 			entry
 				? {
-						key: entry.target.url,
+						key: entry.destination.url,
 						// The parts of one message must not be interleaved with other messages to this webhook.
 						exclusive: entry.parts.length > 1,
 						run: async () => {
-							const delivered = deliverInParts(entry.parts, async (part) => await sender.deliver(entry.target.url, part, entry.policy));
+							const delivered = deliverInParts(entry.parts, async (part) => await sender.deliver(entry.destination.url, part, entry.policy));
 							// A response URL keeps counting what reached Slack, and nothing else.
 							void delivered.then(
 								() => entry.reservation.settle(entry.parts.length),
@@ -141,18 +141,18 @@ async function deliverAll(
 
 		for (const [sendIndex, send] of sends.entries()) {
 			const result = results[sendIndex];
-			const target = messages[sendIndex]?.target;
-			if (!result || !target) continue;
+			const destination = messages[sendIndex]?.destination;
+			if (!result || !destination) continue;
 			if (result.status === 'fulfilled') {
 				output[sendIndex] = {
-					json: { ...result.value, ...send.outputFields, ...channelFields(target), ...splitNotesFields(messages[sendIndex]) },
+					json: { ...result.value, ...send.outputFields, ...channelFields(destination), ...splitNotesFields(messages[sendIndex]) },
 					pairedItem: send.pairedItem,
 				};
 				continue;
 			}
-			const nodeError = toDeliveryError(context, result.reason, send, results.slice(sendIndex + 1), target);
+			const nodeError = toDeliveryError(context, result.reason, send, results.slice(sendIndex + 1), destination);
 			if (!continueOnFail) throw nodeError;
-			output[sendIndex] = errorItem(nodeError, send, result.reason, { ...channelFields(target), ...splitNotesFields(messages[sendIndex]) });
+			output[sendIndex] = errorItem(nodeError, send, result.reason, { ...channelFields(destination), ...splitNotesFields(messages[sendIndex]) });
 		}
 	} finally {
 		await dispatcher.close();

@@ -6,7 +6,7 @@
  */
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 
-import { CredentialSetupError, describeDeliveryFailure, type WebhookTarget } from './delivery/destination';
+import { CredentialSetupError, describeDeliveryFailure, type Destination } from './delivery/destination';
 import { describePostedParts, PartDeliveryError } from './delivery/parts';
 import { WebhookDeliveryError } from './delivery/sender';
 import { TransportError } from './delivery/transport';
@@ -38,7 +38,7 @@ export function toDeliveryError(
 	failure: unknown,
 	send: Send,
 	laterResults: ReadonlyArray<unknown>,
-	target: WebhookTarget,
+	destination: Destination,
 ): NodeApiError | NodeOperationError {
 	const { itemIndex, label } = send;
 	const error = failure instanceof PartDeliveryError ? failure.cause : failure;
@@ -56,7 +56,7 @@ export function toDeliveryError(
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
 		{
 			message: `${error.message} (${label}${partLabel})`,
-			description: `${describeDeliveryFailure(target, error.details)}${partsNote}${notSentNote}`,
+			description: `${describeDeliveryFailure(destination, error.details)}${partsNote}${notSentNote}`,
 			httpCode: error.details.status ? String(error.details.status) : undefined,
 			itemIndex,
 		},

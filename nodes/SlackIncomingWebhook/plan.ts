@@ -11,10 +11,10 @@ import {
 	authenticationFromValue,
 	parseAllowedOrigins,
 	responseUrlMessage,
-	responseUrlTarget,
-	webhookTargetFromOAuthTokenData,
-	webhookTargetFromUrlCredential,
-	type WebhookTarget,
+	responseUrlDestination,
+	destinationFromOAuthTokenData,
+	destinationFromUrlCredential,
+	type Destination,
 } from './delivery/destination';
 import type { ResponseUrlReservation } from './delivery/response-url-uses';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './delivery/sender';
@@ -36,7 +36,7 @@ export function readSends(read: ParameterReader, itemCount: number): Send[] {
  * node's credentials once per run); a response URL is each item's own, since items may come from
  * different commands.
  */
-export async function readTargetChooser(context: IExecuteFunctions, read: ParameterReader): Promise<(itemIndex: number) => WebhookTarget> {
+export async function readDestinationChooser(context: IExecuteFunctions, read: ParameterReader): Promise<(itemIndex: number) => Destination> {
 	const value = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
 	const authentication = authenticationFromValue(value);
 	if (!authentication) {
@@ -44,19 +44,19 @@ export async function readTargetChooser(context: IExecuteFunctions, read: Parame
 	}
 	if (authentication === 'responseUrl') {
 		return (itemIndex) =>
-			responseUrlTarget(
+			responseUrlDestination(
 				read<unknown>('responseUrl', itemIndex, ''),
 				parseAllowedOrigins(read<IDataObject>('options', itemIndex, {}).allowedResponseUrlHosts),
 			);
 	}
 	const credential = await context.getCredentials<IDataObject>(AUTHENTICATION[authentication].credentialType);
 	if (authentication === 'webhookUrl') {
-		const target = webhookTargetFromUrlCredential(credential);
-		return () => target;
+		const destination = destinationFromUrlCredential(credential);
+		return () => destination;
 	}
 	try {
-		const target = webhookTargetFromOAuthTokenData(credential.oauthTokenData);
-		return () => target;
+		const destination = destinationFromOAuthTokenData(credential.oauthTokenData);
+		return () => destination;
 	} catch (error) {
 		throw toCredentialError(context.getNode(), error);
 	}
@@ -76,8 +76,8 @@ export function splitNotesFields(message: PlannedMessage | undefined): IDataObje
 }
 
 /** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
-export function channelFields(target: WebhookTarget): IDataObject {
-	return target.source === 'oauth' ? { channel: target.channel.name, channelId: target.channel.id } : {};
+export function channelFields(destination: Destination): IDataObject {
+	return destination.source === 'oauth' ? { channel: destination.channel.name, channelId: destination.channel.id } : {};
 }
 
 function readMessageInput(read: ParameterReader, itemIndex: number): MessageInput {
@@ -112,7 +112,7 @@ function readMessageInput(read: ParameterReader, itemIndex: number): MessageInpu
 }
 
 export interface PlannedMessage {
-	target: WebhookTarget;
+	destination: Destination;
 	parts: object[];
 	splitNotes: string[];
 	policy: DeliveryPolicy;
@@ -120,12 +120,12 @@ export interface PlannedMessage {
 	concurrency: number;
 }
 
-/** A planned message holding its share of a Slack response URL's messages (nothing for other targets). */
+/** A planned message holding its share of a Slack response URL's messages (nothing for other destinations). */
 export interface ReservedMessage extends PlannedMessage {
 	reservation: ResponseUrlReservation;
 }
 
-export function planMessage(read: ParameterReader, send: Send, target: WebhookTarget, node: INode): PlannedMessage {
+export function planMessage(read: ParameterReader, send: Send, destination: Destination, node: INode): PlannedMessage {
 	const options = read<IDataObject>('options', send.itemIndex, {});
 	const split = options.longMessages !== LONG_MESSAGES.fail;
 	const buildParts = (): MessageSplit => {
@@ -135,9 +135,9 @@ export function planMessage(read: ParameterReader, send: Send, target: WebhookTa
 		});
 		return split ? planMessageSplit(message) : { parts: [message], notes: [] };
 	};
-	const { parts, notes } = target.source === 'responseUrl' ? responseUrlParts(readResponseUrlOptions(read, send.itemIndex), buildParts) : buildParts();
+	const { parts, notes } = destination.source === 'responseUrl' ? responseUrlParts(readResponseUrlOptions(read, send.itemIndex), buildParts) : buildParts();
 	return {
-		target,
+		destination,
 		parts,
 		splitNotes: notes,
 		policy: readDeliveryPolicy(options),
