@@ -1,50 +1,27 @@
 import {
-	NodeApiError,
 	NodeConnectionTypes,
-	NodeOperationError,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INode,
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import { createParameterReader } from './parameters';
-import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from './delivery/sender';
+import { channelFields, planMessage, readSends, readDestinationChooser, splitNotesFields, type ReservedMessage } from './plan';
+import { WebhookSender } from './delivery/sender';
 import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/shared-rate-gate';
 import { createWebhookDispatcher } from './delivery/transport';
 import { testIncomingWebhook } from './credential-test';
-import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';
-import { deliverInParts, describePostedParts, PartDeliveryError, partsSent } from './delivery/parts';
-import {
-	attachmentsFromFields,
-	buildWebhookMessage,
-	MessageValidationError,
-	type AttachmentFieldsInput,
-	type MessageInput,
-	type WebhookMessage,
-} from './message/build';
-import { buildReportText, messageFor, reportOf, type Send } from './message/report';
-import { planMessageSplit, type MessageSplit } from './message/split';
-import { reserveResponseUrlMessages, type ResponseUrlReservation } from './delivery/response-url-uses';
-import {
-	AUTHENTICATION,
-	authenticationFromValue,
-	CredentialSetupError,
-	describeDeliveryFailure,
-	parseAllowedOrigins,
-	responseUrlMessage,
-	responseUrlTarget,
-	webhookTargetFromOAuthTokenData,
-	webhookTargetFromUrlCredential,
-	type WebhookTarget,
-} from './delivery/destination';
+import { AUTHENTICATION, authenticationProperty, messageProperties, responseUrlProperties, shareThroughRedisProperty } from './description';
+import { deliverInParts, partsSent } from './delivery/parts';
+import { errorItem, toDeliveryError, toInputError } from './errors';
+import type { Send } from './message/report';
+import { reserveResponseUrlMessages } from './delivery/response-url-uses';
 
 const USER_AGENT = 'n8n-nodes-slack-webhooks (+https://n8n.io)';
 
@@ -97,9 +74,9 @@ export class SlackIncomingWebhook implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const read = createParameterReader(this);
-		const targetOf = await readTargetChooser(this, read);
+		const destinationOf = await readDestinationChooser(this, read);
 		const continueOnFail = this.continueOnFail();
-		const sends = read<string>('send', 0, SEND_MODE.messagePerItem) === SEND_MODE.report ? [reportOf(items.length)] : items.map((_, itemIndex) => messageFor(itemIndex));
+		const sends = readSends(read, items.length);
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
 		const messages: Array<ReservedMessage | undefined> = [];
@@ -107,11 +84,11 @@ export class SlackIncomingWebhook implements INodeType {
 		try {
 			for (const [sendIndex, send] of sends.entries()) {
 				try {
-					const target = targetOf(send.itemIndex);
-					const planned = planMessage(read, send, target, this.getNode());
+					const destination = destinationOf(send.itemIndex);
+					const planned = planMessage(read, send, destination, this.getNode());
 					// Each part is one of the few answers a Slack response URL takes: an answer that
 					// does not fit in those left is refused whole, before anything is sent.
-					messages.push({ ...planned, reservation: reserveResponseUrlMessages(target, planned.parts.length) });
+					messages.push({ ...planned, reservation: reserveResponseUrlMessages(destination, planned.parts.length) });
 				} catch (error) {
 					const nodeError = toInputError(this, error, send);
 					if (!continueOnFail) throw nodeError;
@@ -145,11 +122,11 @@ async function deliverAll(
 		const jobs: Array<KeyedJob<IDataObject> | undefined> = messages.map((entry) =>
 			entry
 				? {
-						key: entry.target.url,
+						key: entry.destination.url,
 						// The parts of one message must not be interleaved with other messages to this webhook.
 						exclusive: entry.parts.length > 1,
 						run: async () => {
-							const delivered = deliverInParts(entry.parts, async (part) => await sender.deliver(entry.target.url, part, entry.policy));
+							const delivered = deliverInParts(entry.parts, async (part) => await sender.deliver(entry.destination.url, part, entry.policy));
 							// A response URL keeps counting what reached Slack, and nothing else.
 							void delivered.then(
 								() => entry.reservation.settle(entry.parts.length),
@@ -164,243 +141,20 @@ async function deliverAll(
 
 		for (const [sendIndex, send] of sends.entries()) {
 			const result = results[sendIndex];
-			const target = messages[sendIndex]?.target;
-			if (!result || !target) continue;
+			const destination = messages[sendIndex]?.destination;
+			if (!result || !destination) continue;
 			if (result.status === 'fulfilled') {
 				output[sendIndex] = {
-					json: { ...result.value, ...send.outputFields, ...channelFields(target), ...splitNotesFields(messages[sendIndex]) },
+					json: { ...result.value, ...send.outputFields, ...channelFields(destination), ...splitNotesFields(messages[sendIndex]) },
 					pairedItem: send.pairedItem,
 				};
 				continue;
 			}
-			const nodeError = toDeliveryError(context, result.reason, send, results.slice(sendIndex + 1), target);
+			const nodeError = toDeliveryError(context, result.reason, send, results.slice(sendIndex + 1), destination);
 			if (!continueOnFail) throw nodeError;
-			output[sendIndex] = errorItem(nodeError, send, result.reason, { ...channelFields(target), ...splitNotesFields(messages[sendIndex]) });
+			output[sendIndex] = errorItem(nodeError, send, result.reason, { ...channelFields(destination), ...splitNotesFields(messages[sendIndex]) });
 		}
 	} finally {
 		await dispatcher.close();
 	}
-}
-
-/**
- * Where each item's message goes. A credential's URL is the same for every item (n8n resolves a
- * node's credentials once per run); a response URL is each item's own, since items may come from
- * different commands.
- */
-async function readTargetChooser(context: IExecuteFunctions, read: ParameterReader): Promise<(itemIndex: number) => WebhookTarget> {
-	const value = context.getNodeParameter('authentication', 0, AUTHENTICATION.webhookUrl.value);
-	const authentication = authenticationFromValue(value);
-	if (!authentication) {
-		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(value)}" (field "authentication")`);
-	}
-	if (authentication === 'responseUrl') {
-		return (itemIndex) =>
-			responseUrlTarget(
-				read<unknown>('responseUrl', itemIndex, ''),
-				parseAllowedOrigins(read<IDataObject>('options', itemIndex, {}).allowedResponseUrlHosts),
-			);
-	}
-	const credential = await context.getCredentials<IDataObject>(AUTHENTICATION[authentication].credentialType);
-	if (authentication === 'webhookUrl') {
-		const target = webhookTargetFromUrlCredential(credential);
-		return () => target;
-	}
-	try {
-		const target = webhookTargetFromOAuthTokenData(credential.oauthTokenData);
-		return () => target;
-	} catch (error) {
-		const hint = error instanceof CredentialSetupError ? error.hint : undefined;
-		throw new NodeOperationError(context.getNode(), error as Error, { description: hint });
-	}
-}
-
-function readResponseUrlOptions(read: ParameterReader, itemIndex: number) {
-	return {
-		responseType: read<unknown>('responseType', itemIndex, 'ephemeral'),
-		replaceOriginal: read<boolean>('replaceOriginal', itemIndex, false),
-		deleteOriginal: read<boolean>('deleteOriginal', itemIndex, false),
-	};
-}
-
-/** Says which parts had to be cut inside a Slack token or a character (see `describeCut`), when any did. */
-function splitNotesFields(message: PlannedMessage | undefined): IDataObject {
-	return message && message.splitNotes.length > 0 ? { splitNotes: message.splitNotes } : {};
-}
-
-/** Names the channel in each output item when the credential knows it, as OAuth2 ones do. */
-function channelFields(target: WebhookTarget): IDataObject {
-	return target.source === 'oauth' ? { channel: target.channel.name, channelId: target.channel.id } : {};
-}
-
-type ParameterReader = ReturnType<typeof createParameterReader>;
-
-function readMessageInput(read: ParameterReader, itemIndex: number): MessageInput {
-	const thread = read<IDataObject>('thread', itemIndex, {});
-	const overrides = read<IDataObject>('overrides', itemIndex, {});
-	const formatting = read<IDataObject>('formatting', itemIndex, {});
-	const attachmentsInput = read<string>('attachmentsInput', itemIndex, 'none');
-
-	let attachments: unknown;
-	if (attachmentsInput === 'json') {
-		attachments = read<unknown>('attachmentsJson', itemIndex, '');
-	} else if (attachmentsInput === 'fields') {
-		const entries = read<AttachmentFieldsInput[]>('attachments.attachment', itemIndex, []);
-		attachments = attachmentsFromFields(entries.map((entry) => ({ ...entry, ts: entry.ts === 0 ? undefined : entry.ts })));
-	}
-
-	return {
-		text: String(read<unknown>('text', itemIndex, '') ?? ''),
-		blocks: read<unknown>('blocksJson', itemIndex, ''),
-		attachments,
-		mrkdwn: formatting.mrkdwn as boolean | undefined,
-		linkNames: formatting.linkNames as boolean | undefined,
-		unfurlLinks: formatting.unfurlLinks as boolean | undefined,
-		unfurlMedia: formatting.unfurlMedia as boolean | undefined,
-		threadTs: thread.threadTs,
-		replyBroadcast: thread.replyBroadcast as boolean | undefined,
-		channel: overrides.channel as string | undefined,
-		username: overrides.username as string | undefined,
-		iconEmoji: overrides.iconEmoji as string | undefined,
-		iconUrl: overrides.iconUrl as string | undefined,
-	};
-}
-
-interface PlannedMessage {
-	target: WebhookTarget;
-	parts: object[];
-	splitNotes: string[];
-	policy: DeliveryPolicy;
-	ordered: boolean;
-	concurrency: number;
-}
-
-/** A planned message holding its share of a Slack response URL's messages (nothing for other targets). */
-interface ReservedMessage extends PlannedMessage {
-	reservation: ResponseUrlReservation;
-}
-
-function planMessage(read: ParameterReader, send: Send, target: WebhookTarget, node: INode): PlannedMessage {
-	const options = read<IDataObject>('options', send.itemIndex, {});
-	const split = options.longMessages !== LONG_MESSAGES.fail;
-	const buildParts = (): MessageSplit => {
-		const input = readMessageInput(read, send.itemIndex);
-		const message = buildWebhookMessage(send.reportOf === undefined ? input : { ...input, text: readReportText(read, send.reportOf, node), blocks: undefined, attachments: undefined }, {
-			allowOverLimit: split,
-		});
-		return split ? planMessageSplit(message) : { parts: [message], notes: [] };
-	};
-	const { parts, notes } = target.source === 'responseUrl' ? responseUrlParts(readResponseUrlOptions(read, send.itemIndex), buildParts) : buildParts();
-	return {
-		target,
-		parts,
-		splitNotes: notes,
-		policy: readDeliveryPolicy(options),
-		ordered: options.orderedDelivery !== false,
-		concurrency: Number(options.concurrency ?? 5),
-	};
-}
-
-/**
- * A long answer to a response URL goes out in parts too. Only the first part may replace the
- * command's original message: a later one would replace the part before it.
- */
-function responseUrlParts(options: ReturnType<typeof readResponseUrlOptions>, buildParts: () => MessageSplit): { parts: object[]; notes: string[] } {
-	if (options.deleteOriginal) return { parts: [responseUrlMessage(options, () => ({}) as WebhookMessage)], notes: [] };
-	const { parts, notes } = buildParts();
-	return { parts: parts.map((part, index) => responseUrlMessage({ ...options, replaceOriginal: index === 0 && options.replaceOriginal }, () => part)), notes };
-}
-
-function readReportText(read: ParameterReader, itemCount: number, node: INode): string {
-	const lines: string[] = [];
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		try {
-			lines.push(String(read<unknown>('text', itemIndex, '') ?? ''));
-		} catch (error) {
-			// A line that cannot be read names its own item, not the report.
-			throw new NodeOperationError(node, error as Error, { itemIndex });
-		}
-	}
-	return buildReportText({
-		header: String(read<unknown>('reportHeader', 0, '') ?? ''),
-		lines,
-		footer: String(read<unknown>('reportFooter', 0, '') ?? ''),
-	});
-}
-
-function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
-	const seconds = (value: unknown, fallbackMs: number) =>
-		typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value * 1000) : fallbackMs;
-	return {
-		timeoutMs: Math.max(1000, seconds(options.timeout, DEFAULT_DELIVERY_POLICY.timeoutMs)),
-		maxRetries: typeof options.maxRetries === 'number' ? options.maxRetries : DEFAULT_DELIVERY_POLICY.maxRetries,
-		maxRateLimitWaitMs: seconds(options.maxRateLimitWait, DEFAULT_DELIVERY_POLICY.maxRateLimitWaitMs),
-		retryWhenMaybePosted: options.retryWhenMaybePosted === true,
-	};
-}
-
-function toInputError(context: IExecuteFunctions, error: unknown, send: Send): NodeOperationError {
-	const { itemIndex, label } = send;
-	if (error instanceof MessageValidationError) {
-		return new NodeOperationError(context.getNode(), `${error.message} (${label}, field "${error.field}")`, {
-			itemIndex,
-			description: error.hint,
-		});
-	}
-	if (error instanceof NodeOperationError) return error;
-	return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
-}
-
-function toDeliveryError(
-	context: IExecuteFunctions,
-	failure: unknown,
-	send: Send,
-	laterResults: ReadonlyArray<unknown>,
-	target: WebhookTarget,
-): NodeApiError | NodeOperationError {
-	const { itemIndex, label } = send;
-	const error = failure instanceof PartDeliveryError ? failure.cause : failure;
-	if (!(error instanceof WebhookDeliveryError)) {
-		return new NodeOperationError(context.getNode(), error as Error, { itemIndex });
-	}
-	// The results hold holes for what was never attempted, which filter() would skip.
-	let notSent = 0;
-	for (const result of laterResults) if (result === undefined) notSent++;
-	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
-	const partsNote = failure instanceof PartDeliveryError && failure.totalParts > 1 ? ` ${describePostedParts(failure)}` : '';
-	const partLabel = failure instanceof PartDeliveryError && failure.totalParts > 1 ? `, part ${failure.failedPart} of ${failure.totalParts}` : '';
-	return new NodeApiError(
-		context.getNode(),
-		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
-		{
-			message: `${error.message} (${label}${partLabel})`,
-			description: `${describeDeliveryFailure(target, error.details)}${partsNote}${notSentNote}`,
-			httpCode: error.details.status ? String(error.details.status) : undefined,
-			itemIndex,
-		},
-	);
-}
-
-function errorItem(error: NodeApiError | NodeOperationError, send: Send, failure?: unknown, extra: IDataObject = {}): INodeExecutionData {
-	const cause = failure instanceof PartDeliveryError ? failure.cause : failure;
-	const details = cause instanceof WebhookDeliveryError ? cause.details : undefined;
-	return {
-		json: {
-			ok: false,
-			error: error.message,
-			description: error.description ?? null,
-			...(details && {
-				code: (cause as WebhookDeliveryError).code,
-				status: details.status ?? null,
-				slackError: details.slackError ?? null,
-				retryCanHelp: details.retryCanHelp,
-				mayHaveBeenPosted: details.mayHaveBeenPosted,
-				attempts: details.attempts,
-				waitedMs: details.waitedMs,
-			}),
-			...(failure instanceof PartDeliveryError && { parts: failure.totalParts, postedParts: failure.postedParts }),
-			...send.outputFields,
-			...extra,
-		},
-		pairedItem: send.pairedItem,
-	};
 }

@@ -1,7 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { SLACK_LIMITS, SLACK_RESPONSE_URL } from '../shared/slack';
-import { AUTHENTICATION } from './delivery/destination';
+
+/**
+ * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
+ * editor shows an `authentication` parameter in the panel only when one of its values is `none`
+ * (its getMainAuthField); otherwise it folds the choice into the credential picker, where a choice
+ * without a credential could be neither picked nor left.
+ */
+export const AUTHENTICATION = {
+	webhookUrl: { value: 'webhookUrl', credentialType: 'slackWebhooksIncomingUrlApi' },
+	oAuth2: { value: 'oAuth2', credentialType: 'slackWebhooksIncomingOAuth2Api' },
+	responseUrl: { value: 'none', credentialType: undefined },
+} as const;
 
 const APP_WEBHOOK_HINT =
 	'Only legacy incoming webhooks and Mattermost honour this; webhooks created by a Slack app ignore it and post as the app, to the channel chosen when the webhook was created.';

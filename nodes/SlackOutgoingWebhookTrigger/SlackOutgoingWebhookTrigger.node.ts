@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IDataObject,
@@ -11,20 +10,20 @@ import {
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
-import type { ServerResponse } from 'node:http';
 
 import { splitList } from '../shared/text';
-import { credentialIdOf, verificationKeysOf, verifiedCredentials } from './credential-cache';
+import { verificationKeysOf } from './credential-cache';
 import { deliveryClaimsFor } from './dedupe';
 import { triggerProperties } from './description';
-import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
+import { matchMessage, splitArgs } from './matching';
 import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
-import { shapeReply, type SlackReply } from './reply';
+import { assertUsableSettings, immediateReply, readMatchSettings } from './parameters';
+import { shapeLastNodeResponse, writeReply } from './reply';
 import { handleSlackAppRequest } from './slack-app';
 import {
 	bodyKind,
 	describeVerificationProblem,
-	verificationKeysFrom,
+	signedRequestFrom,
 	verificationSettingsFrom,
 	verifyRequestWithKeys,
 	type Verdict,
@@ -166,17 +165,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		/** Checks the request against the credential's keys, kept for a while after n8n's read (see credentialCache). */
 		const verify = async (): Promise<Verdict> => {
 			const keys = await verificationKeysOf(this);
-			const verdict = verifyRequestWithKeys(
-				{
-					token: readPostedToken(body),
-					teamId: fields.team_id,
-					rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
-					signature: headerValue(request.headers['x-slack-signature']),
-					timestamp: headerValue(request.headers['x-slack-request-timestamp']),
-					nowSeconds: Math.floor(Date.now() / 1000),
-				},
-				keys,
-			);
+			const verdict = verifyRequestWithKeys(signedRequestFrom(request, readPostedToken(body), fields.team_id), keys);
 			if (!verdict.ok) this.logger.debug(`Slack Outgoing Webhook Trigger refused a request: ${verdict.reason}`);
 			return verdict;
 		};
@@ -241,104 +230,3 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		return { workflowData };
 	}
 }
-
-function readMatchSettings(context: IWebhookFunctions | IHookFunctions): MatchSettings {
-	return {
-		channels: splitList(context.getNodeParameter('channels', '')),
-		triggerWords: splitList(context.getNodeParameter('triggerWords', '')),
-		mode: context.getNodeParameter('matchMode', 'startsWith') as MatchMode,
-		caseSensitive: context.getNodeParameter('caseSensitive', false) as boolean,
-	};
-}
-
-async function assertUsableSettings(context: IHookFunctions): Promise<void> {
-	const problem = describeMatchSettingsProblem(readMatchSettings(context));
-	if (problem && !listensToSlackApp(context)) {
-		throw new NodeOperationError(context.getNode(), problem, {
-			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
-		});
-	}
-	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));
-	// Activation reads the credential as it is now: requests use that from here on, so an edited
-	// token takes effect at once when the workflow is activated again.
-	verifiedCredentials.remember(credentialIdOf(context), verificationKeysFrom(settings));
-	const credentialProblem = describeVerificationProblem(settings);
-	if (credentialProblem) {
-		throw new NodeOperationError(context.getNode(), credentialProblem, {
-			description: "Copy the token from the integration's settings page, or a Slack app's Signing Secret from Basic Information, into the Slack Outgoing Webhook API credential, then activate the workflow again.",
-		});
-	}
-}
-
-/** Version 3 also starts for buttons and shortcuts, which need no channel or trigger word. */
-function listensToSlackApp(context: IHookFunctions): boolean {
-	return context.getNode().typeVersion >= 3 && splitList(context.getNodeParameter('actionIds', '')).length > 0;
-}
-
-/**
- * Reply Text and its options are read when the request arrives. An expression that fails there
- * (n8n 1.x gives webhook-time expressions no $json) must not turn into a 500, which Slack would
- * answer by sending the message again: the reply is left out and the reason logged.
- */
-function immediateReply(context: IWebhookFunctions): SlackReply | undefined {
-	let text: unknown;
-	let options: IDataObject;
-	try {
-		text = context.getNodeParameter('replyText', '');
-		options = context.getNodeParameter('replyOptions', {}) as IDataObject;
-	} catch (error) {
-		context.logger.warn(`Slack Outgoing Webhook Trigger: the reply could not be built, so none is sent: ${(error as Error).message}`);
-		return undefined;
-	}
-	return shapeReply({
-		text,
-		username: options.username,
-		icon_emoji: options.iconEmoji,
-		icon_url: options.iconUrl,
-		attachments: parseAttachments(context, options.attachments),
-		response_type: options.responseType,
-	});
-}
-
-function parseAttachments(context: IWebhookFunctions, value: unknown): unknown {
-	if (typeof value !== 'string') return value;
-	if (value.trim() === '') return undefined;
-	try {
-		return JSON.parse(value);
-	} catch {
-		// An unreadable attachments field must not cost the user the reply text.
-		context.logger.warn('Slack Outgoing Webhook Trigger: Reply Options > Attachments is not valid JSON; replying without attachments');
-		return undefined;
-	}
-}
-
-function writeReply(response: ServerResponse, status: number, reply?: SlackReply): void {
-	if (response.headersSent) return;
-	if (reply) {
-		const body = JSON.stringify(reply);
-		response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-		response.end(body);
-	} else {
-		response.writeHead(status, { 'content-length': 0 });
-		response.end();
-	}
-}
-
-/**
- * In "When Last Node Finishes" mode n8n answers with the last node's first item, through
- * Express's `res.json`. This request's `res.json` is replaced so that only Slack's reply fields go
- * out, and an empty reply is an empty body.
- */
-function shapeLastNodeResponse(response: ServerResponse): void {
-	const express = response as ServerResponse & { json?: (body: unknown) => unknown };
-	if (typeof express.json !== 'function') return;
-	express.json = (body: unknown) => {
-		writeReply(response, response.statusCode >= 400 ? response.statusCode : 200, shapeReply(body));
-		return response;
-	};
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-	return Array.isArray(value) ? value[0] : value;
-}
-

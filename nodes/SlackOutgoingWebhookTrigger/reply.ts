@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 import { REPLY_FIELDS, RESPONSE_TYPES } from '../shared/slack';
 
 /**
@@ -27,4 +29,30 @@ export function shapeReply(source: unknown): SlackReply | undefined {
 	const text = typeof reply.text === 'string' ? reply.text.trim() : '';
 	if (text === '' && reply.attachments === undefined && reply.blocks === undefined) return undefined;
 	return reply;
+}
+
+export function writeReply(response: ServerResponse, status: number, reply?: SlackReply): void {
+	if (response.headersSent) return;
+	if (reply) {
+		const body = JSON.stringify(reply);
+		response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+		response.end(body);
+	} else {
+		response.writeHead(status, { 'content-length': 0 });
+		response.end();
+	}
+}
+
+/**
+ * In "When Last Node Finishes" mode n8n answers with the last node's first item, through
+ * Express's `res.json`. This request's `res.json` is replaced so that only Slack's reply fields go
+ * out, and an empty reply is an empty body.
+ */
+export function shapeLastNodeResponse(response: ServerResponse): void {
+	const express = response as ServerResponse & { json?: (body: unknown) => unknown };
+	if (typeof express.json !== 'function') return;
+	express.json = (body: unknown) => {
+		writeReply(response, response.statusCode >= 400 ? response.statusCode : 200, shapeReply(body));
+		return response;
+	};
 }

@@ -8,7 +8,7 @@ import { interactionItem, interactionTeamId, matchInteraction, readInteractivity
 import type { MatchSettings } from './matching';
 import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
-import { verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
+import { headerValue, signedRequestFrom, verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
 
 /**
  * What a Slack app sends over HTTP besides slash commands (type version 3): Events API requests
@@ -114,17 +114,11 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
 		);
 		return { ok: false, status: 401, reason: 'no signing secret' };
 	}
-	const verdict = verifyRequestWithKeys(
-		{
-			token: undefined,
-			teamId,
-			rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
-			signature: headerValue(request.headers['x-slack-signature']),
-			timestamp: headerValue(request.headers['x-slack-request-timestamp']),
-			nowSeconds: Math.floor(Date.now() / 1000),
-		},
-		{ ...keys, tokenDigests: [], allowedTeamIds: checksTeam ? keys.allowedTeamIds : [] },
-	);
+	const verdict = verifyRequestWithKeys(signedRequestFrom(request, undefined, teamId), {
+		...keys,
+		tokenDigests: [],
+		allowedTeamIds: checksTeam ? keys.allowedTeamIds : [],
+	});
 	if (!verdict.ok) context.logger.debug(`Slack Outgoing Webhook Trigger refused a Slack app request: ${verdict.reason}`);
 	return verdict;
 }
@@ -184,8 +178,4 @@ function writeText(response: ServerResponse, text: string): void {
 	if (response.headersSent) return;
 	response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
 	response.end(text);
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-	return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,5 @@
 import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 import { splitList } from '../shared/text';
 
@@ -30,6 +31,22 @@ export interface SignedRequest {
 	signature: string | undefined;
 	timestamp: string | undefined;
 	nowSeconds: number;
+}
+
+/** What the checks read of an HTTP request: Slack's signature headers and the raw body n8n keeps. */
+export function signedRequestFrom(request: { headers: IncomingHttpHeaders }, token: unknown, teamId: unknown): SignedRequest {
+	return {
+		token,
+		teamId,
+		rawBody: (request as unknown as { rawBody?: Buffer }).rawBody,
+		signature: headerValue(request.headers['x-slack-signature']),
+		timestamp: headerValue(request.headers['x-slack-request-timestamp']),
+		nowSeconds: Math.floor(Date.now() / 1000),
+	};
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
 }
 
 /**

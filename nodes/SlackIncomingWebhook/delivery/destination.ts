@@ -7,18 +7,7 @@
 import { redactWebhookUrl } from '../../shared/redact';
 import { SLACK_OAUTH, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../shared/slack';
 import { MessageValidationError, type WebhookMessage } from '../message/build';
-
-/**
- * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
- * editor shows an `authentication` parameter in the panel only when one of its values is `none`
- * (its getMainAuthField); otherwise it folds the choice into the credential picker, where a choice
- * without a credential could be neither picked nor left.
- */
-export const AUTHENTICATION = {
-	webhookUrl: { value: 'webhookUrl', credentialType: 'slackWebhooksIncomingUrlApi' },
-	oAuth2: { value: 'oAuth2', credentialType: 'slackWebhooksIncomingOAuth2Api' },
-	responseUrl: { value: 'none', credentialType: undefined },
-} as const;
+import { AUTHENTICATION } from '../description';
 
 export type Authentication = keyof typeof AUTHENTICATION;
 
@@ -31,7 +20,7 @@ export type Authentication = keyof typeof AUTHENTICATION;
  * and a pace of its own: a 429 on one command's URL never slows another's, and with at most five
  * messages per URL a pace learned there cannot hold anything up for long.
  */
-export type WebhookTarget =
+export type Destination =
 	| { source: 'url'; url: string }
 	| { source: 'oauth'; url: string; channel: { name: string | null; id: string | null } }
 	| { source: 'responseUrl'; url: string; slack: boolean };
@@ -52,7 +41,7 @@ export function authenticationFromValue(value: unknown): Authentication | undefi
 	return (Object.keys(AUTHENTICATION) as Authentication[]).find((key) => AUTHENTICATION[key].value === value);
 }
 
-export function webhookTargetFromUrlCredential(credential: { webhookUrl?: unknown }): WebhookTarget {
+export function destinationFromUrlCredential(credential: { webhookUrl?: unknown }): Destination {
 	return { source: 'url', url: typeof credential.webhookUrl === 'string' ? credential.webhookUrl : '' };
 }
 
@@ -63,7 +52,7 @@ export const RECONNECT_FOR_NEW_WEBHOOK =
 	'With Add to Slack, open the credential and click Connect (or Reconnect) again: Slack creates a new webhook for the channel you pick.';
 
 /** Reads the webhook from the token response n8n stored; never quotes the URL or the token. */
-export function webhookTargetFromOAuthTokenData(oauthTokenData: unknown): WebhookTarget {
+export function destinationFromOAuthTokenData(oauthTokenData: unknown): Destination {
 	// Before Connect, n8n hands over {}: it gives OAuth2 credentials an oauthTokenData property
 	// whose default is an empty object.
 	const webhook = isObject(oauthTokenData) ? oauthTokenData.incoming_webhook : undefined;
@@ -140,7 +129,7 @@ export function parseAllowedOrigins(value: unknown): string[] {
  * with a user name or password is never accepted: Slack sends none, so one there was crafted.
  * Errors never quote the URL, which is a bearer secret: they show it redacted.
  */
-export function responseUrlTarget(value: unknown, allowedOrigins: readonly string[]): WebhookTarget {
+export function responseUrlDestination(value: unknown, allowedOrigins: readonly string[]): Destination {
 	const text = typeof value === 'string' ? value.trim() : '';
 	if (text === '') {
 		throw new MessageValidationError(
@@ -212,13 +201,13 @@ export function responseUrlMessage(options: ResponseUrlOptions, buildMessage: ()
 export const RESPONSE_URL_GONE = `The response URL no longer accepts messages: Slack takes at most ${SLACK_RESPONSE_URL.maxUses} answers within ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes of the command. Retrying will not help; run the command again, or use an incoming webhook for later messages.`;
 
 /**
- * What a delivery error's description adds for this kind of target: with Add to Slack, that a new
+ * What a delivery error's description adds for this kind of destination: with Add to Slack, that a new
  * connection fixes a dead webhook; for a response URL, that a 404 means the URL is spent (the
  * generic advice to create a new webhook does not apply).
  */
-export function describeDeliveryFailure(target: WebhookTarget, failure: { description: string; status?: number; slackError?: string }): string {
+export function describeDeliveryFailure(destination: Destination, failure: { description: string; status?: number; slackError?: string }): string {
 	const known = failure.slackError ? SLACK_WEBHOOK_ERRORS[failure.slackError] : undefined;
-	if (target.source === 'oauth' && known?.newWebhookHelps) return `${failure.description} ${RECONNECT_FOR_NEW_WEBHOOK}`;
-	if (target.source === 'responseUrl' && !known && (failure.status === 404 || failure.status === 410)) return RESPONSE_URL_GONE;
+	if (destination.source === 'oauth' && known?.newWebhookHelps) return `${failure.description} ${RECONNECT_FOR_NEW_WEBHOOK}`;
+	if (destination.source === 'responseUrl' && !known && (failure.status === 404 || failure.status === 410)) return RESPONSE_URL_GONE;
 	return failure.description;
 }

@@ -120,7 +120,7 @@ function tooManyMessages(url: string, parts: number, left: number): MessageValid
  */
 export const responseUrlUses = new ResponseUrlUses();
 
-export function reserveResponseUrlMessages(target: { source: string; url: string; slack?: boolean }, parts: number, uses = responseUrlUses): ResponseUrlReservation {
-	if (target.source !== 'responseUrl' || target.slack !== true) return NOTHING_RESERVED;
-	return uses.reserve(target.url, parts);
+export function reserveResponseUrlMessages(destination: { source: string; url: string; slack?: boolean }, parts: number, uses = responseUrlUses): ResponseUrlReservation {
+	if (destination.source !== 'responseUrl' || destination.slack !== true) return NOTHING_RESERVED;
+	return uses.reserve(destination.url, parts);
 }

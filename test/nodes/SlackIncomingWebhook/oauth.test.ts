@@ -6,7 +6,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SlackIncomingWebhook } from '../../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
-import { AUTHENTICATION, webhookTargetFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { destinationFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { AUTHENTICATION } from '../../../nodes/SlackIncomingWebhook/description';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';
 import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
@@ -120,9 +121,9 @@ describe('Slack Incoming Webhook node with the OAuth2 (Add to Slack) credential'
 	});
 });
 
-describe('webhookTargetFromOAuthTokenData', () => {
+describe('destinationFromOAuthTokenData', () => {
 	it('reads the URL and the channel, and tolerates a missing channel name', () => {
-		expect(webhookTargetFromOAuthTokenData({ incoming_webhook: { url: 'https://hooks.slack.com/services/T/B/x', channel_id: 'C1' } })).toEqual({
+		expect(destinationFromOAuthTokenData({ incoming_webhook: { url: 'https://hooks.slack.com/services/T/B/x', channel_id: 'C1' } })).toEqual({
 			source: 'oauth',
 			url: 'https://hooks.slack.com/services/T/B/x',
 			channel: { name: null, id: 'C1' },
@@ -137,7 +138,7 @@ describe('webhookTargetFromOAuthTokenData', () => {
 		['an incoming_webhook without url', { incoming_webhook: { channel: '#a' } }, /no http\(s\) URL/],
 		['an incoming_webhook url that is not http(s)', { incoming_webhook: { url: 'javascript:alert(1)' } }, /no http\(s\) URL/],
 	])('refuses %s', (_case, data, message) => {
-		expect(() => webhookTargetFromOAuthTokenData(data)).toThrow(message);
+		expect(() => destinationFromOAuthTokenData(data)).toThrow(message);
 	});
 
 	it("the node's credential list matches the authentication table (a response URL needs none; Redis is a setting of its own)", () => {

@@ -8,14 +8,14 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { redactWebhookUrl } from '../../../nodes/shared/redact';
 import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../../nodes/shared/slack';
 import {
-	AUTHENTICATION,
 	describeDeliveryFailure,
 	parseAllowedOrigins,
 	RESPONSE_URL_GONE,
 	responseUrlMessage,
-	responseUrlTarget,
-	type WebhookTarget,
+	responseUrlDestination,
+	type Destination,
 } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { AUTHENTICATION } from '../../../nodes/SlackIncomingWebhook/description';
 import { ResponseUrlUses, reserveResponseUrlMessages } from '../../../nodes/SlackIncomingWebhook/delivery/response-url-uses';
 import { runNode } from '../../helpers/n8n-harness';
 import { RefusingProxy } from '../../helpers/refusing-proxy';
@@ -25,7 +25,7 @@ import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
 const SECRET = 'resp-secret-not-real';
 const slackUrl = (kind = 'commands') => `https://hooks.slack.com/${kind}/T0RESP000/1234567890/${SECRET}`;
 
-describe('responseUrlTarget: which response URLs the node posts to', () => {
+describe('responseUrlDestination: which response URLs the node posts to', () => {
 	it.each([
 		['a slash command', slackUrl('commands')],
 		['an interactive message', slackUrl('actions')],
@@ -33,7 +33,7 @@ describe('responseUrlTarget: which response URLs the node posts to', () => {
 		['the explicit default port and upper-case host', `https://HOOKS.SLACK.COM:443/commands/T0RESP000/1/${SECRET}`],
 		['surrounding white space', `  ${slackUrl()}\n`],
 	])("accepts Slack's response URL of %s", (_case, url) => {
-		expect(responseUrlTarget(url, [])).toEqual({ source: 'responseUrl', url: new URL(url.trim()).href, slack: true });
+		expect(responseUrlDestination(url, [])).toEqual({ source: 'responseUrl', url: new URL(url.trim()).href, slack: true });
 	});
 
 	it.each([
@@ -55,7 +55,7 @@ describe('responseUrlTarget: which response URLs the node posts to', () => {
 	])('refuses %s, without quoting the URL', (_case, url, message) => {
 		let error: unknown;
 		try {
-			responseUrlTarget(url, []);
+			responseUrlDestination(url, []);
 		} catch (caught) {
 			error = caught;
 		}
@@ -65,13 +65,13 @@ describe('responseUrlTarget: which response URLs the node posts to', () => {
 
 	it('accepts any path on an allowed origin, and only on that origin (scheme, host and port)', () => {
 		const allowed = parseAllowedOrigins('http://127.0.0.1:8065, chat.example.com');
-		expect(responseUrlTarget(`http://127.0.0.1:8065/hooks/${SECRET}`, allowed)).toMatchObject({ slack: false });
-		expect(responseUrlTarget(`https://chat.example.com/hooks/commands/${SECRET}`, allowed)).toMatchObject({ slack: false });
-		expect(() => responseUrlTarget(`http://127.0.0.1:8066/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
-		expect(() => responseUrlTarget(`https://127.0.0.1:8065/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
-		expect(() => responseUrlTarget(`http://chat.example.com/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
-		expect(() => responseUrlTarget(`https://chat.example.com:8443/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
-		expect(() => responseUrlTarget(`https://user@chat.example.com/hooks/${SECRET}`, allowed)).toThrow(/user name or password/);
+		expect(responseUrlDestination(`http://127.0.0.1:8065/hooks/${SECRET}`, allowed)).toMatchObject({ slack: false });
+		expect(responseUrlDestination(`https://chat.example.com/hooks/commands/${SECRET}`, allowed)).toMatchObject({ slack: false });
+		expect(() => responseUrlDestination(`http://127.0.0.1:8066/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
+		expect(() => responseUrlDestination(`https://127.0.0.1:8065/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
+		expect(() => responseUrlDestination(`http://chat.example.com/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
+		expect(() => responseUrlDestination(`https://chat.example.com:8443/hooks/${SECRET}`, allowed)).toThrow(/host is not allowed/);
+		expect(() => responseUrlDestination(`https://user@chat.example.com/hooks/${SECRET}`, allowed)).toThrow(/user name or password/);
 	});
 });
 
@@ -196,7 +196,7 @@ describe('Slack facts about spent response URLs', () => {
 	});
 
 	it('a 404 or 410 without a documented error means the response URL is spent; a webhook keeps the generic advice', () => {
-		const responseUrl: WebhookTarget = { source: 'responseUrl', url: slackUrl(), slack: true };
+		const responseUrl: Destination = { source: 'responseUrl', url: slackUrl(), slack: true };
 		expect(describeDeliveryFailure(responseUrl, { description: 'Create a new one', status: 404, slackError: 'not_found' })).toBe(RESPONSE_URL_GONE);
 		expect(describeDeliveryFailure(responseUrl, { description: 'Create a new one', status: 410 })).toBe(RESPONSE_URL_GONE);
 		expect(describeDeliveryFailure(responseUrl, { description: 'Too large', status: 413 })).toBe('Too large');
