@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 
 import { redactWebhookUrl, scrubSecrets } from './redact';
 import { parseRetryAfterMs } from './retry-after';
-import { LocalSendGate, type SendGate } from './shared-rate-gate';
+import { LocalSendGate, type SendGate } from './state/send-gates';
 import { SLACK_WEBHOOK_ERRORS, SLACK_WEBHOOK_OK } from './slack';
 import { postJson, type TransportError } from './transport';
 

@@ -1,4 +1,4 @@
-import { RecentDeliveries } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
+import { RecentDeliveries } from '../../../nodes/shared/state/delivery-claims';
 import {
 	channelMatches,
 	describeMatchSettingsProblem,

@@ -1,6 +1,6 @@
 import { containsExpression } from '../../../nodes/shared/parameters';
 import { runPerKey } from '../../../nodes/shared/per-key-queue';
-import { RateGate } from '../../../nodes/shared/rate-gate';
+import { RateGate } from '../../../nodes/shared/state/rate-gate';
 import { redactWebhookUrl, scrubSecrets } from '../../../nodes/shared/redact';
 import { parseRetryAfterMs } from '../../../nodes/shared/retry-after';
 

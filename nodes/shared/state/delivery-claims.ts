@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from '../shared/redis';
+import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from './redis';
 
 /**
  * Slack sends a message again when it gets no 200 in time. Keys of messages that started a

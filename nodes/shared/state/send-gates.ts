@@ -10,7 +10,7 @@ import {
 	reserveSlot,
 	type RateGateState,
 } from './rate-gate';
-import { redactWebhookUrl } from './redact';
+import { redactWebhookUrl } from '../redact';
 import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from './redis';
 
 /**

@@ -5,11 +5,11 @@
  */
 import Redis from 'ioredis';
 
-import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims, type DeliveryClaims } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
-import { closeRedisClients, KEY_PREFIX, redisClientFor, REDIS_CALL_TIMEOUT_MS, RedisUnavailableError } from '../../../nodes/shared/redis';
-import { LocalSendGate, RedisSendGate, rateGateRedisKey, type SendGate } from '../../../nodes/shared/shared-rate-gate';
-import { freePort } from '../../helpers/free-port';
-import { RedisServer, redisServerAvailable } from '../../helpers/redis-server';
+import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims, type DeliveryClaims } from '../../../../nodes/shared/state/delivery-claims';
+import { closeRedisClients, KEY_PREFIX, redisClientFor, REDIS_CALL_TIMEOUT_MS, RedisUnavailableError } from '../../../../nodes/shared/state/redis';
+import { LocalSendGate, RedisSendGate, rateGateRedisKey, type SendGate } from '../../../../nodes/shared/state/send-gates';
+import { freePort } from '../../../helpers/free-port';
+import { RedisServer, redisServerAvailable } from '../../../helpers/redis-server';
 
 const available = redisServerAvailable();
 if (!available.ok) console.warn(available.why);
