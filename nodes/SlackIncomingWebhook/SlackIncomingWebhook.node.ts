@@ -17,7 +17,7 @@ import {
 import { createParameterReader } from '../shared/parameters';
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../shared/delivery';
 import { runPerKey, type KeyedJob } from '../shared/per-key-queue';
-import { sharedSendGatesFor } from '../shared/state/send-gates';
+import { sharedSendGatesFor } from '../shared/state/from-node';
 import { createWebhookDispatcher } from '../shared/transport';
 import { testIncomingWebhook } from '../shared/webhook-test';
 import { authenticationProperty, LONG_MESSAGES, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty } from './description';

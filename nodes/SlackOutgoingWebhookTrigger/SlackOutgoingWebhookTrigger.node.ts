@@ -13,7 +13,7 @@ import {
 } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
 
-import { deliveryClaimsFor } from '../shared/state/delivery-claims';
+import { deliveryClaimsFor } from '../shared/state/from-node';
 import { triggerProperties } from './description';
 import { describeMatchSettingsProblem, matchMessage, splitArgs, type MatchMode, type MatchSettings } from './matching';
 import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';

@@ -127,12 +127,31 @@ export class WebhookSender {
 				webhook,
 			});
 
+		const rateLimitWaitExceeded = (waitMs: number, status?: number) => {
+			const acceptsAgainAt = new Date(this.clock.now() + waitMs).toISOString();
+			return fail('RATE_LIMIT_WAIT_EXCEEDED', `Slack is rate-limiting this webhook for ${Math.ceil(waitMs / 1000)} s more (${webhook})`, {
+				description: `The message was not posted. The webhook accepts messages again at ${acceptsAgainAt}; waiting for that would exceed Max Rate Limit Wait (${Math.round(policy.maxRateLimitWaitMs / 1000)} s). Raise it, or send fewer messages at once.`,
+				status,
+				retryCanHelp: true,
+				mayHaveBeenPosted: false,
+			});
+		};
+		let lastStatus: number | undefined;
+
 		for (;;) {
-			const delay = await gate.reserve(this.clock.now());
-			if (delay > 0) {
-				await this.clock.sleep(delay);
-				waitedMs += delay;
+			// Every wait, whatever set it (a 429 of this item, another sender, an earlier execution),
+			// is held against Max Rate Limit Wait before sleeping: past it, the item fails now.
+			const allowedWaitMs = policy.maxRateLimitWaitMs - rateLimitWaitMs;
+			const reservation = await gate.reserve(this.clock.now(), allowedWaitMs);
+			if (reservation.delayMs > allowedWaitMs) throw rateLimitWaitExceeded(reservation.delayMs, lastStatus);
+			if (reservation.delayMs > 0) {
+				await this.clock.sleep(reservation.delayMs);
+				waitedMs += reservation.delayMs;
+				rateLimitWaitMs += reservation.delayMs;
 			}
+			if (!reservation.reserved) continue;
+			// A pause learned by any sender while this one slept cancels its slot: it reserves again.
+			if (reservation.delayMs > 0 && (await gate.holdBeforePosting(this.clock.now())) > 0) continue;
 
 			attempts++;
 			const outcome = await postJson(this.dispatcher, url, body, policy.timeoutMs, this.userAgent).then(
@@ -141,6 +160,7 @@ export class WebhookSender {
 			);
 			if ('error' in outcome) {
 				const { error } = outcome;
+				await gate.recordUnanswered(this.clock.now());
 				const mayHaveBeenPosted = error.failure === 'maybe_sent';
 				const retryAllowed = error.transient && (!mayHaveBeenPosted || policy.retryWhenMaybePosted);
 				if (retryAllowed && retries < policy.maxRetries) {
@@ -167,24 +187,17 @@ export class WebhookSender {
 
 			if (status === 429) {
 				consecutiveRateLimits++;
+				lastStatus = status;
 				const now = this.clock.now();
 				const retryAfterMs =
 					parseRetryAfterMs(response.headers, response.body, now) ??
 					Math.min(BACKOFF_MAX_MS, DEFAULT_RATE_LIMIT_WAIT_MS * 2 ** (consecutiveRateLimits - 1));
 				await gate.recordRateLimited(now, retryAfterMs);
-				const nextWait = await gate.delayAt(now);
-				if (rateLimitWaitMs + nextWait > policy.maxRateLimitWaitMs) {
-					throw fail('RATE_LIMIT_WAIT_EXCEEDED', `Slack kept rate-limiting this webhook (${webhook})`, {
-						description: `The message was not posted. Waiting longer would exceed Max Rate Limit Wait (${Math.round(policy.maxRateLimitWaitMs / 1000)} s). Raise it, or send fewer messages at once.`,
-						status,
-						retryCanHelp: true,
-						mayHaveBeenPosted: false,
-					});
-				}
-				rateLimitWaitMs += nextWait;
 				continue;
 			}
 			consecutiveRateLimits = 0;
+			// An answer that says nothing about the rate frees the starting place the send held.
+			await gate.recordUnanswered(this.clock.now());
 
 			if (status >= 500) {
 				if (policy.retryWhenMaybePosted && retries < policy.maxRetries) {

@@ -1,78 +1,136 @@
+import { SLACK_DOCUMENTED_RATE_PER_SECOND } from '../slack';
+
 /**
  * Paces the messages sent to one webhook. It starts unpaced (most batches stay far below Slack's
- * limit) and learns the allowed rate from Slack's 429 answers: after the first, every sender to
- * that webhook waits as Retry-After says, then sends at the rate Slack let through, pause
- * included. Retry-After comes in whole seconds and a burst allowance hides the true rate, so that
- * first estimate is low: while Slack accepts everything the pace rises by a tenth every second,
- * and each later 429 takes it back to 85% of the pace that caused it.
+ * limit), letting a few messages out before the first answer and two more for each message Slack
+ * accepts, so a crowd of senders starting at once cannot flood a webhook before anyone has heard
+ * back. From the first 429 on, every sender waits as Retry-After says, then sends at the rate
+ * Slack let through, pause included. While Slack accepts everything the pace rises by a tenth
+ * every second, but never again to a pace that has drawn a 429: that pace is remembered, and
+ * the gate stays a little slower than it.
  *
- * The arithmetic is pure functions on a plain, serializable state, so the same code runs on a
- * state held in this process (RateGate) and on one held in Redis (shared-rate-gate.ts).
+ * The arithmetic is pure functions on a plain, serializable state. This file is the reference;
+ * rate-gate.lua.ts runs the same arithmetic inside Redis, and both are tested against one table
+ * of cases (test/nodes/shared/state/rate-gate-cases.ts).
  */
 export interface RateGateState {
+	/** No send before this: the end of the last pause Slack asked for. */
 	blockedUntil: number;
 	/** Learned spacing between sends; 0 while unpaced. */
 	intervalMs: number;
+	/** The largest spacing that drew a 429 while paced: the pace never comes this close again. 0 = none. */
+	ceilingIntervalMs: number;
 	nextSlotAt: number;
-	/** Start of the stretch whose deliveries measure the allowed rate: the last resume, at most a window ago. */
-	measuringSince: number | null;
+	/** Start of the stretch whose deliveries measure the allowed rate. */
+	measuringSince: number;
+	/** Deliveries since measuringSince (scaled down, not dropped, when the stretch grows past a window). */
+	delivered: number;
 	lastSpedUpAt: number;
-	/** Delivery times within the last window, oldest first. */
-	deliveries: number[];
+	/** Sends let out while unpaced whose answer has not come back yet. */
+	unanswered: number;
 }
 
-const WINDOW_MS = 10_000;
-const SPEED_UP_EVERY_MS = 1_000;
-const SPEED_UP_FACTOR = 1 / 1.1;
-const SLOW_DOWN_FACTOR = 1 / 0.85;
+export const RATE_GATE = {
+	WINDOW_MS: 10_000,
+	SPEED_UP_EVERY_MS: 1_000,
+	SPEED_UP_FACTOR: 1 / 1.1,
+	SLOW_DOWN_FACTOR: 1 / 0.85,
+	/** How much slower than a pace that drew a 429 the gate stays. */
+	CEILING_MARGIN: 1.03,
+	/** Sends an unpaced gate lets out before any answer: a crowd of senders learns from these first. */
+	STARTING_SENDS: 4,
+	/** How soon a sender held back while the first answers are awaited asks again. */
+	AWAIT_ANSWERS_MS: 20,
+	/** The spacing assumed when Slack answers 429 before it has accepted anything. */
+	FIRST_INTERVAL_MS: 1000 / SLACK_DOCUMENTED_RATE_PER_SECOND,
+} as const;
 
 export function initialRateGateState(): RateGateState {
-	return { blockedUntil: 0, intervalMs: 0, nextSlotAt: 0, measuringSince: null, lastSpedUpAt: 0, deliveries: [] };
+	return { blockedUntil: 0, intervalMs: 0, ceilingIntervalMs: 0, nextSlotAt: 0, measuringSince: 0, delivered: 0, lastSpedUpAt: 0, unanswered: 0 };
 }
 
-/** Reserves the next send slot: the new state and how long to wait for the slot. */
-export function reserveSlot(state: RateGateState, now: number): { state: RateGateState; delayMs: number } {
+export interface Reservation {
+	/** How long to wait: for the reserved slot, or (not reserved) before asking again. */
+	delayMs: number;
+	/** False when nothing was reserved: the wait is past `maxWaitMs`, or answers are awaited first. */
+	reserved: boolean;
+}
+
+/**
+ * Reserves the next send slot, unless it lies more than `maxWaitMs` away: a slot nobody will use
+ * must not push everyone else back.
+ */
+export function reserveSlot(state: RateGateState, now: number, maxWaitMs: number): { state: RateGateState; reservation: Reservation } {
+	if (state.intervalMs === 0 && now >= state.blockedUntil) {
+		if (state.unanswered >= RATE_GATE.STARTING_SENDS + 2 * state.delivered) {
+			return { state, reservation: { delayMs: RATE_GATE.AWAIT_ANSWERS_MS, reserved: false } };
+		}
+		return { state: { ...state, unanswered: state.unanswered + 1 }, reservation: { delayMs: 0, reserved: true } };
+	}
 	const start = Math.max(now, state.blockedUntil, state.nextSlotAt);
-	return { state: { ...state, nextSlotAt: start + state.intervalMs }, delayMs: start - now };
+	const delayMs = start - now;
+	if (delayMs > maxWaitMs) return { state, reservation: { delayMs, reserved: false } };
+	return { state: { ...state, nextSlotAt: start + state.intervalMs }, reservation: { delayMs, reserved: true } };
 }
 
-/** How long a sender arriving now would wait, without reserving anything. */
-export function delayAt(state: RateGateState, now: number): number {
-	return Math.max(0, state.blockedUntil - now, state.nextSlotAt - now);
+/**
+ * How long a sender whose slot has come must still hold: a pause learned after it reserved stops
+ * it too (it then reserves again). 0 = send now.
+ */
+export function holdBeforePosting(state: RateGateState, now: number): number {
+	return Math.max(0, state.blockedUntil - now);
+}
+
+function measured(state: RateGateState, now: number): Pick<RateGateState, 'measuringSince' | 'delivered'> {
+	if (state.delivered === 0) return { measuringSince: now, delivered: 0 };
+	const elapsed = now - state.measuringSince;
+	if (elapsed <= RATE_GATE.WINDOW_MS) return { measuringSince: state.measuringSince, delivered: state.delivered };
+	// Keep the measured rate, over the last half window only.
+	const kept = RATE_GATE.WINDOW_MS / 2;
+	return { measuringSince: now - kept, delivered: (state.delivered * kept) / elapsed };
 }
 
 export function afterDelivered(state: RateGateState, now: number): RateGateState {
-	const next = { ...state, measuringSince: state.measuringSince ?? now, deliveries: [...state.deliveries, now].filter((at) => at >= now - WINDOW_MS) };
-	if (next.intervalMs > 0 && now - next.lastSpedUpAt >= SPEED_UP_EVERY_MS) {
-		next.intervalMs *= SPEED_UP_FACTOR;
+	const { measuringSince, delivered } = measured(state, now);
+	const next = { ...state, measuringSince, delivered: delivered + 1, unanswered: Math.max(0, state.unanswered - 1) };
+	if (next.intervalMs > 0 && now >= next.blockedUntil && now - next.lastSpedUpAt >= RATE_GATE.SPEED_UP_EVERY_MS) {
+		const floor = next.ceilingIntervalMs * RATE_GATE.CEILING_MARGIN;
+		next.intervalMs = Math.min(next.intervalMs, Math.max(next.intervalMs * RATE_GATE.SPEED_UP_FACTOR, floor));
 		next.lastSpedUpAt = now;
 	}
 	return next;
 }
 
 export function afterRateLimited(state: RateGateState, now: number, retryAfterMs: number): RateGateState {
-	// Messages already in flight when Slack asked for a pause come back 429 too: one event, one adjustment.
-	const alreadyPaused = now < state.blockedUntil;
 	const blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs);
-	if (alreadyPaused) return { ...state, blockedUntil };
-	const since = Math.max(state.measuringSince ?? now, now - WINDOW_MS);
-	const delivered = state.deliveries.filter((at) => at >= since).length;
-	let intervalMs = state.intervalMs;
+	// Messages already in flight when Slack asked for a pause come back 429 too: one event, one adjustment.
+	if (now < state.blockedUntil) return { ...state, blockedUntil };
+	let { intervalMs, ceilingIntervalMs } = state;
 	if (intervalMs > 0) {
-		intervalMs *= SLOW_DOWN_FACTOR;
-	} else if (delivered > 0) {
+		ceilingIntervalMs = Math.max(ceilingIntervalMs, intervalMs);
+		intervalMs *= RATE_GATE.SLOW_DOWN_FACTOR;
+	} else {
 		// Slack let `delivered` through from `since` until it asked for this pause: that is the
 		// rate it allows, pause included.
-		intervalMs = (blockedUntil - since) / delivered;
+		const { measuringSince, delivered } = measured(state, now);
+		intervalMs = delivered > 0 ? Math.max(1, (blockedUntil - measuringSince) / delivered) : Math.max(RATE_GATE.FIRST_INTERVAL_MS, blockedUntil - now);
 	}
 	return {
 		...state,
 		blockedUntil,
 		intervalMs,
+		ceilingIntervalMs,
 		nextSlotAt: Math.max(state.nextSlotAt, blockedUntil),
 		measuringSince: blockedUntil,
+		delivered: 0,
 		lastSpedUpAt: blockedUntil,
+		unanswered: 0,
 	};
+}
+
+/** A send that got no answer Slack counted (refused connection, timeout): it no longer holds a starting place. */
+export function afterUnanswered(state: RateGateState): RateGateState {
+	return { ...state, unanswered: Math.max(0, state.unanswered - 1) };
 }
 
 /** Messages per second a state paces to, or undefined while unpaced. */
@@ -84,14 +142,14 @@ export function pacedRatePerSecond(state: RateGateState): number | undefined {
 export class RateGate {
 	constructor(private state: RateGateState = initialRateGateState()) {}
 
-	reserve(now: number): number {
-		const { state, delayMs } = reserveSlot(this.state, now);
+	reserve(now: number, maxWaitMs = Infinity): Reservation {
+		const { state, reservation } = reserveSlot(this.state, now, maxWaitMs);
 		this.state = state;
-		return delayMs;
+		return reservation;
 	}
 
-	delayAt(now: number): number {
-		return delayAt(this.state, now);
+	holdBeforePosting(now: number): number {
+		return holdBeforePosting(this.state, now);
 	}
 
 	recordDelivered(now: number): void {
@@ -100,6 +158,14 @@ export class RateGate {
 
 	recordRateLimited(now: number, retryAfterMs: number): void {
 		this.state = afterRateLimited(this.state, now, retryAfterMs);
+	}
+
+	recordUnanswered(): void {
+		this.state = afterUnanswered(this.state);
+	}
+
+	get snapshot(): RateGateState {
+		return { ...this.state };
 	}
 
 	get pacedRatePerSecond(): number | undefined {

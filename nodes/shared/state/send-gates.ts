@@ -1,29 +1,24 @@
 import type Redis from 'ioredis';
-import type { IExecuteFunctions } from 'n8n-workflow';
 
-import {
-	afterDelivered,
-	afterRateLimited,
-	delayAt,
-	initialRateGateState,
-	RateGate,
-	reserveSlot,
-	type RateGateState,
-} from './rate-gate';
-import { redactWebhookUrl } from '../redact';
-import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from './redis';
+import { initialRateGateState, RateGate, type RateGateState, type Reservation } from './rate-gate';
+import { RATE_GATE_FIELDS, RATE_GATE_LUA, type RateGateOperation } from './rate-gate.lua';
+import { hashKey, KEY_PREFIX, redisCall, RedisUnavailableError } from './redis';
 
 /**
  * The rate gate of one webhook as the sender uses it. Two implementations: the state in this
  * execution (as without Redis), or in Redis, shared by every worker and execution that sends to
- * the same webhook. Both apply the same pure arithmetic (rate-gate.ts).
+ * the same webhook. Both apply the same arithmetic (rate-gate.ts, and its Lua twin in Redis).
  */
 export interface SendGate {
-	reserve(now: number): Promise<number>;
-	delayAt(now: number): Promise<number>;
+	/** A slot no further than `maxWaitMs` away, or how long to wait before asking again. */
+	reserve(now: number, maxWaitMs: number): Promise<Reservation>;
+	/** How long a sender whose slot has come must still hold (a pause learned since it reserved). */
+	holdBeforePosting(now: number): Promise<number>;
 	recordDelivered(now: number): Promise<void>;
 	recordRateLimited(now: number, retryAfterMs: number): Promise<void>;
-	/** Where the pace is kept, for the output item: undefined for the plain in-process gate. */
+	/** The send got no answer that Slack counted (connection failure, timeout). */
+	recordUnanswered(now: number): Promise<void>;
+	/** Where the pace of the last step was kept, for the output item: undefined for the plain in-process gate. */
 	readonly where: string | undefined;
 }
 
@@ -36,12 +31,12 @@ export class LocalSendGate implements SendGate {
 		this.where = where;
 	}
 
-	async reserve(now: number): Promise<number> {
-		return this.gate.reserve(now);
+	async reserve(now: number, maxWaitMs: number): Promise<Reservation> {
+		return this.gate.reserve(now, maxWaitMs);
 	}
 
-	async delayAt(now: number): Promise<number> {
-		return this.gate.delayAt(now);
+	async holdBeforePosting(now: number): Promise<number> {
+		return this.gate.holdBeforePosting(now);
 	}
 
 	async recordDelivered(now: number): Promise<void> {
@@ -51,141 +46,133 @@ export class LocalSendGate implements SendGate {
 	async recordRateLimited(now: number, retryAfterMs: number): Promise<void> {
 		this.gate.recordRateLimited(now, retryAfterMs);
 	}
+
+	async recordUnanswered(): Promise<void> {
+		this.gate.recordUnanswered();
+	}
+
+	get state(): RateGateState {
+		return this.gate.snapshot;
+	}
 }
 
 /** Kept a while after the last send: a later run to the same webhook starts from the learned pace. */
 const STATE_TTL_MS = 10 * 60_000;
-const MAX_CAS_ATTEMPTS = 50;
+/** For a reservation with no limit of its own; Lua cannot read Infinity. */
+const NO_LIMIT_MS = 1e15;
+
+export interface RateGateAnswer {
+	delayMs: number;
+	reserved: boolean;
+	/** Redis's time when it answered. */
+	now: number;
+	state: RateGateState;
+}
+
+type RunRateGate = (key: string, operation: RateGateOperation, now: string, argument: string, ttlMs: number) => Promise<string[]>;
+
+function rateGateScriptOn(client: Redis): RunRateGate {
+	const commands = client as unknown as { slackWebhooksRateGate?: RunRateGate };
+	if (!commands.slackWebhooksRateGate) {
+		// defineCommand sends the script by its SHA (EVALSHA) and loads it once when Redis does not know it.
+		client.defineCommand('slackWebhooksRateGate', { numberOfKeys: 1, lua: RATE_GATE_LUA });
+	}
+	return (...args) => commands.slackWebhooksRateGate!.call(client, ...args);
+}
 
 /**
- * Compare-and-set in one step: writes ARGV[2] only if the key still holds ARGV[1] ('' = absent).
- * Every sender reads the state, applies the pure arithmetic, and writes it back through this; a
- * sender that lost the race gets the current value and applies its change again.
+ * Runs one rate-gate operation in Redis, atomically. `now` is for tests: without it Redis's own
+ * clock decides.
  */
-const COMPARE_AND_SET = `
-local current = redis.call('GET', KEYS[1]) or ''
-if current == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-  return {1, ARGV[2]}
-end
-return {0, current}
-`;
-
-type CompareAndSet = (key: string, expected: string, next: string, ttlMs: number) => Promise<[number, string]>;
-
-function compareAndSetOn(client: Redis): CompareAndSet {
-	const commands = client as unknown as { slackWebhooksCompareAndSet?: CompareAndSet };
-	if (!commands.slackWebhooksCompareAndSet) {
-		// defineCommand sends the script by its SHA (EVALSHA) and loads it once when Redis does not know it.
-		client.defineCommand('slackWebhooksCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
-	}
-	return (key, expected, next, ttlMs) => commands.slackWebhooksCompareAndSet!.call(client, key, expected, next, ttlMs);
+export async function runRateGateInRedis(client: Redis, key: string, operation: RateGateOperation, argument = 0, now?: number): Promise<RateGateAnswer> {
+	const run = rateGateScriptOn(client);
+	const answer = await redisCall(client, 'the rate gate', () => run(key, operation, now === undefined ? '' : String(now), String(Math.min(argument, NO_LIMIT_MS)), STATE_TTL_MS));
+	const numbers = answer.map(Number);
+	const state = initialRateGateState();
+	RATE_GATE_FIELDS.forEach((field, index) => (state[field] = numbers[3 + index]));
+	return { delayMs: numbers[0], reserved: numbers[1] === 1, now: numbers[2], state };
 }
 
 export function rateGateRedisKey(webhookUrl: URL): string {
-	return `${KEY_PREFIX}rate-gate:${hashKey(webhookUrl.href)}`;
+	return `${KEY_PREFIX}pace:${hashKey(webhookUrl.href)}`;
 }
 
+const SHARED = 'shared (Redis)';
+const LOCAL = 'local (Redis unreachable)';
+
 /**
- * The gate's state in Redis, under a hash of the webhook URL (never the URL). When Redis fails,
- * the gate carries on in this process from the last state it saw, for the rest of the execution,
- * and says so once through `onUnreachable`.
+ * The gate's state in Redis, under a hash of the webhook URL (never the URL). Each step is one
+ * call of the Lua script. When Redis cannot be used (the breaker in redis.ts answers at once while
+ * it cools down), the step is decided in this process from the last state Redis gave, and the
+ * gate says so once through `onUnreachable`; the next step asks Redis again.
  */
 export class RedisSendGate implements SendGate {
 	private fallback: LocalSendGate | undefined;
 	private lastSeen: RateGateState = initialRateGateState();
-	private readonly compareAndSet: CompareAndSet;
+	private announced = false;
+	where: string = SHARED;
 
 	constructor(
 		private readonly client: Redis,
 		private readonly key: string,
 		private readonly onUnreachable: (error: RedisUnavailableError) => void,
-	) {
-		this.compareAndSet = compareAndSetOn(client);
+	) {}
+
+	async reserve(now: number, maxWaitMs: number): Promise<Reservation> {
+		return await this.step(now, 'reserve', maxWaitMs, ({ delayMs, reserved }) => ({ delayMs, reserved }), (gate) => gate.reserve(now, maxWaitMs));
 	}
 
-	get where(): string {
-		return this.fallback ? 'local (Redis unreachable)' : 'shared (Redis)';
-	}
-
-	async reserve(now: number): Promise<number> {
-		return await this.change((state) => reserveSlot(state, now), (gate) => gate.reserve(now));
-	}
-
-	async delayAt(now: number): Promise<number> {
-		if (this.fallback) return await this.fallback.delayAt(now);
-		try {
-			const raw = await redisCall(this.client, 'the rate gate', (client) => client.get(this.key));
-			this.lastSeen = parseState(raw ?? '');
-			return delayAt(this.lastSeen, now);
-		} catch (error) {
-			return await this.fallBack(error).delayAt(now);
-		}
+	async holdBeforePosting(now: number): Promise<number> {
+		return await this.step(now, 'hold', 0, (answer) => answer.delayMs, (gate) => gate.holdBeforePosting(now));
 	}
 
 	async recordDelivered(now: number): Promise<void> {
-		await this.change((state) => ({ state: afterDelivered(state, now), delayMs: 0 }), (gate) => gate.recordDelivered(now));
+		await this.step(now, 'delivered', 0, () => undefined, (gate) => gate.recordDelivered(now));
 	}
 
 	async recordRateLimited(now: number, retryAfterMs: number): Promise<void> {
-		await this.change(
-			(state) => ({ state: afterRateLimited(state, now, retryAfterMs), delayMs: 0 }),
-			(gate) => gate.recordRateLimited(now, retryAfterMs),
-		);
+		await this.step(now, 'rateLimited', retryAfterMs, () => undefined, (gate) => gate.recordRateLimited(now, retryAfterMs));
 	}
 
-	private async change<T>(
-		apply: (state: RateGateState) => { state: RateGateState; delayMs: number },
+	async recordUnanswered(now: number): Promise<void> {
+		await this.step(now, 'unanswered', 0, () => undefined, (gate) => gate.recordUnanswered());
+	}
+
+	private async step<T>(
+		now: number,
+		operation: RateGateOperation,
+		argument: number,
+		shared: (answer: RateGateAnswer) => T,
 		locally: (gate: LocalSendGate) => Promise<T>,
-	): Promise<number | T> {
-		if (this.fallback) return await locally(this.fallback);
+	): Promise<T> {
+		let answer: RateGateAnswer;
 		try {
-			let current = await redisCall(this.client, 'the rate gate', (client) => client.get(this.key).then((raw) => raw ?? ''));
-			for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-				const { state, delayMs } = apply(parseState(current));
-				const next = JSON.stringify(state);
-				const [written, value] = await redisCall(this.client, 'the rate gate', () => this.compareAndSet(this.key, current, next, STATE_TTL_MS));
-				if (written === 1) {
-					this.lastSeen = state;
-					return delayMs;
-				}
-				current = value;
-			}
-			throw new RedisUnavailableError('the rate gate', new Error('too much contention'));
+			answer = await runRateGateInRedis(this.client, this.key, operation, argument);
 		} catch (error) {
 			return await locally(this.fallBack(error));
 		}
+		// Kept in this process's time, for a step that has to be decided here later.
+		this.lastSeen = shiftedState(answer.state, now - answer.now);
+		this.fallback = undefined;
+		this.where = SHARED;
+		return shared(answer);
 	}
 
 	private fallBack(error: unknown): LocalSendGate {
-		if (!this.fallback) {
-			this.fallback = new LocalSendGate(this.lastSeen, 'local (Redis unreachable)');
+		this.fallback ??= new LocalSendGate(this.lastSeen, LOCAL);
+		this.where = LOCAL;
+		if (!this.announced) {
+			this.announced = true;
 			this.onUnreachable(error instanceof RedisUnavailableError ? error : new RedisUnavailableError('the rate gate', error));
 		}
 		return this.fallback;
 	}
 }
 
-function parseState(raw: string): RateGateState {
-	if (raw === '') return initialRateGateState();
-	try {
-		return { ...initialRateGateState(), ...(JSON.parse(raw) as Partial<RateGateState>) };
-	} catch {
-		return initialRateGateState();
-	}
-}
+const TIMES: ReadonlyArray<keyof RateGateState> = ['blockedUntil', 'nextSlotAt', 'measuringSince', 'lastSpedUpAt'];
 
-/**
- * The action's rate gates: shared through Redis when the node says so, otherwise undefined (each
- * execution keeps its own, as the sender does by default).
- */
-export async function sharedSendGatesFor(context: IExecuteFunctions): Promise<((webhookUrl: URL) => SendGate) | undefined> {
-	if (context.getNodeParameter('shareThroughRedis', 0, false) !== true) return undefined;
-	const client = redisClientFor(await context.getCredentials<RedisCredential & Record<string, unknown>>('redis'));
-	return (webhookUrl) =>
-		new RedisSendGate(client, rateGateRedisKey(webhookUrl), (error) =>
-			context.logger.warn(
-				`Slack Incoming Webhook: ${error.message}; this execution paces its messages to ${redactWebhookUrl(webhookUrl.href)} on its own from now on`,
-			),
-		);
+function shiftedState(state: RateGateState, byMs: number): RateGateState {
+	const shifted = { ...state };
+	for (const field of TIMES) if (shifted[field] !== 0) shifted[field] += byMs;
+	return shifted;
 }
