@@ -8,7 +8,8 @@ import { RATE_GATE } from './rate-gate';
  * RATE_GATE, and the table of cases in the tests holds both versions to the same answers.
  *
  * KEYS[1]: the state (a hash). ARGV: operation, now in ms ('' = Redis's TIME), the operation's
- * argument (max wait or Retry-After, in ms), the state's time to live in ms.
+ * argument (max wait or Retry-After, in ms), the state's time to live in ms, and for a reservation
+ * how many unpaced sends may await their answer at once.
  * Answers, as text (Redis would cut a Lua number to an integer): the operation's two results (a
  * delay and whether a slot was reserved), the time it used, and the state after it, field by field.
  */
@@ -23,7 +24,6 @@ local C = {
   SPEED_UP_FACTOR = ${RATE_GATE.SPEED_UP_FACTOR},
   SLOW_DOWN_FACTOR = ${RATE_GATE.SLOW_DOWN_FACTOR},
   CEILING_MARGIN = ${RATE_GATE.CEILING_MARGIN},
-  STARTING_SENDS = ${RATE_GATE.STARTING_SENDS},
   AWAIT_ANSWERS_MS = ${RATE_GATE.AWAIT_ANSWERS_MS},
   FIRST_INTERVAL_MS = ${RATE_GATE.FIRST_INTERVAL_MS},
 }
@@ -66,7 +66,7 @@ end
 
 if op == 'reserve' then
   if s.intervalMs == 0 and now >= s.blockedUntil then
-    if s.unanswered >= C.STARTING_SENDS + 2 * s.delivered then return answer(C.AWAIT_ANSWERS_MS, false) end
+    if s.unanswered >= (tonumber(ARGV[5]) or 0) then return answer(C.AWAIT_ANSWERS_MS, false) end
     s.unanswered = s.unanswered + 1
     save()
     return answer(0, true)

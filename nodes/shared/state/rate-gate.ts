@@ -2,9 +2,9 @@ import { SLACK_DOCUMENTED_RATE_PER_SECOND } from '../slack';
 
 /**
  * Paces the messages sent to one webhook. It starts unpaced (most batches stay far below Slack's
- * limit), letting a few messages out before the first answer and two more for each message Slack
- * accepts, so a crowd of senders starting at once cannot flood a webhook before anyone has heard
- * back. From the first 429 on, every sender waits as Retry-After says, then sends at the rate
+ * limit); a gate shared by many senders then lets only a few messages be in flight at once, so a
+ * crowd of executions starting together cannot flood a webhook before anyone has heard back.
+ * From the first 429 on, every sender waits as Retry-After says, then sends at the rate
  * Slack let through, pause included. While Slack accepts everything the pace rises by a tenth
  * every second, but never again to a pace that has drawn a 429: that pace is remembered, and
  * the gate stays a little slower than it.
@@ -26,7 +26,7 @@ export interface RateGateState {
 	/** Deliveries since measuringSince (scaled down, not dropped, when the stretch grows past a window). */
 	delivered: number;
 	lastSpedUpAt: number;
-	/** Sends let out while unpaced whose answer has not come back yet. */
+	/** Sends let out while unpaced whose answer has not come back yet: they count against the in-flight limit. */
 	unanswered: number;
 }
 
@@ -37,9 +37,7 @@ export const RATE_GATE = {
 	SLOW_DOWN_FACTOR: 1 / 0.85,
 	/** How much slower than a pace that drew a 429 the gate stays. */
 	CEILING_MARGIN: 1.03,
-	/** Sends an unpaced gate lets out before any answer: a crowd of senders learns from these first. */
-	STARTING_SENDS: 4,
-	/** How soon a sender held back while the first answers are awaited asks again. */
+	/** How soon a sender held back while earlier sends await their answers asks again. */
 	AWAIT_ANSWERS_MS: 20,
 	/** The spacing assumed when Slack answers 429 before it has accepted anything. */
 	FIRST_INTERVAL_MS: 1000 / SLACK_DOCUMENTED_RATE_PER_SECOND,
@@ -52,17 +50,22 @@ export function initialRateGateState(): RateGateState {
 export interface Reservation {
 	/** How long to wait: for the reserved slot, or (not reserved) before asking again. */
 	delayMs: number;
-	/** False when nothing was reserved: the wait is past `maxWaitMs`, or answers are awaited first. */
+	/** False when nothing was reserved: the wait is past `maxWaitMs`, or too many sends await their answer. */
 	reserved: boolean;
 }
 
 /**
  * Reserves the next send slot, unless it lies more than `maxWaitMs` away: a slot nobody will use
- * must not push everyone else back.
+ * must not push everyone else back. While unpaced, at most `unpacedInFlight` sends await an answer.
  */
-export function reserveSlot(state: RateGateState, now: number, maxWaitMs: number): { state: RateGateState; reservation: Reservation } {
+export function reserveSlot(
+	state: RateGateState,
+	now: number,
+	maxWaitMs: number,
+	unpacedInFlight: number,
+): { state: RateGateState; reservation: Reservation } {
 	if (state.intervalMs === 0 && now >= state.blockedUntil) {
-		if (state.unanswered >= RATE_GATE.STARTING_SENDS + 2 * state.delivered) {
+		if (state.unanswered >= unpacedInFlight) {
 			return { state, reservation: { delayMs: RATE_GATE.AWAIT_ANSWERS_MS, reserved: false } };
 		}
 		return { state: { ...state, unanswered: state.unanswered + 1 }, reservation: { delayMs: 0, reserved: true } };
@@ -142,8 +145,8 @@ export function pacedRatePerSecond(state: RateGateState): number | undefined {
 export class RateGate {
 	constructor(private state: RateGateState = initialRateGateState()) {}
 
-	reserve(now: number, maxWaitMs = Infinity): Reservation {
-		const { state, reservation } = reserveSlot(this.state, now, maxWaitMs);
+	reserve(now: number, maxWaitMs = Infinity, unpacedInFlight = Infinity): Reservation {
+		const { state, reservation } = reserveSlot(this.state, now, maxWaitMs, unpacedInFlight);
 		this.state = state;
 		return reservation;
 	}

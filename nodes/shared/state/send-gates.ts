@@ -35,6 +35,11 @@ export class LocalSendGate implements SendGate {
 		return this.gate.reserve(now, maxWaitMs);
 	}
 
+	/** A reservation as the shared gate makes it, for a step decided here while Redis cannot be used. */
+	async reserveShared(now: number, maxWaitMs: number): Promise<Reservation> {
+		return this.gate.reserve(now, maxWaitMs, SHARED_UNPACED_IN_FLIGHT);
+	}
+
 	async holdBeforePosting(now: number): Promise<number> {
 		return this.gate.holdBeforePosting(now);
 	}
@@ -69,7 +74,14 @@ export interface RateGateAnswer {
 	state: RateGateState;
 }
 
-type RunRateGate = (key: string, operation: RateGateOperation, now: string, argument: string, ttlMs: number) => Promise<string[]>;
+type RunRateGate = (key: string, operation: RateGateOperation, now: string, argument: string, ttlMs: number, unpacedInFlight: string) => Promise<string[]>;
+
+/**
+ * Sends a shared gate lets out, before Slack has asked for any pause, that may await their answer
+ * at once: the executions and workers sharing a webhook learn from these together. The default
+ * Concurrency per Webhook; a gate in one execution is bounded by that setting already.
+ */
+export const SHARED_UNPACED_IN_FLIGHT = 5;
 
 function rateGateScriptOn(client: Redis): RunRateGate {
 	const commands = client as unknown as { slackWebhooksRateGate?: RunRateGate };
@@ -84,9 +96,18 @@ function rateGateScriptOn(client: Redis): RunRateGate {
  * Runs one rate-gate operation in Redis, atomically. `now` is for tests: without it Redis's own
  * clock decides.
  */
-export async function runRateGateInRedis(client: Redis, key: string, operation: RateGateOperation, argument = 0, now?: number): Promise<RateGateAnswer> {
+export async function runRateGateInRedis(
+	client: Redis,
+	key: string,
+	operation: RateGateOperation,
+	argument = 0,
+	now?: number,
+	unpacedInFlight = SHARED_UNPACED_IN_FLIGHT,
+): Promise<RateGateAnswer> {
 	const run = rateGateScriptOn(client);
-	const answer = await redisCall(client, 'the rate gate', () => run(key, operation, now === undefined ? '' : String(now), String(Math.min(argument, NO_LIMIT_MS)), STATE_TTL_MS));
+	const answer = await redisCall(client, 'the rate gate', () =>
+		run(key, operation, now === undefined ? '' : String(now), String(Math.min(argument, NO_LIMIT_MS)), STATE_TTL_MS, String(Math.min(unpacedInFlight, NO_LIMIT_MS))),
+	);
 	const numbers = answer.map(Number);
 	const state = initialRateGateState();
 	RATE_GATE_FIELDS.forEach((field, index) => (state[field] = numbers[3 + index]));
@@ -119,7 +140,7 @@ export class RedisSendGate implements SendGate {
 	) {}
 
 	async reserve(now: number, maxWaitMs: number): Promise<Reservation> {
-		return await this.step(now, 'reserve', maxWaitMs, ({ delayMs, reserved }) => ({ delayMs, reserved }), (gate) => gate.reserve(now, maxWaitMs));
+		return await this.step(now, 'reserve', maxWaitMs, ({ delayMs, reserved }) => ({ delayMs, reserved }), (gate) => gate.reserveShared(now, maxWaitMs));
 	}
 
 	async holdBeforePosting(now: number): Promise<number> {

@@ -11,6 +11,8 @@ export interface RateGateStep {
 	op: RateGateOperation;
 	/** Max wait for `reserve` (none: no limit), Retry-After for `rateLimited`. */
 	argument?: number;
+	/** For `reserve`: how many unpaced sends may await their answer (none: no limit). */
+	inFlight?: number;
 	expect?: { delayMs?: number; reserved?: boolean; state?: Partial<RateGateState> };
 }
 
@@ -23,22 +25,23 @@ const repeat = (count: number, step: RateGateStep): RateGateStep[] => Array.from
 
 export const RATE_GATE_CASES: RateGateCase[] = [
 	{
-		name: 'unpaced: lets four sends out before any answer, then two more for each message Slack accepts',
+		name: 'unpaced: lets sends out at once, as many awaiting their answer as the caller allows',
 		steps: [
-			...repeat(4, { at: 0, op: 'reserve', expect: { delayMs: 0, reserved: true } }),
-			{ at: 0, op: 'reserve', expect: { delayMs: 20, reserved: false } },
+			...repeat(4, { at: 0, op: 'reserve', inFlight: 4, expect: { delayMs: 0, reserved: true } }),
+			{ at: 0, op: 'reserve', inFlight: 4, expect: { delayMs: 20, reserved: false } },
 			{ at: 5, op: 'delivered', expect: { state: { unanswered: 3, delivered: 1, intervalMs: 0 } } },
-			...repeat(3, { at: 5, op: 'reserve', expect: { delayMs: 0, reserved: true } }),
-			{ at: 5, op: 'reserve', expect: { delayMs: 20, reserved: false } },
+			{ at: 5, op: 'reserve', inFlight: 4, expect: { delayMs: 0, reserved: true } },
+			{ at: 5, op: 'reserve', inFlight: 4, expect: { delayMs: 20, reserved: false } },
+			...repeat(20, { at: 5, op: 'reserve', expect: { delayMs: 0, reserved: true } }),
 		],
 	},
 	{
 		name: 'a send that got no answer gives its starting place back',
 		steps: [
-			...repeat(4, { at: 0, op: 'reserve', expect: { reserved: true } }),
-			{ at: 0, op: 'reserve', expect: { reserved: false } },
+			...repeat(4, { at: 0, op: 'reserve', inFlight: 4, expect: { reserved: true } }),
+			{ at: 0, op: 'reserve', inFlight: 4, expect: { reserved: false } },
 			{ at: 30, op: 'unanswered', expect: { state: { unanswered: 3 } } },
-			{ at: 30, op: 'reserve', expect: { delayMs: 0, reserved: true } },
+			{ at: 30, op: 'reserve', inFlight: 4, expect: { delayMs: 0, reserved: true } },
 		],
 	},
 	{

@@ -21,7 +21,7 @@ function inTypeScript(state: RateGateState, step: RateGateStep): StepAnswer {
 	const argument = step.argument ?? 0;
 	switch (step.op) {
 		case 'reserve': {
-			const { state: next, reservation } = reserveSlot(state, step.at, step.argument ?? Infinity);
+			const { state: next, reservation } = reserveSlot(state, step.at, step.argument ?? Infinity, step.inFlight ?? Infinity);
 			return { ...reservation, state: next };
 		}
 		case 'hold':
@@ -80,7 +80,7 @@ redisDescribe('the Lua twin in a real redis-server answers the same table, state
 		const key = `${KEY_PREFIX}pace:table-${++keyspace}`;
 		let reference = initialRateGateState();
 		for (const step of entry.steps) {
-			const inRedis = await runRateGateInRedis(client, key, step.op, step.argument ?? Infinity, step.at);
+			const inRedis = await runRateGateInRedis(client, key, step.op, step.argument ?? Infinity, step.at, step.inFlight ?? Infinity);
 			expectStep(inRedis, step, 'Lua');
 			const inTs = inTypeScript(reference, step);
 			for (const [field, value] of Object.entries(inTs.state)) {
