@@ -137,21 +137,24 @@ export class WebhookSender {
 			});
 		};
 		let lastStatus: number | undefined;
+		// Every wait, whatever set it (a 429 of this item, another sender, an earlier execution),
+		// is held against Max Rate Limit Wait before sleeping: past it, the item fails now.
+		const waitForRateLimit = async (ms: number) => {
+			if (rateLimitWaitMs + ms > policy.maxRateLimitWaitMs) throw rateLimitWaitExceeded(ms, lastStatus);
+			if (ms <= 0) return;
+			await this.clock.sleep(ms);
+			waitedMs += ms;
+			rateLimitWaitMs += ms;
+		};
 
 		for (;;) {
-			// Every wait, whatever set it (a 429 of this item, another sender, an earlier execution),
-			// is held against Max Rate Limit Wait before sleeping: past it, the item fails now.
-			const allowedWaitMs = policy.maxRateLimitWaitMs - rateLimitWaitMs;
-			const reservation = await gate.reserve(this.clock.now(), allowedWaitMs);
-			if (reservation.delayMs > allowedWaitMs) throw rateLimitWaitExceeded(reservation.delayMs, lastStatus);
-			if (reservation.delayMs > 0) {
-				await this.clock.sleep(reservation.delayMs);
-				waitedMs += reservation.delayMs;
-				rateLimitWaitMs += reservation.delayMs;
-			}
+			const reservation = await gate.reserve(this.clock.now(), policy.maxRateLimitWaitMs - rateLimitWaitMs);
+			await waitForRateLimit(reservation.delayMs);
 			if (!reservation.reserved) continue;
-			// A pause learned by any sender while this one slept cancels its slot: it reserves again.
-			if (reservation.delayMs > 0 && (await gate.holdBeforePosting(this.clock.now())) > 0) continue;
+			// A pause learned by any sender while this one slept, or a slower pace, holds it too.
+			for (let holdMs = await gate.holdBeforePosting(this.clock.now()); holdMs > 0; holdMs = await gate.holdBeforePosting(this.clock.now())) {
+				await waitForRateLimit(holdMs);
+			}
 
 			attempts++;
 			const outcome = await postJson(this.dispatcher, url, body, policy.timeoutMs, this.userAgent).then(

@@ -13,7 +13,7 @@ import { RATE_GATE } from './rate-gate';
  * Answers, as text (Redis would cut a Lua number to an integer): the operation's two results (a
  * delay and whether a slot was reserved), the time it used, and the state after it, field by field.
  */
-export const RATE_GATE_FIELDS = ['blockedUntil', 'intervalMs', 'ceilingIntervalMs', 'nextSlotAt', 'measuringSince', 'delivered', 'lastSpedUpAt', 'unanswered'] as const;
+export const RATE_GATE_FIELDS = ['blockedUntil', 'intervalMs', 'ceilingIntervalMs', 'goodIntervalMs', 'nextSlotAt', 'lastPostAt', 'measuringSince', 'delivered', 'paceSince', 'unanswered'] as const;
 
 export type RateGateOperation = 'reserve' | 'hold' | 'delivered' | 'rateLimited' | 'unanswered';
 
@@ -26,6 +26,8 @@ local C = {
   CEILING_MARGIN = ${RATE_GATE.CEILING_MARGIN},
   AWAIT_ANSWERS_MS = ${RATE_GATE.AWAIT_ANSWERS_MS},
   FIRST_INTERVAL_MS = ${RATE_GATE.FIRST_INTERVAL_MS},
+  PACE_MARGIN = ${RATE_GATE.PACE_MARGIN},
+  SAME_PAUSE_MS = ${RATE_GATE.SAME_PAUSE_MS},
 }
 local FIELDS = { ${RATE_GATE_FIELDS.map((name) => `'${name}'`).join(', ')} }
 
@@ -79,45 +81,63 @@ if op == 'reserve' then
   return answer(delay, true)
 end
 
-if op == 'hold' then return answer(math.max(0, s.blockedUntil - now), false) end
+if op == 'hold' then
+  local hold = math.max(0, s.blockedUntil - now, s.lastPostAt + s.intervalMs - now)
+  if hold == 0 then
+    s.lastPostAt = now
+    save()
+  end
+  return answer(hold, false)
+end
 
 if op == 'delivered' then
   local since, delivered = measured()
   s.measuringSince = since
   s.delivered = delivered + 1
   s.unanswered = math.max(0, s.unanswered - 1)
-  if s.intervalMs > 0 and now >= s.blockedUntil and now - s.lastSpedUpAt >= C.SPEED_UP_EVERY_MS then
-    local floor = s.ceilingIntervalMs * C.CEILING_MARGIN
-    s.intervalMs = math.min(s.intervalMs, math.max(s.intervalMs * C.SPEED_UP_FACTOR, floor))
-    s.lastSpedUpAt = now
+  if s.intervalMs > 0 and now >= s.blockedUntil and now - s.paceSince >= C.SPEED_UP_EVERY_MS then
+    s.goodIntervalMs = s.intervalMs
+    if s.ceilingIntervalMs == 0 then
+      s.intervalMs = s.intervalMs * C.SPEED_UP_FACTOR
+    elseif s.intervalMs > s.ceilingIntervalMs * C.CEILING_MARGIN then
+      s.intervalMs = math.max(s.intervalMs * C.SPEED_UP_FACTOR, (s.intervalMs + s.ceilingIntervalMs) / 2)
+    end
+    s.paceSince = math.max(now, s.nextSlotAt) + s.intervalMs
   end
   save()
   return answer(0, false)
 end
 
 if op == 'rateLimited' then
-  local blockedUntil = math.max(s.blockedUntil, now + arg)
   if now < s.blockedUntil then
-    s.blockedUntil = blockedUntil
-    save()
+    if now + arg > s.blockedUntil + C.SAME_PAUSE_MS then
+      s.blockedUntil = now + arg
+      save()
+    end
     return answer(0, false)
   end
+  local blockedUntil = math.max(s.blockedUntil, now + arg)
   if s.intervalMs > 0 then
     s.ceilingIntervalMs = math.max(s.ceilingIntervalMs, s.intervalMs)
-    s.intervalMs = s.intervalMs * C.SLOW_DOWN_FACTOR
+    if s.goodIntervalMs > s.intervalMs then
+      s.intervalMs = s.goodIntervalMs
+    else
+      s.intervalMs = s.intervalMs * C.SLOW_DOWN_FACTOR
+      s.goodIntervalMs = 0
+    end
   else
     local since, delivered = measured()
     if delivered > 0 then
-      s.intervalMs = math.max(1, (blockedUntil - since) / delivered)
+      s.intervalMs = math.max(1, ((blockedUntil - since) / delivered) * C.PACE_MARGIN)
     else
-      s.intervalMs = math.max(C.FIRST_INTERVAL_MS, blockedUntil - now)
+      s.intervalMs = math.max(C.FIRST_INTERVAL_MS, blockedUntil - now) * C.PACE_MARGIN
     end
   end
   s.blockedUntil = blockedUntil
   s.nextSlotAt = math.max(s.nextSlotAt, blockedUntil)
   s.measuringSince = blockedUntil
   s.delivered = 0
-  s.lastSpedUpAt = blockedUntil
+  s.paceSince = s.nextSlotAt + s.intervalMs
   s.unanswered = 0
   save()
   return answer(0, false)

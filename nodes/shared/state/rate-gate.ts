@@ -6,8 +6,10 @@ import { SLACK_DOCUMENTED_RATE_PER_SECOND } from '../slack';
  * crowd of executions starting together cannot flood a webhook before anyone has heard back.
  * From the first 429 on, every sender waits as Retry-After says, then sends at the rate
  * Slack let through, pause included. While Slack accepts everything the pace rises by a tenth
- * every second, but never again to a pace that has drawn a 429: that pace is remembered, and
- * the gate stays a little slower than it.
+ * every second (the first estimate can be low), but never again to a pace that has drawn a 429:
+ * that pace is remembered as a ceiling. A 429 at a faster pace sends the gate back to the last
+ * pace Slack accepted for a whole second; later tries go halfway to the ceiling, and stop once
+ * the accepted pace is within a few percent of it.
  *
  * The arithmetic is pure functions on a plain, serializable state. This file is the reference;
  * rate-gate.lua.ts runs the same arithmetic inside Redis, and both are tested against one table
@@ -20,12 +22,20 @@ export interface RateGateState {
 	intervalMs: number;
 	/** The largest spacing that drew a 429 while paced: the pace never comes this close again. 0 = none. */
 	ceilingIntervalMs: number;
+	/** The last spacing Slack accepted for a whole second. 0 = none yet. */
+	goodIntervalMs: number;
 	nextSlotAt: number;
+	/** When the last sender was let through to post: sends are spaced from it at the current pace. */
+	lastPostAt: number;
 	/** Start of the stretch whose deliveries measure the allowed rate. */
 	measuringSince: number;
 	/** Deliveries since measuringSince (scaled down, not dropped, when the stretch grows past a window). */
 	delivered: number;
-	lastSpedUpAt: number;
+	/**
+	 * When the current pace first spaces two sends (slots reserved before it changed go first):
+	 * deliveries from then on show whether Slack accepts it.
+	 */
+	paceSince: number;
 	/** Sends let out while unpaced whose answer has not come back yet: they count against the in-flight limit. */
 	unanswered: number;
 }
@@ -35,16 +45,26 @@ export const RATE_GATE = {
 	SPEED_UP_EVERY_MS: 1_000,
 	SPEED_UP_FACTOR: 1 / 1.1,
 	SLOW_DOWN_FACTOR: 1 / 0.85,
-	/** How much slower than a pace that drew a 429 the gate stays. */
-	CEILING_MARGIN: 1.03,
+	/** Close enough to a pace that drew a 429: no more tries to go faster. */
+	CEILING_MARGIN: 1.05,
 	/** How soon a sender held back while earlier sends await their answers asks again. */
 	AWAIT_ANSWERS_MS: 20,
+	/**
+	 * How much slower than the measured rate the gate paces: sends arrive with the network's
+	 * jitter, and one that arrives a little early at a strict limit draws a 429.
+	 */
+	PACE_MARGIN: 1.02,
+	/**
+	 * A later 429 whose pause ends less than this after the one already known is the same pause
+	 * (the answers of messages already in flight): Retry-After comes in whole seconds.
+	 */
+	SAME_PAUSE_MS: 250,
 	/** The spacing assumed when Slack answers 429 before it has accepted anything. */
 	FIRST_INTERVAL_MS: 1000 / SLACK_DOCUMENTED_RATE_PER_SECOND,
 } as const;
 
 export function initialRateGateState(): RateGateState {
-	return { blockedUntil: 0, intervalMs: 0, ceilingIntervalMs: 0, nextSlotAt: 0, measuringSince: 0, delivered: 0, lastSpedUpAt: 0, unanswered: 0 };
+	return { blockedUntil: 0, intervalMs: 0, ceilingIntervalMs: 0, goodIntervalMs: 0, nextSlotAt: 0, lastPostAt: 0, measuringSince: 0, delivered: 0, paceSince: 0, unanswered: 0 };
 }
 
 export interface Reservation {
@@ -77,11 +97,13 @@ export function reserveSlot(
 }
 
 /**
- * How long a sender whose slot has come must still hold: a pause learned after it reserved stops
- * it too (it then reserves again). 0 = send now.
+ * The last check before a send: how long the sender must still hold, or 0 to post now (the post
+ * is then recorded). A pause learned after it reserved stops it too, and so does a pace slowed
+ * since: slots reserved earlier were spaced at the old pace, posts are spaced at the current one.
  */
-export function holdBeforePosting(state: RateGateState, now: number): number {
-	return Math.max(0, state.blockedUntil - now);
+export function holdBeforePosting(state: RateGateState, now: number): { state: RateGateState; holdMs: number } {
+	const holdMs = Math.max(0, state.blockedUntil - now, state.lastPostAt + state.intervalMs - now);
+	return holdMs > 0 ? { state, holdMs } : { state: { ...state, lastPostAt: now }, holdMs };
 }
 
 function measured(state: RateGateState, now: number): Pick<RateGateState, 'measuringSince' | 'delivered'> {
@@ -93,40 +115,62 @@ function measured(state: RateGateState, now: number): Pick<RateGateState, 'measu
 	return { measuringSince: now - kept, delivered: (state.delivered * kept) / elapsed };
 }
 
+/** The next pace to try after a second without a 429: a tenth faster, at most halfway to the ceiling. */
+function fasterInterval(intervalMs: number, ceilingIntervalMs: number): number {
+	if (ceilingIntervalMs === 0) return intervalMs * RATE_GATE.SPEED_UP_FACTOR;
+	if (intervalMs <= ceilingIntervalMs * RATE_GATE.CEILING_MARGIN) return intervalMs;
+	return Math.max(intervalMs * RATE_GATE.SPEED_UP_FACTOR, (intervalMs + ceilingIntervalMs) / 2);
+}
+
 export function afterDelivered(state: RateGateState, now: number): RateGateState {
 	const { measuringSince, delivered } = measured(state, now);
 	const next = { ...state, measuringSince, delivered: delivered + 1, unanswered: Math.max(0, state.unanswered - 1) };
-	if (next.intervalMs > 0 && now >= next.blockedUntil && now - next.lastSpedUpAt >= RATE_GATE.SPEED_UP_EVERY_MS) {
-		const floor = next.ceilingIntervalMs * RATE_GATE.CEILING_MARGIN;
-		next.intervalMs = Math.min(next.intervalMs, Math.max(next.intervalMs * RATE_GATE.SPEED_UP_FACTOR, floor));
-		next.lastSpedUpAt = now;
+	if (next.intervalMs > 0 && now >= next.blockedUntil && now - next.paceSince >= RATE_GATE.SPEED_UP_EVERY_MS) {
+		next.goodIntervalMs = next.intervalMs;
+		next.intervalMs = fasterInterval(next.intervalMs, next.ceilingIntervalMs);
+		next.paceSince = Math.max(now, next.nextSlotAt) + next.intervalMs;
 	}
 	return next;
 }
 
 export function afterRateLimited(state: RateGateState, now: number, retryAfterMs: number): RateGateState {
+	// Messages already in flight when Slack asked for a pause come back 429 too: one event, one
+	// adjustment, and the pause stays as it was unless Slack asks for a clearly longer one.
+	if (now < state.blockedUntil) {
+		const longer = now + retryAfterMs > state.blockedUntil + RATE_GATE.SAME_PAUSE_MS;
+		return longer ? { ...state, blockedUntil: now + retryAfterMs } : state;
+	}
 	const blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs);
-	// Messages already in flight when Slack asked for a pause come back 429 too: one event, one adjustment.
-	if (now < state.blockedUntil) return { ...state, blockedUntil };
-	let { intervalMs, ceilingIntervalMs } = state;
+	let { intervalMs, ceilingIntervalMs, goodIntervalMs } = state;
 	if (intervalMs > 0) {
 		ceilingIntervalMs = Math.max(ceilingIntervalMs, intervalMs);
-		intervalMs *= RATE_GATE.SLOW_DOWN_FACTOR;
+		// Back to the last pace Slack accepted, if this 429 came from trying a faster one.
+		if (goodIntervalMs > intervalMs) {
+			intervalMs = goodIntervalMs;
+		} else {
+			intervalMs *= RATE_GATE.SLOW_DOWN_FACTOR;
+			goodIntervalMs = 0;
+		}
 	} else {
-		// Slack let `delivered` through from `since` until it asked for this pause: that is the
-		// rate it allows, pause included.
+		// Slack let `delivered` through from `measuringSince` until it asked for this pause: that
+		// is the rate it allows, pause included.
 		const { measuringSince, delivered } = measured(state, now);
-		intervalMs = delivered > 0 ? Math.max(1, (blockedUntil - measuringSince) / delivered) : Math.max(RATE_GATE.FIRST_INTERVAL_MS, blockedUntil - now);
+		intervalMs =
+			delivered > 0
+				? Math.max(1, ((blockedUntil - measuringSince) / delivered) * RATE_GATE.PACE_MARGIN)
+				: Math.max(RATE_GATE.FIRST_INTERVAL_MS, blockedUntil - now) * RATE_GATE.PACE_MARGIN;
 	}
+	const nextSlotAt = Math.max(state.nextSlotAt, blockedUntil);
 	return {
 		...state,
 		blockedUntil,
 		intervalMs,
 		ceilingIntervalMs,
-		nextSlotAt: Math.max(state.nextSlotAt, blockedUntil),
+		goodIntervalMs,
+		nextSlotAt,
 		measuringSince: blockedUntil,
 		delivered: 0,
-		lastSpedUpAt: blockedUntil,
+		paceSince: nextSlotAt + intervalMs,
 		unanswered: 0,
 	};
 }
@@ -152,7 +196,9 @@ export class RateGate {
 	}
 
 	holdBeforePosting(now: number): number {
-		return holdBeforePosting(this.state, now);
+		const { state, holdMs } = holdBeforePosting(this.state, now);
+		this.state = state;
+		return holdMs;
 	}
 
 	recordDelivered(now: number): void {

@@ -17,8 +17,8 @@ export const KEY_PREFIX = 'n8n-nodes-slack-webhooks:';
 
 /**
  * Longest a Redis call may take, connecting included, before the caller decides without Redis.
- * The trigger must answer Slack within 3 s with n8n's own work on top; Redis answers in a
- * millisecond when it is well.
+ * The trigger must answer Slack within SLACK_RESPONSE_URL.replyTimeoutSeconds (3 s) with n8n's
+ * own work on top; Redis answers in a millisecond when it is well.
  */
 export const REDIS_CALL_TIMEOUT_MS = 500;
 /** How long a process stops asking a Redis that failed or did not answer before it tries again. */

@@ -190,7 +190,7 @@ export class RedisSendGate implements SendGate {
 	}
 }
 
-const TIMES: ReadonlyArray<keyof RateGateState> = ['blockedUntil', 'nextSlotAt', 'measuringSince', 'lastSpedUpAt'];
+const TIMES: ReadonlyArray<keyof RateGateState> = ['blockedUntil', 'nextSlotAt', 'measuringSince', 'paceSince'];
 
 function shiftedState(state: RateGateState, byMs: number): RateGateState {
 	const shifted = { ...state };

@@ -21,6 +21,11 @@ export interface RateGateCase {
 	steps: RateGateStep[];
 }
 
+/** The gate paces this much slower than the rate it measured (RATE_GATE.PACE_MARGIN, written out). */
+const M = 1.02;
+/** The pace learned from one delivery at 0 and a 1 s pause asked for at 5 ms. */
+const FIRST = 1_005 * M;
+
 const repeat = (count: number, step: RateGateStep): RateGateStep[] => Array.from({ length: count }, () => step);
 
 export const RATE_GATE_CASES: RateGateCase[] = [
@@ -45,32 +50,47 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 		],
 	},
 	{
-		name: 'a 429 holds every sender for Retry-After, then paces at the rate Slack let through, pause included',
+		name: 'a 429 holds every sender for Retry-After, then paces a little slower than the rate Slack let through, pause included',
 		steps: [
 			...Array.from({ length: 10 }, (_, n): RateGateStep => ({ at: n * 10, op: 'delivered' })),
-			{ at: 100, op: 'rateLimited', argument: 1_000, expect: { state: { blockedUntil: 1_100, intervalMs: 110, unanswered: 0 } } },
+			{ at: 100, op: 'rateLimited', argument: 1_000, expect: { state: { blockedUntil: 1_100, intervalMs: 110 * M, unanswered: 0 } } },
 			{ at: 100, op: 'reserve', expect: { delayMs: 1_000, reserved: true } },
-			{ at: 100, op: 'reserve', expect: { delayMs: 1_110, reserved: true } },
+			{ at: 100, op: 'reserve', expect: { delayMs: 1_000 + 110 * M, reserved: true } },
 			{ at: 500, op: 'hold', expect: { delayMs: 600 } },
-			{ at: 1_100, op: 'hold', expect: { delayMs: 0 } },
+			{ at: 1_100, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 1_100 } } },
+		],
+	},
+	{
+		name: 'posts are spaced at the current pace, whatever the slots reserved before it changed',
+		steps: [
+			{ at: 0, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 0 } } },
+			{ at: 0, op: 'delivered' },
+			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST } } },
+			// The pause is over, but the last post was less than one interval ago.
+			{ at: 1_005, op: 'hold', expect: { delayMs: FIRST - 1_005 } },
+			{ at: 1_030, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 1_030 } } },
+			{ at: 1_500, op: 'hold', expect: { delayMs: 1_030 + FIRST - 1_500, state: { lastPostAt: 1_030 } } },
+			{ at: 1_030 + FIRST, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 1_030 + FIRST } } },
 		],
 	},
 	{
 		name: 'the 429s of messages already in flight count as one: one pause, one adjustment',
 		steps: [
 			{ at: 0, op: 'delivered' },
-			{ at: 10, op: 'rateLimited', argument: 1_000, expect: { state: { blockedUntil: 1_010, intervalMs: 1_010 } } },
-			{ at: 20, op: 'rateLimited', argument: 1_000, expect: { state: { blockedUntil: 1_020, intervalMs: 1_010 } } },
-			{ at: 20, op: 'reserve', expect: { delayMs: 1_000, reserved: true } },
-			{ at: 20, op: 'reserve', expect: { delayMs: 2_010, reserved: true } },
+			{ at: 10, op: 'rateLimited', argument: 1_000, expect: { state: { blockedUntil: 1_010, intervalMs: 1_010 * M } } },
+			{ at: 20, op: 'rateLimited', argument: 1_000, expect: { state: { blockedUntil: 1_010, intervalMs: 1_010 * M } } },
+			{ at: 20, op: 'reserve', expect: { delayMs: 990, reserved: true } },
+			{ at: 20, op: 'reserve', expect: { delayMs: 990 + 1_010 * M, reserved: true } },
+			// A clearly longer pause asked for meanwhile still counts.
+			{ at: 30, op: 'rateLimited', argument: 5_000, expect: { state: { blockedUntil: 5_030, intervalMs: 1_010 * M } } },
 		],
 	},
 	{
-		name: 'a 429 before anything was accepted paces at one message per pause, Slack\'s documented rate at the most',
+		name: "a 429 before anything was accepted paces at one message per pause, Slack's documented rate at the most",
 		steps: [
-			{ at: 0, op: 'rateLimited', argument: 500, expect: { state: { blockedUntil: 500, intervalMs: 1_000 } } },
+			{ at: 0, op: 'rateLimited', argument: 500, expect: { state: { blockedUntil: 500, intervalMs: 1_000 * M } } },
 			{ at: 0, op: 'reserve', expect: { delayMs: 500, reserved: true } },
-			{ at: 0, op: 'reserve', expect: { delayMs: 1_500, reserved: true } },
+			{ at: 0, op: 'reserve', expect: { delayMs: 500 + 1_000 * M, reserved: true } },
 		],
 	},
 	{
@@ -92,17 +112,39 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 		],
 	},
 	{
-		name: 'speeds up by a tenth a second while Slack accepts everything, but never again to a pace that drew a 429',
+		name: 'speeds up by a tenth a second while Slack accepts everything; a 429 sends it back to the last accepted pace, never again to one that drew a 429',
 		steps: [
 			{ at: 0, op: 'delivered' },
-			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: 1_005, lastSpedUpAt: 1_005 } } },
-			{ at: 1_005, op: 'delivered', expect: { state: { intervalMs: 1_005 } } },
-			{ at: 2_010, op: 'delivered', expect: { state: { intervalMs: 1_005 / 1.1 } } },
-			{ at: 2_500, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: 1_005 / 1.1, intervalMs: 1_005 / 1.1 / 0.85, blockedUntil: 3_500 } } },
-			{ at: 4_500, op: 'delivered', expect: { state: { intervalMs: 1_005 / 1.1 / 0.85 / 1.1 } } },
-			{ at: 5_500, op: 'delivered', expect: { state: { intervalMs: (1_005 / 1.1) * 1.03 } } },
-			{ at: 6_500, op: 'delivered', expect: { state: { intervalMs: (1_005 / 1.1) * 1.03 } } },
-			{ at: 60_000, op: 'delivered', expect: { state: { intervalMs: (1_005 / 1.1) * 1.03 } } },
+			// The new pace first spaces two sends one slot after the pause.
+			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST, paceSince: 1_005 + FIRST } } },
+			{ at: 2_010, op: 'delivered', expect: { state: { intervalMs: FIRST } } },
+			{ at: 3_100, op: 'delivered', expect: { state: { intervalMs: FIRST / 1.1, goodIntervalMs: FIRST, paceSince: 3_100 + FIRST / 1.1 } } },
+			{ at: 3_500, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: FIRST / 1.1, intervalMs: FIRST, blockedUntil: 4_500, paceSince: 4_500 + FIRST } } },
+			// Halfway to the pace that drew the 429.
+			{ at: 6_600, op: 'delivered', expect: { state: { intervalMs: (FIRST + FIRST / 1.1) / 2 } } },
+			{ at: 7_000, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: (FIRST + FIRST / 1.1) / 2, intervalMs: FIRST, paceSince: 8_000 + FIRST } } },
+			// Within 5% of the ceiling: no more tries.
+			{ at: 10_100, op: 'delivered', expect: { state: { intervalMs: FIRST } } },
+			{ at: 60_000, op: 'delivered', expect: { state: { intervalMs: FIRST } } },
+		],
+	},
+	{
+		name: 'a speed-up waits for slots reserved before it: the new pace must have spaced sends for a second',
+		steps: [
+			{ at: 0, op: 'delivered' },
+			{ at: 5, op: 'rateLimited', argument: 1_000 },
+			...repeat(5, { at: 5, op: 'reserve' }),
+			{ at: 3_100, op: 'delivered', expect: { state: { intervalMs: FIRST / 1.1, nextSlotAt: 1_005 + 5 * FIRST, paceSince: 1_005 + 5 * FIRST + FIRST / 1.1 } } },
+			{ at: 5_000, op: 'delivered', expect: { state: { intervalMs: FIRST / 1.1 } } },
+			{ at: 1_005 + 5 * FIRST + FIRST / 1.1 + 1_000, op: 'delivered', expect: { state: { intervalMs: FIRST / 1.1 / 1.1 } } },
+		],
+	},
+	{
+		name: 'a 429 at a pace Slack had accepted slows down by 15% and forgets that pace',
+		steps: [
+			{ at: 0, op: 'delivered' },
+			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST } } },
+			{ at: 2_000, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: FIRST, intervalMs: FIRST / 0.85, goodIntervalMs: 0, blockedUntil: 3_000 } } },
 		],
 	},
 	{
@@ -111,7 +153,7 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 			{ at: 0, op: 'delivered' },
 			{ at: 5_000, op: 'delivered' },
 			{ at: 12_000, op: 'delivered', expect: { state: { measuringSince: 7_000, delivered: 2 * (5_000 / 12_000) + 1 } } },
-			{ at: 12_000, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: 6_000 / (2 * (5_000 / 12_000) + 1) } } },
+			{ at: 12_000, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: (6_000 / (2 * (5_000 / 12_000) + 1)) * M } } },
 		],
 	},
 ];

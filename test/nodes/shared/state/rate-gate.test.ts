@@ -24,8 +24,10 @@ function inTypeScript(state: RateGateState, step: RateGateStep): StepAnswer {
 			const { state: next, reservation } = reserveSlot(state, step.at, step.argument ?? Infinity, step.inFlight ?? Infinity);
 			return { ...reservation, state: next };
 		}
-		case 'hold':
-			return { delayMs: holdBeforePosting(state, step.at), reserved: false, state };
+		case 'hold': {
+			const { state: next, holdMs } = holdBeforePosting(state, step.at);
+			return { delayMs: holdMs, reserved: false, state: next };
+		}
 		case 'delivered':
 			return { delayMs: 0, reserved: false, state: afterDelivered(state, step.at) };
 		case 'rateLimited':

@@ -5,6 +5,7 @@
  */
 import { readN8nLog, restoreLogSettings } from '../../../helpers/n8n-debug-log';
 
+import { SLACK_RESPONSE_URL } from '../../../../nodes/shared/slack';
 import { closeRedisClients } from '../../../../nodes/shared/state/redis';
 import { runNode } from '../../../helpers/n8n-harness';
 import { TriggerHarness } from '../../../helpers/n8n-webhook-harness';
@@ -19,7 +20,7 @@ const redisDescribe = available.ok ? describe : describe.skip;
 
 const redisCredential = (port: number) => ({ host: '127.0.0.1', port, database: 0, user: '', password: '', ssl: false });
 /** Slack gives up on a trigger's answer after 3 s and sends the message again. */
-const SLACK_REPLY_DEADLINE_MS = 3_000;
+const SLACK_REPLY_DEADLINE_MS = SLACK_RESPONSE_URL.replyTimeoutSeconds * 1000;
 
 const slack = new SlackWebhookServer();
 let redis: RedisServer | undefined;
