@@ -27,6 +27,7 @@ local C = {
   AWAIT_ANSWERS_MS = ${RATE_GATE.AWAIT_ANSWERS_MS},
   FIRST_INTERVAL_MS = ${RATE_GATE.FIRST_INTERVAL_MS},
   PACE_MARGIN = ${RATE_GATE.PACE_MARGIN},
+  ON_SCHEDULE_MS = ${RATE_GATE.ON_SCHEDULE_MS},
   SAME_PAUSE_MS = ${RATE_GATE.SAME_PAUSE_MS},
 }
 local FIELDS = { ${RATE_GATE_FIELDS.map((name) => `'${name}'`).join(', ')} }
@@ -82,12 +83,11 @@ if op == 'reserve' then
 end
 
 if op == 'hold' then
-  local hold = math.max(0, s.blockedUntil - now, s.lastPostAt + s.intervalMs - now)
-  if hold == 0 then
-    s.lastPostAt = now
-    save()
-  end
-  return answer(hold, false)
+  local dueAt = math.max(s.blockedUntil, s.lastPostAt + s.intervalMs)
+  if now < dueAt then return answer(dueAt - now, false) end
+  if now - dueAt <= C.ON_SCHEDULE_MS then s.lastPostAt = dueAt else s.lastPostAt = now end
+  save()
+  return answer(0, false)
 end
 
 if op == 'delivered' then

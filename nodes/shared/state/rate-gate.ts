@@ -59,6 +59,11 @@ export const RATE_GATE = {
 	 * (the answers of messages already in flight): Retry-After comes in whole seconds.
 	 */
 	SAME_PAUSE_MS: 250,
+	/**
+	 * A sender let through at most this late is on schedule (a timer fires a little late): the
+	 * next is spaced from when it was due, so the delays do not add up.
+	 */
+	ON_SCHEDULE_MS: 50,
 	/** The spacing assumed when Slack answers 429 before it has accepted anything. */
 	FIRST_INTERVAL_MS: 1000 / SLACK_DOCUMENTED_RATE_PER_SECOND,
 } as const;
@@ -102,8 +107,9 @@ export function reserveSlot(
  * since: slots reserved earlier were spaced at the old pace, posts are spaced at the current one.
  */
 export function holdBeforePosting(state: RateGateState, now: number): { state: RateGateState; holdMs: number } {
-	const holdMs = Math.max(0, state.blockedUntil - now, state.lastPostAt + state.intervalMs - now);
-	return holdMs > 0 ? { state, holdMs } : { state: { ...state, lastPostAt: now }, holdMs };
+	const dueAt = Math.max(state.blockedUntil, state.lastPostAt + state.intervalMs);
+	if (now < dueAt) return { state, holdMs: dueAt - now };
+	return { state: { ...state, lastPostAt: now - dueAt <= RATE_GATE.ON_SCHEDULE_MS ? dueAt : now }, holdMs: 0 };
 }
 
 function measured(state: RateGateState, now: number): Pick<RateGateState, 'measuringSince' | 'delivered'> {

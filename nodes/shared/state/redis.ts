@@ -135,8 +135,13 @@ export async function redisCall<T>(client: Redis, what: string, call: (client: R
 		return result;
 	} catch (error) {
 		coolingDownUntil.set(client, now() + REDIS_COOL_DOWN_MS);
-		throw new RedisUnavailableError(what, error instanceof RedisUnavailableError ? undefined : error, { startedCoolDown: true });
+		throw startedCoolDown(what, error);
 	}
+}
+
+/** The failure that opened the breaker; a missed deadline has no cause to name. */
+function startedCoolDown(what: string, error: unknown): RedisUnavailableError {
+	return new RedisUnavailableError(what, error instanceof RedisUnavailableError ? undefined : error, { startedCoolDown: true });
 }
 
 /** A call in progress keeps its answer to itself once the deadline has passed. */

@@ -68,9 +68,11 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST } } },
 			// The pause is over, but the last post was less than one interval ago.
 			{ at: 1_005, op: 'hold', expect: { delayMs: FIRST - 1_005 } },
-			{ at: 1_030, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 1_030 } } },
-			{ at: 1_500, op: 'hold', expect: { delayMs: 1_030 + FIRST - 1_500, state: { lastPostAt: 1_030 } } },
-			{ at: 1_030 + FIRST, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 1_030 + FIRST } } },
+			// Let through 5 ms late: the next is spaced from when this one was due.
+			{ at: FIRST + 5, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: FIRST } } },
+			{ at: 1_500, op: 'hold', expect: { delayMs: 2 * FIRST - 1_500, state: { lastPostAt: FIRST } } },
+			// Let through long after it was due: spaced from now.
+			{ at: 5_000, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 5_000 } } },
 		],
 	},
 	{
