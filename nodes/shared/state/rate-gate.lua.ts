@@ -25,7 +25,7 @@ local C = {
   SLOW_DOWN_FACTOR = ${RATE_GATE.SLOW_DOWN_FACTOR},
   CEILING_MARGIN = ${RATE_GATE.CEILING_MARGIN},
   AWAIT_ANSWERS_MS = ${RATE_GATE.AWAIT_ANSWERS_MS},
-  FIRST_INTERVAL_MS = ${RATE_GATE.FIRST_INTERVAL_MS},
+  MIN_FIRST_INTERVAL_MS = ${RATE_GATE.MIN_FIRST_INTERVAL_MS},
   PACE_MARGIN = ${RATE_GATE.PACE_MARGIN},
   ON_SCHEDULE_MS = ${RATE_GATE.ON_SCHEDULE_MS},
   SAME_PAUSE_MS = ${RATE_GATE.SAME_PAUSE_MS},
@@ -117,7 +117,9 @@ if op == 'rateLimited' then
     return answer(0, false)
   end
   local blockedUntil = math.max(s.blockedUntil, now + arg)
-  if s.intervalMs > 0 then
+  if s.intervalMs > 0 and s.delivered == 0 then
+    -- Nothing accepted since the last pause: the pause was too short; the pace is untested.
+  elseif s.intervalMs > 0 then
     s.ceilingIntervalMs = math.max(s.ceilingIntervalMs, s.intervalMs)
     if s.goodIntervalMs > s.intervalMs then
       s.intervalMs = s.goodIntervalMs
@@ -130,7 +132,7 @@ if op == 'rateLimited' then
     if delivered > 0 then
       s.intervalMs = math.max(1, ((blockedUntil - since) / delivered) * C.PACE_MARGIN)
     else
-      s.intervalMs = math.max(C.FIRST_INTERVAL_MS, blockedUntil - now) * C.PACE_MARGIN
+      s.intervalMs = math.max(C.MIN_FIRST_INTERVAL_MS, blockedUntil - now) * C.PACE_MARGIN
     end
   end
   s.blockedUntil = blockedUntil

@@ -1,13 +1,12 @@
-import { SLACK_DOCUMENTED_RATE_PER_SECOND } from '../slack';
-
 /**
  * Paces the messages sent to one webhook. It starts unpaced (most batches stay far below Slack's
  * limit); a gate shared by many senders then lets only a few messages be in flight at once, so a
  * crowd of executions starting together cannot flood a webhook before anyone has heard back.
  * From the first 429 on, every sender waits as Retry-After says, then sends at the rate
- * Slack let through, pause included. While Slack accepts everything the pace rises by a tenth
- * every second (the first estimate can be low), but never again to a pace that has drawn a 429:
- * that pace is remembered as a ceiling. A 429 at a faster pace sends the gate back to the last
+ * Slack let through, pause included (with nothing let through yet, one message per pause). A 429
+ * refusing the first send after a pause only lengthens the pause: no send was paced yet. While
+ * Slack accepts everything the pace rises by a tenth every second (the first estimate can be
+ * low), but never again to a pace that has drawn a 429: that pace is remembered as a ceiling. A 429 at a faster pace sends the gate back to the last
  * pace Slack accepted for a whole second; later tries go halfway to the ceiling, and stop once
  * the accepted pace is within a few percent of it.
  *
@@ -64,8 +63,11 @@ export const RATE_GATE = {
 	 * next is spaced from when it was due, so the delays do not add up.
 	 */
 	ON_SCHEDULE_MS: 50,
-	/** The spacing assumed when Slack answers 429 before it has accepted anything. */
-	FIRST_INTERVAL_MS: 1000 / SLACK_DOCUMENTED_RATE_PER_SECOND,
+	/**
+	 * The spacing assumed when Slack answers 429 before it has accepted anything and its pause is
+	 * shorter: Retry-After is the best hint of the rate then, but one of 0 must still pace.
+	 */
+	MIN_FIRST_INTERVAL_MS: 100,
 } as const;
 
 export function initialRateGateState(): RateGateState {
@@ -148,7 +150,11 @@ export function afterRateLimited(state: RateGateState, now: number, retryAfterMs
 	}
 	const blockedUntil = Math.max(state.blockedUntil, now + retryAfterMs);
 	let { intervalMs, ceilingIntervalMs, goodIntervalMs } = state;
-	if (intervalMs > 0) {
+	if (intervalMs > 0 && state.delivered === 0) {
+		// Slack has accepted nothing since the last pause: the first send after it was refused, so
+		// the pause was too short. No send was spaced at the pace yet, so the pace and its ceiling
+		// stay (a storm of 429s in a row would otherwise ratchet both slower for good).
+	} else if (intervalMs > 0) {
 		ceilingIntervalMs = Math.max(ceilingIntervalMs, intervalMs);
 		// Back to the last pace Slack accepted, if this 429 came from trying a faster one.
 		if (goodIntervalMs > intervalMs) {
@@ -164,7 +170,7 @@ export function afterRateLimited(state: RateGateState, now: number, retryAfterMs
 		intervalMs =
 			delivered > 0
 				? Math.max(1, ((blockedUntil - measuringSince) / delivered) * RATE_GATE.PACE_MARGIN)
-				: Math.max(RATE_GATE.FIRST_INTERVAL_MS, blockedUntil - now) * RATE_GATE.PACE_MARGIN;
+				: Math.max(RATE_GATE.MIN_FIRST_INTERVAL_MS, blockedUntil - now) * RATE_GATE.PACE_MARGIN;
 	}
 	const nextSlotAt = Math.max(state.nextSlotAt, blockedUntil);
 	return {

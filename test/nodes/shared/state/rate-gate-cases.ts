@@ -88,11 +88,26 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 		],
 	},
 	{
-		name: "a 429 before anything was accepted paces at one message per pause, Slack's documented rate at the most",
+		name: 'a 429 before anything was accepted paces at one message per pause, as short as Retry-After says',
 		steps: [
-			{ at: 0, op: 'rateLimited', argument: 500, expect: { state: { blockedUntil: 500, intervalMs: 1_000 * M } } },
-			{ at: 0, op: 'reserve', expect: { delayMs: 500, reserved: true } },
-			{ at: 0, op: 'reserve', expect: { delayMs: 500 + 1_000 * M, reserved: true } },
+			{ at: 0, op: 'rateLimited', argument: 200, expect: { state: { blockedUntil: 200, intervalMs: 200 * M } } },
+			{ at: 0, op: 'reserve', expect: { delayMs: 200, reserved: true } },
+			{ at: 0, op: 'reserve', expect: { delayMs: 200 + 200 * M, reserved: true } },
+		],
+	},
+	{
+		name: 'a 429 before anything was accepted, with a pause of 0, still paces: at most ten messages a second',
+		steps: [{ at: 0, op: 'rateLimited', argument: 0, expect: { state: { blockedUntil: 0, intervalMs: 100 * M } } }],
+	},
+	{
+		name: 'a storm of 429s in a row, each refusing the first send after the pause, lengthens the pause and leaves the pace and its ceiling alone',
+		steps: [
+			{ at: 0, op: 'delivered' },
+			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST, ceilingIntervalMs: 0 } } },
+			{ at: 1_010, op: 'rateLimited', argument: 300, expect: { state: { blockedUntil: 1_310, intervalMs: FIRST, ceilingIntervalMs: 0, nextSlotAt: 1_310, paceSince: 1_310 + FIRST } } },
+			{ at: 1_315, op: 'rateLimited', argument: 300, expect: { state: { blockedUntil: 1_615, intervalMs: FIRST, ceilingIntervalMs: 0 } } },
+			{ at: 1_615, op: 'reserve', expect: { delayMs: 0, reserved: true } },
+			{ at: 1_615, op: 'reserve', expect: { delayMs: FIRST, reserved: true } },
 		],
 	},
 	{
@@ -146,6 +161,7 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 		steps: [
 			{ at: 0, op: 'delivered' },
 			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST } } },
+			{ at: 1_010, op: 'delivered' },
 			{ at: 2_000, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: FIRST, intervalMs: FIRST / 0.85, goodIntervalMs: 0, blockedUntil: 3_000 } } },
 		],
 	},
