@@ -204,3 +204,84 @@ export async function benchmarkRateLimited(withHttpRequestNode: boolean, rate = 
 	}
 	return rows;
 }
+
+export interface SharedPaceRow {
+	executions: number;
+	gate: string;
+	delivered: number;
+	lost: number;
+	duplicated: number;
+	answered429: number;
+	pacedLocally: number;
+	seconds: number;
+	ratioToLeastTime: number;
+}
+
+const SHARED_PACE_MESSAGES = Number(process.env.BENCH_SHARED_PACE_MESSAGES ?? 100);
+
+/**
+ * Benchmark 2b: one webhook that allows exactly 1 message per second (burst 1, 429 with
+ * Retry-After: 1 beyond), SHARED_PACE_MESSAGES messages in all, sent by 1 execution (the
+ * in-process gate) or split among 2 and 20 concurrent executions sharing the pace through a real
+ * redis-server. Least possible time: (N - 1) s. About 6 minutes with the default 100 messages.
+ */
+export async function benchmarkSharedPace(executionCounts = [1, 2, 20]): Promise<SharedPaceRow[]> {
+	const { RedisServer } = await import('../test/helpers/redis-server');
+	const server = await new SlackWebhookServer().start();
+	const redis = await new RedisServer().start();
+	const rows: SharedPaceRow[] = [];
+	try {
+		for (const executions of executionCounts) {
+			server.reset();
+			const allow = tokenBucket(1, 1);
+			let answered429 = 0;
+			server.respondWith(() => {
+				if (allow()) return answer.ok();
+				answered429++;
+				return answer.rateLimited('1');
+			});
+			const shared = executions > 1;
+			// A webhook of its own per row: the pace learned by one row must not help the next.
+			const url = `${server.url}?row=${executions}`;
+			const perExecution = Math.ceil(SHARED_PACE_MESSAGES / executions);
+			const runs: Array<Awaited<ReturnType<typeof runNode>>> = [];
+			const elapsed = await seconds(async () => {
+				runs.push(
+					...(await Promise.all(
+						Array.from({ length: executions }, (_, execution) =>
+							runNode({
+								parameters: { text: '={{ String($json.n) }}', shareThroughRedis: shared, options: { maxRateLimitWait: 900 } },
+								credentials: {
+									slackIncomingWebhookApi: { webhookUrl: url },
+									...(shared && { redis: { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false } }),
+								},
+								items: items(perExecution).map((item) => ({ json: { n: execution * perExecution + item.json.n } })),
+							}),
+						),
+					)),
+				);
+			});
+			const texts = server.posted.map((request) => Number(request.json?.text));
+			const unique = new Set(texts);
+			const total = perExecution * executions;
+			rows.push({
+				executions,
+				gate: shared ? 'shared (Redis)' : 'in-process',
+				delivered: unique.size,
+				lost: total - unique.size,
+				duplicated: texts.length - unique.size,
+				answered429,
+				pacedLocally: runs.flatMap((run) => run.output ?? []).filter((item) => item.json.rateGate === 'local (Redis unreachable)').length,
+				seconds: elapsed,
+				ratioToLeastTime: elapsed / (total - 1),
+			});
+			console.log(`[bench] shared pace, ${executions} execution(s): ${JSON.stringify(rows[rows.length - 1])}`);
+		}
+	} finally {
+		await server.stop();
+		await redis.stop();
+		const { closeRedisClients } = await import('../nodes/shared/state/redis');
+		await closeRedisClients();
+	}
+	return rows;
+}

@@ -59,7 +59,7 @@ if (!process.env.BENCH_SKIP_DELIVERY) {
 		BENCH_N8N_NODE_MODULES: runtime.nodeModules,
 	});
 }
-const { delivery, rateLimited } = JSON.parse(readFileSync(deliveryFile, 'utf8'));
+const { delivery, rateLimited, sharedPace = [] } = JSON.parse(readFileSync(deliveryFile, 'utf8'));
 
 // BENCH_SKIP_DELIVERY / BENCH_SKIP_TRIGGER reuse the last results of those parts (to re-run one part).
 const previous = existsSync(join(results, 'latest.json')) ? JSON.parse(readFileSync(join(results, 'latest.json'), 'utf8')) : {};
@@ -93,6 +93,13 @@ const report = [
 		rateLimited.map((row) => [row.contestant, row.delivered, row.lost, row.duplicated, row.answered429, fixed(row.seconds, 1), fixed(row.ratioToLeastTime), row.inOrder ? 'yes' : 'no']),
 	),
 	'',
+	'**2b. One pace shared by concurrent executions** (server allowing exactly 1 message/s, burst 1, `429` with `Retry-After: 1` beyond it; the same messages in all, split among the executions; least possible time = N − 1 s):',
+	'',
+	table(
+		['Executions', 'Gate', 'Delivered', 'Lost', 'Duplicated', '429 answers', 'Paced locally', 'Seconds', 'Time / least time'],
+		sharedPace.map((row) => [row.executions, row.gate, row.delivered, row.lost, row.duplicated, row.answered429, row.pacedLocally, fixed(row.seconds, 1), fixed(row.ratioToLeastTime)]),
+	),
+	'',
 	`**3. The trigger in a real n8n ${DEFAULT_N8N_VERSION}**, with n8n's default settings and with the recommended ones (\`${Object.entries(FAST_TRIGGER_SETTINGS).map(([name, value]) => `${name}=${value}`).join(' ')}\`), each in a fresh n8n (form posts as Slack sends them; the load client runs on the same machine; up to ${REQUESTS_NOTE}):`,
 	'',
 	triggerTable(trigger),
@@ -115,6 +122,6 @@ const report = [
 ].join('\n');
 
 writeFileSync(join(results, 'latest.md'), `${report}\n`);
-writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited, trigger, memory, split }, null, 2));
+writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited, sharedPace, trigger, memory, split }, null, 2));
 console.log(`\n${report}\n`);
 say('written to bench/results/latest.md and latest.json');

@@ -14,7 +14,7 @@ import { createParameterReader } from './parameters';
 import { channelFields, planMessage, readSends, readDestinationChooser, splitNotesFields, type ReservedMessage } from './plan';
 import { WebhookSender } from './delivery/sender';
 import { runPerKey, type KeyedJob } from './delivery/queue';
-import { sharedSendGatesFor } from '../shared/shared-rate-gate';
+import { sharedSendGatesFor } from '../shared/state/from-node';
 import { createWebhookDispatcher } from './delivery/transport';
 import { testIncomingWebhook } from './credential-test';
 import { AUTHENTICATION, authenticationProperty, messageProperties, responseUrlProperties, shareThroughRedisProperty } from './description';

@@ -13,7 +13,7 @@ import {
 
 import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
-import { deliveryClaimsFor } from './dedupe';
+import { deliveryClaimsFor } from '../shared/state/from-node';
 import { triggerProperties } from './description';
 import { matchMessage, splitArgs } from './matching';
 import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';

@@ -2,7 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 import { SLACK_EVENTS_API } from '../shared/slack';
-import { deliveryClaimsFor } from './dedupe';
+import { deliveryClaimsFor } from '../shared/state/from-node';
 import { eventDeliveryKey, eventItem, matchEvent, readEventsApiRequest, type EventKinds, type EventRetry } from './events';
 import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
 import type { MatchSettings } from './matching';

@@ -34,11 +34,11 @@ function limitedTo(rate: number, burst: number): void {
 	slack.respondWith(() => (allow() ? answer.ok() : answer.rateLimited('1')));
 }
 
-/** Starts the three executions through the webhook processes, in turn; resolves with each one's output items. */
-function startRuns(path: string): Promise<Array<Array<Record<string, unknown>>>> {
+/** Starts the executions through the webhook processes, in turn; resolves with each one's output items. */
+function startRuns(path: string, runs = RUNS, messagesPerRun = MESSAGES_PER_RUN): Promise<Array<Array<Record<string, unknown>>>> {
 	return Promise.all(
-		RUNS.map(async (run, index) => {
-			const messages = Array.from({ length: MESSAGES_PER_RUN }, (_, n) => ({ text: `${run}-${String(n).padStart(3, '0')}` }));
+		runs.map(async (run, index) => {
+			const messages = Array.from({ length: messagesPerRun }, (_, n) => ({ text: `${run}-${String(n).padStart(3, '0')}` }));
 			const reply = await post(webhookOrigins[index % webhookOrigins.length], `/webhook/${path}`, JSON.stringify({ messages }), 'application/json');
 			expect(reply.status).toBe(200);
 			return JSON.parse(reply.body) as Array<Record<string, unknown>>;
@@ -54,10 +54,10 @@ interface Delivery {
 	seconds: number;
 }
 
-function whatSlackGot(): Delivery {
+function whatSlackGot(runs = RUNS, messagesPerRun = MESSAGES_PER_RUN): Delivery {
 	const texts = slack.posted.map((request: ReceivedRequest) => String(request.json?.text));
-	const expected = RUNS.flatMap((run) => Array.from({ length: MESSAGES_PER_RUN }, (_, n) => `${run}-${String(n).padStart(3, '0')}`));
-	const outOfOrder = RUNS.filter((run) => {
+	const expected = runs.flatMap((run) => Array.from({ length: messagesPerRun }, (_, n) => `${run}-${String(n).padStart(3, '0')}`));
+	const outOfOrder = runs.filter((run) => {
 		const own = texts.filter((text) => text.startsWith(`${run}-`));
 		return own.some((text, n) => n > 0 && text <= own[n - 1]);
 	});
@@ -92,6 +92,28 @@ it(`(c) three executions on two workers post ${MESSAGES_PER_RUN} messages each t
 	// they meet a 429 about once each time the gate tries a faster pace.
 	expect(delivery.rateLimited).toBeLessThan(TOTAL / 10);
 }, 180_000);
+
+it('(f) twenty executions of 5 messages on two workers, to a webhook allowing exactly 1 per second: one pace, fewer 429s than executions', async () => {
+	const runs = Array.from({ length: 20 }, (_, n) => `F${String(n).padStart(2, '0')}`);
+	const messagesPerRun = 5;
+	const total = runs.length * messagesPerRun;
+	// Burst 1: the least possible time is one message a second after the first.
+	const leastSeconds = total - 1;
+	limitedTo(1, 1);
+	const outputs = await startRuns('queue-burst', runs, messagesPerRun);
+
+	const delivery = whatSlackGot(runs, messagesPerRun);
+	console.log(
+		`[queue] (f) ${total} messages from ${runs.length} executions to one webhook allowing 1/s, burst 1: ` +
+			`${delivery.seconds.toFixed(1)} s, ${(delivery.seconds / leastSeconds).toFixed(2)} of the least possible ${leastSeconds} s; ` +
+			`${delivery.rateLimited} answers 429; lost ${delivery.lost.length}, duplicated ${delivery.duplicated.length}`,
+	);
+	expect({ lost: delivery.lost, duplicated: delivery.duplicated, outOfOrder: delivery.outOfOrder }).toEqual({ lost: [], duplicated: [], outOfOrder: [] });
+	expect(outputs.flat().filter((item) => item.ok !== true || item.rateGate !== 'shared (Redis)')).toEqual([]);
+	expect(delivery.rateLimited).toBeLessThan(runs.length);
+	// A generous bound on the shared pace (1.3x), not a speed figure.
+	expect(delivery.seconds).toBeLessThan(leastSeconds * 1.3);
+}, 300_000);
 
 it("(e) with the gate's Redis stopped halfway, nothing is lost and every execution says it paced on its own", async () => {
 	const gateRedis = await new RedisServer().start(gateRedisPort);

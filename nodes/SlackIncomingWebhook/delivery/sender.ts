@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 
 import { redactWebhookUrl, scrubSecrets } from '../../shared/redact';
 import { parseRetryAfterMs } from './retry-after';
-import { LocalSendGate, type SendGate } from '../../shared/shared-rate-gate';
+import { LocalSendGate, type SendGate } from '../../shared/state/send-gates';
 import { SLACK_WEBHOOK_ERRORS, SLACK_WEBHOOK_OK } from '../../shared/slack';
 import { postJson, type TransportError } from './transport';
 
@@ -127,11 +127,33 @@ export class WebhookSender {
 				webhook,
 			});
 
+		const rateLimitWaitExceeded = (waitMs: number, status?: number) => {
+			const acceptsAgainAt = new Date(this.clock.now() + waitMs).toISOString();
+			return fail('RATE_LIMIT_WAIT_EXCEEDED', `Slack is rate-limiting this webhook for ${Math.ceil(waitMs / 1000)} s more (${webhook})`, {
+				description: `The message was not posted. The webhook accepts messages again at ${acceptsAgainAt}; waiting for that would exceed Max Rate Limit Wait (${Math.round(policy.maxRateLimitWaitMs / 1000)} s). Raise it, or send fewer messages at once.`,
+				status,
+				retryCanHelp: true,
+				mayHaveBeenPosted: false,
+			});
+		};
+		let lastStatus: number | undefined;
+		// Every wait, whatever set it (a 429 of this item, another sender, an earlier execution),
+		// is held against Max Rate Limit Wait before sleeping: past it, the item fails now.
+		const waitForRateLimit = async (ms: number) => {
+			if (rateLimitWaitMs + ms > policy.maxRateLimitWaitMs) throw rateLimitWaitExceeded(ms, lastStatus);
+			if (ms <= 0) return;
+			await this.clock.sleep(ms);
+			waitedMs += ms;
+			rateLimitWaitMs += ms;
+		};
+
 		for (;;) {
-			const delay = await gate.reserve(this.clock.now());
-			if (delay > 0) {
-				await this.clock.sleep(delay);
-				waitedMs += delay;
+			const reservation = await gate.reserve(this.clock.now(), policy.maxRateLimitWaitMs - rateLimitWaitMs);
+			await waitForRateLimit(reservation.delayMs);
+			if (!reservation.reserved) continue;
+			// A pause learned by any sender while this one slept, or a slower pace, holds it too.
+			for (let holdMs = await gate.holdBeforePosting(this.clock.now()); holdMs > 0; holdMs = await gate.holdBeforePosting(this.clock.now())) {
+				await waitForRateLimit(holdMs);
 			}
 
 			attempts++;
@@ -141,6 +163,7 @@ export class WebhookSender {
 			);
 			if ('error' in outcome) {
 				const { error } = outcome;
+				await gate.recordUnanswered(this.clock.now());
 				const mayHaveBeenPosted = error.failure === 'maybe_sent';
 				const retryAllowed = error.transient && (!mayHaveBeenPosted || policy.retryWhenMaybePosted);
 				if (retryAllowed && retries < policy.maxRetries) {
@@ -168,24 +191,17 @@ export class WebhookSender {
 
 			if (status === 429) {
 				consecutiveRateLimits++;
+				lastStatus = status;
 				const now = this.clock.now();
 				const retryAfterMs =
 					parseRetryAfterMs(response.headers, response.body, now) ??
 					Math.min(BACKOFF_MAX_MS, DEFAULT_RATE_LIMIT_WAIT_MS * 2 ** (consecutiveRateLimits - 1));
 				await gate.recordRateLimited(now, retryAfterMs);
-				const nextWait = await gate.delayAt(now);
-				if (rateLimitWaitMs + nextWait > policy.maxRateLimitWaitMs) {
-					throw fail('RATE_LIMIT_WAIT_EXCEEDED', `Slack kept rate-limiting this webhook (${webhook})`, {
-						description: `The message was not posted. Waiting longer would exceed Max Rate Limit Wait (${Math.round(policy.maxRateLimitWaitMs / 1000)} s). Raise it, or send fewer messages at once.`,
-						status,
-						retryCanHelp: true,
-						mayHaveBeenPosted: false,
-					});
-				}
-				rateLimitWaitMs += nextWait;
 				continue;
 			}
 			consecutiveRateLimits = 0;
+			// An answer that says nothing about the rate frees the starting place the send held.
+			await gate.recordUnanswered(this.clock.now());
 
 			if (status >= 500) {
 				if (policy.retryWhenMaybePosted && retries < policy.maxRetries) {

@@ -1,4 +1,4 @@
-import { RecentDeliveries } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
+import { RecentDeliveries } from '../../../nodes/shared/state/delivery-claims';
 
 describe('RecentDeliveries', () => {
 	it('reports a repeat within the window and forgets it after', () => {

@@ -22,9 +22,9 @@ import {
 	urlVerification,
 } from '../../helpers/slack-app-fixtures';
 import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
-import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
+import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../nodes/shared/state/delivery-claims';
 import { eventDeliveryKey } from '../../../nodes/SlackOutgoingWebhookTrigger/events';
-import { closeRedisClients } from '../../../nodes/shared/redis';
+import { closeRedisClients } from '../../../nodes/shared/state/redis';
 
 const SIGNING_SECRET = 'test-signing-secret-not-real';
 const OUTGOING_TOKEN = 'test-token-not-real';

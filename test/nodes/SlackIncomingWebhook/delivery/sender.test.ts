@@ -111,7 +111,10 @@ describe('WebhookSender against a Slack-compatible server on 127.0.0.1', () => {
 		expect(error.details.mayHaveBeenPosted).toBe(false);
 		expect(error.details.retryCanHelp).toBe(true);
 		expect(error.details.description).toMatch(/not posted/);
+		// Each 429 asks for 0.3 s and refuses the first send after the pause: two pauses make 0.6 s,
+		// a third would pass the 700 ms, so the item fails before sleeping it.
 		expect(server.received.length).toBe(3);
+		expect(error.details.waitedMs).toBeLessThanOrEqual(700);
 		expectNoSecret(error);
 	});
 

@@ -1,7 +1,6 @@
 import type Redis from 'ioredis';
-import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { hashKey, KEY_PREFIX, redisCall, redisClientFor, RedisUnavailableError, type RedisCredential } from '../shared/redis';
+import { hashKey, KEY_PREFIX, redisCall, type RedisUnavailableError } from './redis';
 
 /**
  * Slack sends a message again when it gets no 200 in time. Keys of messages that started a
@@ -79,8 +78,9 @@ export class LocalDeliveryClaims implements DeliveryClaims {
 
 /**
  * Keys in Redis, claimed with one `SET key 1 NX PX window`: of two webhook processes that get the
- * same delivery at once, exactly one sets the key. When Redis fails, the claim is decided in this
- * process instead: a duplicate is better than a lost command.
+ * same delivery at once, exactly one sets the key. When Redis fails or cools down after a failure
+ * (redis.ts), the claim is decided in this process at once: a duplicate is better than a lost
+ * command, and a late answer is a lost command to Slack.
  */
 export class RedisDeliveryClaims implements DeliveryClaims {
 	constructor(
@@ -114,18 +114,4 @@ export class RedisDeliveryClaims implements DeliveryClaims {
 	private redisKey(key: string): string {
 		return `${KEY_PREFIX}delivery:${hashKey(this.scope, key)}`;
 	}
-}
-
-/**
- * The trigger's duplicate filter: in this process, or in Redis when the node says so. The Redis
- * credential is read here, for a request that is about to start an execution, and not before:
- * n8n decrypts a credential on every read.
- */
-export async function deliveryClaimsFor(context: IWebhookFunctions, triggerKey: string): Promise<DeliveryClaims> {
-	const inThisProcess = new LocalDeliveryClaims(recentDeliveriesFor(triggerKey));
-	if (context.getNodeParameter('shareThroughRedis', false) !== true) return inThisProcess;
-	const credential = await context.getCredentials<RedisCredential & Record<string, unknown>>('redis');
-	return new RedisDeliveryClaims(redisClientFor(credential), triggerKey, inThisProcess, (error) =>
-		context.logger.warn(`Slack Outgoing Webhook Trigger: ${error.message}; the duplicate filter works in this process only for this request`),
-	);
 }

@@ -5,20 +5,20 @@
  * the rate gate lives in Redis under a hash; and when Redis is unreachable the trigger still
  * starts the workflow and says so in n8n's log, without the password.
  */
-import { n8nLogFile, readN8nLog, restoreLogSettings } from '../../helpers/n8n-debug-log';
+import { n8nLogFile, readN8nLog, restoreLogSettings } from '../../../helpers/n8n-debug-log';
 
 import Redis from 'ioredis';
 
-import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../nodes/SlackOutgoingWebhookTrigger/dedupe';
-import { deliveryKey } from '../../../nodes/SlackOutgoingWebhookTrigger/message';
-import { closeRedisClients, KEY_PREFIX } from '../../../nodes/shared/redis';
-import { rateGateRedisKey } from '../../../nodes/shared/shared-rate-gate';
-import { freePort } from '../../helpers/free-port';
-import { runNode } from '../../helpers/n8n-harness';
-import { TriggerHarness, triggerNodeId } from '../../helpers/n8n-webhook-harness';
-import { RedisServer, redisServerAvailable } from '../../helpers/redis-server';
-import { seedOutgoingWebhookPost } from '../../helpers/slack-fixtures';
-import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
+import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../../nodes/shared/state/delivery-claims';
+import { deliveryKey } from '../../../../nodes/SlackOutgoingWebhookTrigger/message';
+import { closeRedisClients, KEY_PREFIX } from '../../../../nodes/shared/state/redis';
+import { rateGateRedisKey } from '../../../../nodes/shared/state/send-gates';
+import { freePort } from '../../../helpers/free-port';
+import { runNode } from '../../../helpers/n8n-harness';
+import { TriggerHarness, triggerNodeId } from '../../../helpers/n8n-webhook-harness';
+import { RedisServer, redisServerAvailable } from '../../../helpers/redis-server';
+import { seedOutgoingWebhookPost } from '../../../helpers/slack-fixtures';
+import { answer, SlackWebhookServer } from '../../../helpers/slack-webhook-server';
 
 const available = redisServerAvailable();
 if (!available.ok) console.warn(available.why);
@@ -146,8 +146,8 @@ redisDescribe('Slack Incoming Webhook, Share Rate Limit Through Redis', () => {
 			expect.objectContaining({ ok: true, rateGate: 'shared (Redis)' }),
 			expect.objectContaining({ ok: true, rateGate: 'shared (Redis)' }),
 		]);
-		const stored = await client.get(rateGateRedisKey(new URL(slack.url)));
-		expect(stored).toEqual(expect.stringContaining('"blockedUntil"'));
+		const stored = await client.hgetall(rateGateRedisKey(new URL(slack.url)));
+		expect(Number(stored.blockedUntil)).toBeGreaterThan(0);
 		expect(JSON.stringify(await client.keys('*'))).not.toContain('test-secret-path');
 	});
 });

@@ -1,0 +1,46 @@
+import type Redis from 'ioredis';
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import { redactWebhookUrl } from '../redact';
+import { LocalDeliveryClaims, recentDeliveriesFor, RedisDeliveryClaims, type DeliveryClaims } from './delivery-claims';
+import { redisClientFor, type RedisCredential } from './redis';
+import { RedisSendGate, rateGateRedisKey, type SendGate } from './send-gates';
+
+/**
+ * Where a node keeps the state it shares across n8n processes: the one place that reads a node's
+ * "Share Through Redis" setting and its `redis` credential. undefined: kept in this process.
+ * The credential is read only when sharing is on, for work that is about to use it: n8n decrypts
+ * a credential on every read.
+ */
+async function redisClientOf(context: IExecuteFunctions | IWebhookFunctions, shareThroughRedis: unknown): Promise<Redis | undefined> {
+	if (shareThroughRedis !== true) return undefined;
+	return redisClientFor(await context.getCredentials<RedisCredential & Record<string, unknown>>('redis'));
+}
+
+/**
+ * The action's rate gates: shared through Redis when the node says so, otherwise undefined (each
+ * execution keeps its own, as the sender does by default).
+ */
+export async function sharedSendGatesFor(context: IExecuteFunctions): Promise<((webhookUrl: URL) => SendGate) | undefined> {
+	const client = await redisClientOf(context, context.getNodeParameter('shareThroughRedis', 0, false));
+	if (!client) return undefined;
+	return (webhookUrl) =>
+		new RedisSendGate(client, rateGateRedisKey(webhookUrl), (error) =>
+			context.logger.warn(
+				`Slack Incoming Webhook: ${error.message}; this execution paces its messages to ${redactWebhookUrl(webhookUrl.href)} on its own while Redis cannot be used`,
+			),
+		);
+}
+
+/** The trigger's duplicate filter: in this process, or in Redis when the node says so. */
+export async function deliveryClaimsFor(context: IWebhookFunctions, triggerKey: string): Promise<DeliveryClaims> {
+	const inThisProcess = new LocalDeliveryClaims(recentDeliveriesFor(triggerKey));
+	const client = await redisClientOf(context, context.getNodeParameter('shareThroughRedis', false));
+	if (!client) return inThisProcess;
+	return new RedisDeliveryClaims(client, triggerKey, inThisProcess, (error) => {
+		// Once per cool-down of the process's Redis breaker, not once per request.
+		if (error.startedCoolDown) {
+			context.logger.warn(`Slack Outgoing Webhook Trigger: ${error.message}; the duplicate filter works in this process only until Redis answers again`);
+		}
+	});
+}

@@ -1,0 +1,274 @@
+/**
+ * The state that must be shared when n8n runs several processes (the trigger's duplicate filter,
+ * the action's rate gate) behind one interface, tested once against each place it is kept: this
+ * process, and a real redis-server on 127.0.0.1.
+ */
+import Redis from 'ioredis';
+
+import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims, type DeliveryClaims } from '../../../../nodes/shared/state/delivery-claims';
+import { closeRedisClients, KEY_PREFIX, redisCall, redisClientFor, REDIS_CALL_TIMEOUT_MS, REDIS_COOL_DOWN_MS, RedisUnavailableError } from '../../../../nodes/shared/state/redis';
+import { LocalSendGate, RedisSendGate, rateGateRedisKey, type SendGate } from '../../../../nodes/shared/state/send-gates';
+import { freePort } from '../../../helpers/free-port';
+import { RedisServer, redisServerAvailable } from '../../../helpers/redis-server';
+import { StalledServer } from '../../../helpers/stalled-server';
+
+const available = redisServerAvailable();
+if (!available.ok) console.warn(available.why);
+const redisDescribe = available.ok ? describe : describe.skip;
+
+const WEBHOOK = new URL('http://127.0.0.1:9/services/TTEST0000/BTEST0000/shared-state-secret-0000');
+const PASSWORD = 'shared-state-test-password';
+const SLACK_MS = 50;
+
+let server: RedisServer | undefined;
+const extraClients: Redis[] = [];
+let keyspace = 0;
+
+beforeAll(async () => {
+	if (available.ok) server = await new RedisServer().start();
+});
+
+afterAll(async () => {
+	await closeRedisClients();
+	for (const client of extraClients) client.disconnect();
+	await server?.stop();
+});
+
+/** A second connection, as another n8n process would have. */
+function anotherProcessClient(): Redis {
+	const client = new Redis({ host: '127.0.0.1', port: server!.port, maxRetriesPerRequest: 0 });
+	client.on('error', () => undefined);
+	extraClients.push(client);
+	return client;
+}
+
+interface Place {
+	/** Two views of the same filter, as two webhook processes (or two requests in one process) see it. */
+	claims(): [DeliveryClaims, DeliveryClaims];
+	/** Two senders to one webhook: two executions (Redis) or two items of one execution (this process). */
+	gates(): [SendGate, SendGate];
+}
+
+const places: Array<[string, () => Place]> = [
+	[
+		'kept in this process',
+		() => {
+			const recent = new RecentDeliveries();
+			const gate = new LocalSendGate();
+			return { claims: () => [new LocalDeliveryClaims(recent), new LocalDeliveryClaims(recent)], gates: () => [gate, gate] };
+		},
+	],
+	...(available.ok
+		? ([
+				[
+					'kept in Redis',
+					() => {
+						const scope = `workflow-${++keyspace}:trigger`;
+						const url = new URL(`${WEBHOOK.href}-${keyspace}`);
+						const unreachable = () => {
+							throw new Error('Redis was reachable: no fallback expected');
+						};
+						const claimsOn = (client: Redis) => new RedisDeliveryClaims(client, scope, new LocalDeliveryClaims(new RecentDeliveries()), unreachable);
+						const gateOn = (client: Redis) => new RedisSendGate(client, rateGateRedisKey(url), unreachable);
+						const first = redisClientFor({ host: '127.0.0.1', port: server!.port });
+						const second = anotherProcessClient();
+						return { claims: () => [claimsOn(first), claimsOn(second)], gates: () => [gateOn(first), gateOn(second)] };
+					},
+				],
+			] as Array<[string, () => Place]>)
+		: []),
+];
+
+describe.each(places)('duplicate filter %s', (_name, place) => {
+	it('lets the first delivery of a key through and filters the repeat, wherever it arrives', async () => {
+		const [one, other] = place().claims();
+		expect(await one.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
+		expect(await other.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('repeat');
+		expect(await one.claim('message|T1|C1|1.000002|U1', 60_000)).toBe('new');
+	});
+
+	it('lets a delivery through again once it is released (n8n could not start the workflow)', async () => {
+		const [one, other] = place().claims();
+		expect(await one.claim('slash|T1|tr1', 60_000)).toBe('new');
+		await one.release('slash|T1|tr1');
+		expect(await other.claim('slash|T1|tr1', 60_000)).toBe('new');
+	});
+
+	it('forgets a key after its window', async () => {
+		const [one, other] = place().claims();
+		expect(await one.claim('post|T1|p1', 50)).toBe('new');
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(await other.claim('post|T1|p1', 50)).toBe('new');
+	});
+
+	it('lets exactly one of many simultaneous deliveries of one key through', async () => {
+		const [one, other] = place().claims();
+		const claims = await Promise.all(Array.from({ length: 40 }, (_, n) => (n % 2 ? one : other).claim('message|T1|C1|9.000001|U1', 60_000)));
+		expect(claims.filter((claim) => claim === 'new')).toHaveLength(1);
+	});
+});
+
+describe.each(places)('rate gate %s', (_name, place) => {
+	// The Redis gate runs on Redis's clock, so these steps happen in real time, with a margin for the calls between them.
+	const SLACK = 50;
+
+	it('does not pace until Slack first answers 429', async () => {
+		const [one, other] = place().gates();
+		for (let n = 0; n < 20; n++) {
+			expect(await (n % 2 ? one : other).reserve(Date.now(), Infinity)).toEqual({ delayMs: 0, reserved: true });
+			await one.recordDelivered(Date.now());
+		}
+	});
+
+	it('holds every sender until Retry-After has passed, including one whose slot was reserved before the pause', async () => {
+		const [one, other] = place().gates();
+		await one.recordDelivered(Date.now());
+		await one.recordRateLimited(Date.now(), 1_000);
+		const reserved = await other.reserve(Date.now(), Infinity);
+		expect(reserved).toEqual({ delayMs: expect.closeTo(1_000, -2), reserved: true });
+		expect(reserved.delayMs).toBeLessThanOrEqual(1_000);
+		// Slack asks the first sender for a longer pause before the reserved slot comes.
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await one.recordRateLimited(Date.now(), 3_000);
+		expect(await other.holdBeforePosting(Date.now() + reserved.delayMs)).toBeGreaterThan(2_000 - SLACK);
+	});
+
+	it('gives simultaneous senders distinct slots, spaced by the learned rate', async () => {
+		const [one, other] = place().gates();
+		await one.recordDelivered(Date.now());
+		await one.recordRateLimited(Date.now(), 200);
+		const delays = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 ? one : other).reserve(Date.now(), Infinity)));
+		const sorted = delays.map((entry) => entry.delayMs).sort((a, b) => a - b);
+		expect(sorted[0]).toBeLessThanOrEqual(200);
+		// One delivery, then a 200 ms pause: one message per 200 ms or so, pause included. Each delay
+		// counts from its own call, and the calls take turns: allow for the time between them.
+		for (let n = 1; n < sorted.length; n++) expect(sorted[n] - sorted[n - 1]).toBeGreaterThan(0);
+		expect(sorted[sorted.length - 1] - sorted[0]).toBeGreaterThan(19 * 200 - 10 * SLACK);
+	});
+
+	it('reserves nothing further away than the max wait, and pushes nobody back', async () => {
+		const [one, other] = place().gates();
+		await one.recordRateLimited(Date.now(), 3_600_000);
+		expect(await other.reserve(Date.now(), 120_000)).toEqual({ delayMs: expect.closeTo(3_600_000, -3), reserved: false });
+		const after = await other.reserve(Date.now(), Infinity);
+		expect(after.delayMs).toBeLessThanOrEqual(3_600_000);
+	});
+});
+
+redisDescribe('rate gate in Redis', () => {
+	it('keys the state by a hash of the webhook URL and stores no part of it', async () => {
+		const client = redisClientFor({ host: '127.0.0.1', port: server!.port });
+		const gate = new RedisSendGate(client, rateGateRedisKey(WEBHOOK), () => undefined);
+		await gate.recordDelivered(Date.now());
+		const keys = await client.keys(`${KEY_PREFIX}*`);
+		const values = await Promise.all(keys.map(async (key) => ((await client.type(key)) === 'hash' ? await client.hgetall(key) : await client.get(key))));
+		expect(keys).toContain(rateGateRedisKey(WEBHOOK));
+		expect(JSON.stringify({ keys, values })).not.toMatch(/shared-state-secret|TTEST0000|127\.0\.0\.1/);
+	});
+
+	it('never falls back to this process while Redis is well, however many senders contend', async () => {
+		const client = redisClientFor({ host: '127.0.0.1', port: server!.port });
+		const url = new URL(`${WEBHOOK.href}-contention`);
+		const warnings: RedisUnavailableError[] = [];
+		const gates = Array.from({ length: 200 }, () => new RedisSendGate(client, rateGateRedisKey(url), (error) => warnings.push(error)));
+		await gates[0].recordDelivered(Date.now());
+		await gates[0].recordRateLimited(Date.now(), 1_000);
+		const reservations = await Promise.all(gates.map((gate) => gate.reserve(Date.now(), Infinity)));
+		expect(warnings).toEqual([]);
+		expect(gates.every((gate) => gate.where === 'shared (Redis)')).toBe(true);
+		expect(reservations.every((entry) => entry.reserved)).toBe(true);
+		// 200 distinct slots, one per learned interval.
+		const slots = new Set(reservations.map((entry) => Math.round(entry.delayMs / 100)));
+		expect(slots.size).toBe(200);
+	});
+
+	it('decides in this process from the last state Redis gave while Redis cannot be used, and says so once', async () => {
+		const own = await new RedisServer().start();
+		const client = redisClientFor({ host: '127.0.0.1', port: own.port, database: 1 });
+		const warnings: RedisUnavailableError[] = [];
+		const gate = new RedisSendGate(client, rateGateRedisKey(WEBHOOK), (error) => warnings.push(error));
+		try {
+			await gate.recordDelivered(Date.now());
+			await gate.recordRateLimited(Date.now(), 1_000);
+			expect(gate.where).toBe('shared (Redis)');
+			await own.stop();
+
+			// One time for both: decided in this process, they are spaced by the pace Redis last gave.
+			const at = Date.now();
+			const first = await gate.reserve(at, Infinity);
+			const second = await gate.reserve(at, Infinity);
+			expect(first.delayMs).toBeGreaterThan(1_000 - 2 * REDIS_CALL_TIMEOUT_MS - SLACK_MS);
+			expect(second.delayMs - first.delayMs).toBeGreaterThan(1_000 - SLACK_MS);
+			await gate.recordDelivered(Date.now());
+			expect(gate.where).toBe('local (Redis unreachable)');
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0]).toBeInstanceOf(RedisUnavailableError);
+		} finally {
+			await own.stop();
+		}
+	});
+});
+
+describe('Redis unreachable', () => {
+	it('a claim falls back to this process: the delivery starts, its repeat in this process does not', async () => {
+		const client = redisClientFor({ host: '127.0.0.1', port: await freePort(), password: PASSWORD });
+		const warnings: string[] = [];
+		const claims = new RedisDeliveryClaims(client, 'workflow:trigger', new LocalDeliveryClaims(new RecentDeliveries()), (error) => warnings.push(error.message));
+		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
+		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('repeat');
+		expect(warnings).toHaveLength(2);
+		expect(warnings.join('\n')).toMatch(/Redis could not be used for the duplicate filter/);
+		expect(warnings.join('\n')).not.toContain(PASSWORD);
+	});
+
+	it('a gate that never reached Redis paces in this process from the start', async () => {
+		const client = redisClientFor({ host: '127.0.0.1', port: await freePort(), password: PASSWORD });
+		const warnings: string[] = [];
+		const gate = new RedisSendGate(client, rateGateRedisKey(WEBHOOK), (error) => warnings.push(error.message));
+		expect(await gate.reserve(0, Infinity)).toEqual({ delayMs: 0, reserved: true });
+		await gate.recordRateLimited(0, 1_000);
+		expect(await gate.reserve(0, Infinity)).toEqual({ delayMs: 1_000, reserved: true });
+		expect(gate.where).toBe('local (Redis unreachable)');
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).not.toContain(PASSWORD);
+	});
+});
+
+describe('Redis that accepts connections and never answers', () => {
+	const stalled = new StalledServer();
+	beforeAll(() => stalled.start());
+	afterAll(() => stalled.stop());
+
+	it('costs the first call its deadline, then answers at once for the cool-down, leaving no listener or timer behind per call', async () => {
+		const client = redisClientFor({ host: '127.0.0.1', port: stalled.port });
+		const claims = new RedisDeliveryClaims(client, 'workflow:trigger', new LocalDeliveryClaims(new RecentDeliveries()), () => undefined);
+		const started = Date.now();
+		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
+		const firstMs = Date.now() - started;
+		expect(firstMs).toBeGreaterThanOrEqual(REDIS_CALL_TIMEOUT_MS - 20);
+		// A generous bound on the breaker's deadline (500 ms), not a speed figure.
+		expect(firstMs).toBeLessThan(REDIS_CALL_TIMEOUT_MS + 1_000);
+
+		const events = ['ready', 'error', 'connect', 'close', 'end'];
+		const listeners = () => events.map((event) => client.listenerCount(event));
+		const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+		const before = { listeners: listeners(), handles: handles() };
+		const whileCooling = Date.now();
+		for (let call = 0; call < 1_000; call++) await claims.claim(`message|T1|C1|${call}.000001|U1`, 60_000);
+		expect(Date.now() - whileCooling).toBeLessThan(REDIS_CALL_TIMEOUT_MS);
+		expect({ listeners: listeners(), handles: handles() }).toEqual(before);
+	});
+
+	it('asks Redis again once the cool-down is over, each time with one deadline', async () => {
+		const client = redisClientFor({ host: '127.0.0.1', port: stalled.port, database: 2 });
+		let clock = Date.now();
+		const now = () => clock;
+		const ping = () => redisCall(client, 'a test', (redis) => redis.ping(), now);
+		await expect(ping()).rejects.toMatchObject({ startedCoolDown: true, message: expect.stringContaining('no answer in time') });
+		await expect(ping()).rejects.toMatchObject({ startedCoolDown: false, message: expect.stringContaining('not asked for 30 s') });
+		clock += REDIS_COOL_DOWN_MS + 1;
+		await expect(ping()).rejects.toMatchObject({ startedCoolDown: true });
+		const events = ['ready', 'error', 'connect', 'close', 'end'];
+		expect(events.map((event) => client.listenerCount(event))).toEqual(events.map((event) => (event === 'error' ? 1 : client.listenerCount(event))));
+	});
+});
