@@ -252,7 +252,7 @@ export async function benchmarkSharedPace(executionCounts = [1, 2, 20]): Promise
 							runNode({
 								parameters: { text: '={{ String($json.n) }}', shareThroughRedis: shared, options: { maxRateLimitWait: 900 } },
 								credentials: {
-									slackIncomingWebhookApi: { webhookUrl: url },
+									slackWebhooksIncomingUrlApi: { webhookUrl: url },
 									...(shared && { redis: { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false } }),
 								},
 								items: items(perExecution).map((item) => ({ json: { n: execution * perExecution + item.json.n } })),

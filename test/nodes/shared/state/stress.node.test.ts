@@ -42,7 +42,7 @@ beforeEach(() => slack.reset());
 const send = (texts: string[], options: Record<string, unknown>, redisPort: number) =>
 	runNode({
 		parameters: { text: '={{ $json.text }}', shareThroughRedis: true, options: { timeout: 10, ...options } },
-		credentials: { slackIncomingWebhookApi: { webhookUrl: slack.url }, redis: redisCredential(redisPort) },
+		credentials: { slackWebhooksIncomingUrlApi: { webhookUrl: slack.url }, redis: redisCredential(redisPort) },
 		items: texts.map((text) => ({ json: { text } })),
 		continueOnFail: true,
 	});
@@ -125,7 +125,7 @@ describe('stalled dependency: Redis accepts connections and never answers', () =
 	it('the trigger answers every request inside Slack\'s 3 s and starts every execution; the action paces locally and says so', async () => {
 		harness.parameters = { triggerWords: 'googlebot:', respond: 'immediately', replyText: 'African or European?', shareThroughRedis: true };
 		harness.credentials = {
-			slackOutgoingWebhookApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' },
+			slackWebhooksOutgoingApi: { token: TOKEN, additionalTokens: '', signingSecret: '', allowedTeamIds: '' },
 			redis: redisCredential(stalled.port),
 		};
 		const REQUESTS = 12;
