@@ -85,7 +85,7 @@ end
 if op == 'hold' then
   local dueAt = math.max(s.blockedUntil, s.lastPostAt + s.intervalMs)
   if now < dueAt then return answer(dueAt - now, false) end
-  if now - dueAt <= C.ON_SCHEDULE_MS then s.lastPostAt = dueAt else s.lastPostAt = now end
+  if now - dueAt <= math.min(C.ON_SCHEDULE_MS, s.intervalMs * (C.PACE_MARGIN - 1) / C.PACE_MARGIN) then s.lastPostAt = dueAt else s.lastPostAt = now end
   save()
   return answer(0, false)
 end

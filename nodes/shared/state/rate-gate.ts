@@ -60,7 +60,10 @@ export const RATE_GATE = {
 	SAME_PAUSE_MS: 250,
 	/**
 	 * A sender let through at most this late is on schedule (a timer fires a little late): the
-	 * next is spaced from when it was due, so the delays do not add up.
+	 * next is spaced from when it was due, so the delays do not add up. Never more than the slack
+	 * PACE_MARGIN leaves in one interval (onScheduleMs): a post later than that, counted as on
+	 * time, would bring the next one closer than the measured rate, which a strict limit answers
+	 * with 429 (two workers, each a few tens of milliseconds late, did so once a second).
 	 */
 	ON_SCHEDULE_MS: 50,
 	/**
@@ -111,7 +114,12 @@ export function reserveSlot(
 export function holdBeforePosting(state: RateGateState, now: number): { state: RateGateState; holdMs: number } {
 	const dueAt = Math.max(state.blockedUntil, state.lastPostAt + state.intervalMs);
 	if (now < dueAt) return { state, holdMs: dueAt - now };
-	return { state: { ...state, lastPostAt: now - dueAt <= RATE_GATE.ON_SCHEDULE_MS ? dueAt : now }, holdMs: 0 };
+	return { state: { ...state, lastPostAt: now - dueAt <= onScheduleMs(state.intervalMs) ? dueAt : now }, holdMs: 0 };
+}
+
+/** How late a post may be and still count as on time: within the margin the pace leaves. */
+export function onScheduleMs(intervalMs: number): number {
+	return Math.min(RATE_GATE.ON_SCHEDULE_MS, (intervalMs * (RATE_GATE.PACE_MARGIN - 1)) / RATE_GATE.PACE_MARGIN);
 }
 
 function measured(state: RateGateState, now: number): Pick<RateGateState, 'measuringSince' | 'delivered'> {

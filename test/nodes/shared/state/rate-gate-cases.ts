@@ -76,6 +76,17 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 		],
 	},
 	{
+		name: 'a post later than the pace margin leaves counts from when it went out, so the next keeps the measured spacing',
+		steps: [
+			{ at: 0, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: 0 } } },
+			{ at: 0, op: 'delivered' },
+			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST } } },
+			// 30 ms late: more than the 20 ms of slack a 1.02 s pace leaves over a 1 s limit.
+			{ at: FIRST + 30, op: 'hold', expect: { delayMs: 0, state: { lastPostAt: FIRST + 30 } } },
+			{ at: 2 * FIRST, op: 'hold', expect: { delayMs: 30 } },
+		],
+	},
+	{
 		name: 'the 429s of messages already in flight count as one: one pause, one adjustment',
 		steps: [
 			{ at: 0, op: 'delivered' },
