@@ -48,15 +48,15 @@ export async function handleSlackAppRequest(
 	// Verify Before Filtering: a caller without the signing secret learns nothing from the answers,
 	// at the price of a verification (and, without a kept one, a credential read) per request.
 	const verifiesFirst = wiring.options.verifyBeforeFiltering === true;
-	if (eventsRequest?.kind === 'other') return wiring.answer(verifiesFirst ? await refusalOr(context, envelopeTeamId(body), 200) : 200);
+	if (eventsRequest?.kind === 'other') return wiring.answer((verifiesFirst ? await refusal(context, envelopeTeamId(body)) : undefined) ?? 200);
 	if (eventsRequest?.kind === 'event') {
 		const { envelope, event } = eventsRequest;
-		const refusedFirst = verifiesFirst ? await refusalOr(context, envelope.team_id, undefined) : undefined;
+		const refusedFirst = verifiesFirst ? await refusal(context, envelope.team_id) : undefined;
 		if (refusedFirst) return wiring.answer(refusedFirst);
 		const kinds = context.getNodeParameter('eventKinds', 'both') as EventKinds;
 		const match = matchEvent(event, kinds, wiring.matchSettings, ignore);
 		if (!match) return wiring.answer(200);
-		const refused = verifiesFirst ? undefined : await refusalOr(context, envelope.team_id, undefined);
+		const refused = verifiesFirst ? undefined : await refusal(context, envelope.team_id);
 		if (refused) return wiring.answer(refused);
 		const key = eventDeliveryKey(envelope);
 		if (key && (await claimEvent(context, key, wiring)) === 'repeat') return wiring.answer(200);
@@ -67,20 +67,20 @@ export async function handleSlackAppRequest(
 	if (interactivityRequest === undefined) return undefined;
 	if (interactivityRequest.kind === 'unreadable') return wiring.answer(400);
 	const { payload } = interactivityRequest;
-	const refusedFirst = verifiesFirst ? await refusalOr(context, interactionTeamId(payload), undefined) : undefined;
+	const refusedFirst = verifiesFirst ? await refusal(context, interactionTeamId(payload)) : undefined;
 	if (refusedFirst) return wiring.answer(refusedFirst);
 	const ids = splitList(context.getNodeParameter('actionIds', ''));
 	const match = matchInteraction(payload, ids, wiring.matchSettings.channels);
 	if (!match) return wiring.answer(200);
-	const refused = verifiesFirst ? undefined : await refusalOr(context, interactionTeamId(payload), undefined);
+	const refused = verifiesFirst ? undefined : await refusal(context, interactionTeamId(payload));
 	if (refused) return wiring.answer(refused);
 	return acknowledge(context, interactionItem(payload, match, new Date()), wiring);
 }
 
-/** The status of a refused request, or `otherwise` when the request is verified. */
-async function refusalOr<T extends number | undefined>(context: IWebhookFunctions, teamId: unknown, otherwise: T): Promise<number | T> {
+/** The status to refuse the request with, or undefined when it is verified. */
+async function refusal(context: IWebhookFunctions, teamId: unknown): Promise<number | undefined> {
 	const verdict = await verifySlackAppRequest(context, teamId);
-	return verdict.ok ? otherwise : verdict.status;
+	return verdict.ok ? undefined : verdict.status;
 }
 
 function envelopeTeamId(body: unknown): unknown {
