@@ -4,6 +4,7 @@
 // then test/queue against the real processes, then everything stopped by PID. Prints
 // `N passed, N failed` and exits non-zero when a test failed or the processes would not start.
 //
+// Arguments go to jest (`npm run test:queue -- -t '(f)'` runs one case).
 // QUEUE_LOAD_REQUESTS sizes case (d) (default 10,000). QUEUE_KEEP_FOLDER=1 keeps logs and folders.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ try {
 	const resultsFile = join(process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-results-')), `queue-${version}.json`);
 	const workers = cluster.processes.filter(({ role }) => role === 'worker');
 	// Not spawnSync: this process must stay responsive to Ctrl-C while jest runs.
-	jest = spawn('npx', ['jest', '-c', 'test/queue/jest.config.js', '--json', `--outputFile=${resultsFile}`], {
+	jest = spawn('npx', ['jest', '-c', 'test/queue/jest.config.js', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
 		cwd: PROJECT_DIR,
 		stdio: 'inherit',
 		env: {

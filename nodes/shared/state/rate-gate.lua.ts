@@ -67,6 +67,12 @@ local function measured()
   return now - kept, (s.delivered * kept) / elapsed
 end
 
+local function measuredInterval(blockedUntil)
+  local since, delivered = measured()
+  if delivered == 0 then return 0 end
+  return math.max(1, ((blockedUntil - since) / delivered) * C.PACE_MARGIN)
+end
+
 if op == 'reserve' then
   if s.intervalMs == 0 and now >= s.blockedUntil then
     if s.unanswered >= (tonumber(ARGV[5]) or 0) then return answer(C.AWAIT_ANSWERS_MS, false) end
@@ -124,16 +130,13 @@ if op == 'rateLimited' then
     if s.goodIntervalMs > s.intervalMs then
       s.intervalMs = s.goodIntervalMs
     else
-      s.intervalMs = s.intervalMs * C.SLOW_DOWN_FACTOR
+      s.intervalMs = math.max(s.intervalMs * C.SLOW_DOWN_FACTOR, measuredInterval(blockedUntil))
       s.goodIntervalMs = 0
     end
+  elseif s.delivered > 0 then
+    s.intervalMs = measuredInterval(blockedUntil)
   else
-    local since, delivered = measured()
-    if delivered > 0 then
-      s.intervalMs = math.max(1, ((blockedUntil - since) / delivered) * C.PACE_MARGIN)
-    else
-      s.intervalMs = math.max(C.MIN_FIRST_INTERVAL_MS, blockedUntil - now) * C.PACE_MARGIN
-    end
+    s.intervalMs = math.max(C.MIN_FIRST_INTERVAL_MS, blockedUntil - now) * C.PACE_MARGIN
   end
   s.blockedUntil = blockedUntil
   s.nextSlotAt = math.max(s.nextSlotAt, blockedUntil)

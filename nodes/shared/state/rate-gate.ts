@@ -6,9 +6,11 @@
  * Slack let through, pause included (with nothing let through yet, one message per pause). A 429
  * refusing the first send after a pause only lengthens the pause: no send was paced yet. While
  * Slack accepts everything the pace rises by a tenth every second (the first estimate can be
- * low), but never again to a pace that has drawn a 429: that pace is remembered as a ceiling. A 429 at a faster pace sends the gate back to the last
- * pace Slack accepted for a whole second; later tries go halfway to the ceiling, and stop once
- * the accepted pace is within a few percent of it.
+ * low), but never again to a pace that has drawn a 429: that pace is remembered as a ceiling. A
+ * 429 at a faster pace sends the gate back to the last pace Slack accepted for a whole second;
+ * later tries go halfway to the ceiling, and stop once the accepted pace is within a few percent
+ * of it. A 429 at a pace Slack had accepted slows it by 15%, or at once to the rate Slack let
+ * through since the last pause when that is slower.
  *
  * The arithmetic is pure functions on a plain, serializable state. This file is the reference;
  * rate-gate.lua.ts runs the same arithmetic inside Redis, and both are tested against one table
@@ -131,6 +133,16 @@ function measured(state: RateGateState, now: number): Pick<RateGateState, 'measu
 	return { measuringSince: now - kept, delivered: (state.delivered * kept) / elapsed };
 }
 
+/**
+ * Slack let `delivered` through from `measuringSince` until it asked for a pause lasting until
+ * `blockedUntil`: that is the rate it allows, pause included, paced a little slower. 0 when it
+ * let nothing through.
+ */
+function measuredIntervalMs(state: RateGateState, now: number, blockedUntil: number): number {
+	const { measuringSince, delivered } = measured(state, now);
+	return delivered > 0 ? Math.max(1, ((blockedUntil - measuringSince) / delivered) * RATE_GATE.PACE_MARGIN) : 0;
+}
+
 /** The next pace to try after a second without a 429: a tenth faster, at most halfway to the ceiling. */
 function fasterInterval(intervalMs: number, ceilingIntervalMs: number): number {
 	if (ceilingIntervalMs === 0) return intervalMs * RATE_GATE.SPEED_UP_FACTOR;
@@ -168,16 +180,16 @@ export function afterRateLimited(state: RateGateState, now: number, retryAfterMs
 		if (goodIntervalMs > intervalMs) {
 			intervalMs = goodIntervalMs;
 		} else {
-			intervalMs *= RATE_GATE.SLOW_DOWN_FACTOR;
+			// 15% slower, or as slow as what Slack let through since the last pause when that is
+			// slower still: a limit far below the learned pace (a stricter target behind the same
+			// URL, a pace learned in a burst) is then reached with one 429, not one per 15%.
+			intervalMs = Math.max(intervalMs * RATE_GATE.SLOW_DOWN_FACTOR, measuredIntervalMs(state, now, blockedUntil));
 			goodIntervalMs = 0;
 		}
 	} else {
-		// Slack let `delivered` through from `measuringSince` until it asked for this pause: that
-		// is the rate it allows, pause included.
-		const { measuringSince, delivered } = measured(state, now);
 		intervalMs =
-			delivered > 0
-				? Math.max(1, ((blockedUntil - measuringSince) / delivered) * RATE_GATE.PACE_MARGIN)
+			state.delivered > 0
+				? measuredIntervalMs(state, now, blockedUntil)
 				: Math.max(RATE_GATE.MIN_FIRST_INTERVAL_MS, blockedUntil - now) * RATE_GATE.PACE_MARGIN;
 	}
 	const nextSlotAt = Math.max(state.nextSlotAt, blockedUntil);

@@ -173,7 +173,18 @@ export const RATE_GATE_CASES: RateGateCase[] = [
 			{ at: 0, op: 'delivered' },
 			{ at: 5, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: FIRST } } },
 			{ at: 1_010, op: 'delivered' },
-			{ at: 2_000, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: FIRST, intervalMs: FIRST / 0.85, goodIntervalMs: 0, blockedUntil: 3_000 } } },
+			// Slack let one through from 1,005 to 2,100: a pace of 1,095 ms, faster than 15% slower.
+			{ at: 2_000, op: 'rateLimited', argument: 100, expect: { state: { ceilingIntervalMs: FIRST, intervalMs: FIRST / 0.85, goodIntervalMs: 0, blockedUntil: 2_100 } } },
+		],
+	},
+	{
+		name: 'a limit far below the learned pace is reached with one 429: the pace slows to what Slack let through since the last pause, pause included',
+		steps: [
+			...Array.from({ length: 10 }, (_, n): RateGateStep => ({ at: n * 10, op: 'delivered' })),
+			{ at: 100, op: 'rateLimited', argument: 1_000, expect: { state: { intervalMs: 110 * M, measuringSince: 1_100 } } },
+			{ at: 1_100, op: 'delivered' },
+			// One message from 1,100 until the pause ends at 2,212: 15% slower (132 ms) would draw a 429 per step.
+			{ at: 1_212, op: 'rateLimited', argument: 1_000, expect: { state: { ceilingIntervalMs: 110 * M, intervalMs: 1_112 * M, goodIntervalMs: 0, blockedUntil: 2_212 } } },
 		],
 	},
 	{
