@@ -23,7 +23,10 @@ export async function assertUsableSettings(context: IHookFunctions): Promise<voi
 	const problem = describeMatchSettingsProblem(readMatchSettings(context));
 	if (problem && !listensToSlackApp(context)) {
 		throw new NodeOperationError(context.getNode(), problem, {
-			description: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
+			description:
+				context.getNode().typeVersion >= 3
+					? "Fill in Channels, Trigger Words or both for messages, or Action IDs for a Slack app's buttons and shortcuts, then activate the workflow again."
+					: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
 		});
 	}
 	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));

@@ -177,6 +177,9 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 			const trigger = new SlackOutgoingWebhookTrigger();
 			await expect(trigger.webhookMethods.default.checkExists.call(context)).rejects.toThrow(/needs trigger words/);
 			await expect(trigger.webhookMethods.default.create.call(context)).rejects.toThrow(/needs trigger words/);
+			// Version 3 also starts for a Slack app's buttons and shortcuts: the advice names that field too.
+			const refusal = (await trigger.webhookMethods.default.create.call(context).catch((error: unknown) => error)) as { description?: string };
+			expect(refusal.description).toMatch(typeVersion >= 3 ? /Channels, Trigger Words or both.*or Action IDs/ : /^Fill in Channels, Trigger Words, or both, then/);
 		});
 
 		it.each([
