@@ -13,10 +13,10 @@ import {
 
 import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
-import { deliveryClaimsFor } from '../shared/state/from-node';
+import { incomingMessageClaimsFor } from '../shared/state/from-node';
 import { triggerProperties } from './description';
 import { matchMessage, splitArgs } from './matching';
-import { deliveryKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
+import { incomingMessageKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
 import { assertUsableSettings, immediateReply, readMatchSettings } from './parameters';
 import { shapeLastNodeResponse, writeReply } from './reply';
 import { handleSlackAppRequest } from './slack-app';
@@ -197,10 +197,10 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		// Slack and silence the real one.
 		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
 		const windowSeconds = typeof options.duplicateWindow === 'number' ? options.duplicateWindow : 300;
-		const key = deliveryKey(fields);
+		const key = incomingMessageKey(fields);
 		if (key && windowSeconds > 0) {
 			const node = this.getNode();
-			const claims = await deliveryClaimsFor(this, `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
+			const claims = await incomingMessageClaimsFor(this, `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
 			if ((await claims.claim(key, windowSeconds * 1000)) === 'repeat') return answer(200);
 			if (responseModeFor(respond) === 'onReceived') {
 				// n8n 2.x answers only once the execution exists, and with a 5xx when it could not

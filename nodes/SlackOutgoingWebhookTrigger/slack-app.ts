@@ -2,7 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 import { SLACK_EVENTS_API } from '../shared/slack';
-import { deliveryClaimsFor } from '../shared/state/from-node';
+import { incomingMessageClaimsFor } from '../shared/state/from-node';
 import { eventDeliveryKey, eventItem, matchEvent, readEventsApiRequest, type EventKinds, type EventRetry } from './events';
 import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
 import type { MatchSettings } from './matching';
@@ -133,7 +133,7 @@ async function claimEvent(context: IWebhookFunctions, key: string, wiring: Slack
 	if (configured <= 0) return 'new';
 	const windowSeconds = Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
 	const node = context.getNode();
-	const claims = await deliveryClaimsFor(context, `${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
+	const claims = await incomingMessageClaimsFor(context, `${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
 	const claim = await claims.claim(key, windowSeconds * 1000);
 	if (claim === 'new' && wiring.n8nAnswersOnReceived) {
 		// n8n 2.x answers once the execution exists, and with a 5xx when it could not create it:

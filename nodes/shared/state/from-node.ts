@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { redactWebhookUrl } from '../redact';
-import { LocalDeliveryClaims, recentDeliveriesFor, RedisDeliveryClaims, type DeliveryClaims } from './delivery-claims';
+import { LocalIncomingMessageClaims, recentIncomingMessagesFor, RedisIncomingMessageClaims, type IncomingMessageClaims } from './incoming-message-claims';
 import { redisClientFor, type RedisCredential } from './redis';
 import { RedisSendGate, rateGateRedisKey, type SendGate } from './send-gates';
 
@@ -33,11 +33,11 @@ export async function sharedSendGatesFor(context: IExecuteFunctions): Promise<((
 }
 
 /** The trigger's duplicate filter: in this process, or in Redis when the node says so. */
-export async function deliveryClaimsFor(context: IWebhookFunctions, triggerKey: string): Promise<DeliveryClaims> {
-	const inThisProcess = new LocalDeliveryClaims(recentDeliveriesFor(triggerKey));
+export async function incomingMessageClaimsFor(context: IWebhookFunctions, triggerKey: string): Promise<IncomingMessageClaims> {
+	const inThisProcess = new LocalIncomingMessageClaims(recentIncomingMessagesFor(triggerKey));
 	const client = await redisClientOf(context, context.getNodeParameter('shareThroughRedis', false));
 	if (!client) return inThisProcess;
-	return new RedisDeliveryClaims(client, triggerKey, inThisProcess, (error) => {
+	return new RedisIncomingMessageClaims(client, triggerKey, inThisProcess, (error) => {
 		// Once per cool-down of the process's Redis breaker, not once per request.
 		if (error.startedCoolDown) {
 			context.logger.warn(`Slack Outgoing Webhook Trigger: ${error.message}; the duplicate filter works in this process only until Redis answers again`);

@@ -4,10 +4,10 @@ import { hashKey, KEY_PREFIX, redisCall, type RedisUnavailableError } from './re
 
 /**
  * Slack sends a message again when it gets no 200 in time. Keys of messages that started a
- * workflow are kept for a while, per trigger node: in this n8n process (RecentDeliveries; a
+ * workflow are kept for a while, per trigger node: in this n8n process (RecentIncomingMessages; a
  * second process or a restart does not see them), or in Redis, shared by every webhook process.
  */
-export class RecentDeliveries {
+export class RecentIncomingMessages {
 	private readonly seenAt = new Map<string, number>();
 
 	constructor(private readonly maxEntries = 10_000) {}
@@ -40,12 +40,12 @@ export class RecentDeliveries {
 	}
 }
 
-const byTrigger = new Map<string, RecentDeliveries>();
+const byTrigger = new Map<string, RecentIncomingMessages>();
 
-export function recentDeliveriesFor(triggerKey: string): RecentDeliveries {
+export function recentIncomingMessagesFor(triggerKey: string): RecentIncomingMessages {
 	let recent = byTrigger.get(triggerKey);
 	if (!recent) {
-		recent = new RecentDeliveries();
+		recent = new RecentIncomingMessages();
 		byTrigger.set(triggerKey, recent);
 	}
 	return recent;
@@ -54,16 +54,16 @@ export function recentDeliveriesFor(triggerKey: string): RecentDeliveries {
 export type Claim = 'new' | 'repeat';
 
 /** The duplicate filter as the trigger uses it: one implementation per place the keys are kept. */
-export interface DeliveryClaims {
+export interface IncomingMessageClaims {
 	/** 'new' when this call is the first for `key` within `windowMs`; the key is then held for that long. */
 	claim(key: string, windowMs: number): Promise<Claim>;
 	/** Lets the next delivery of `key` through: n8n could not start the workflow for this one. */
 	release(key: string): Promise<void>;
 }
 
-export class LocalDeliveryClaims implements DeliveryClaims {
+export class LocalIncomingMessageClaims implements IncomingMessageClaims {
 	constructor(
-		private readonly recent: RecentDeliveries,
+		private readonly recent: RecentIncomingMessages,
 		private readonly now: () => number = Date.now,
 	) {}
 
@@ -82,12 +82,12 @@ export class LocalDeliveryClaims implements DeliveryClaims {
  * (redis.ts), the claim is decided in this process at once: a duplicate is better than a lost
  * command, and a late answer is a lost command to Slack.
  */
-export class RedisDeliveryClaims implements DeliveryClaims {
+export class RedisIncomingMessageClaims implements IncomingMessageClaims {
 	constructor(
 		private readonly client: Redis,
 		/** The trigger node the keys belong to. */
 		private readonly scope: string,
-		private readonly inThisProcess: DeliveryClaims,
+		private readonly inThisProcess: IncomingMessageClaims,
 		private readonly onUnreachable: (error: RedisUnavailableError) => void,
 	) {}
 
@@ -110,7 +110,10 @@ export class RedisDeliveryClaims implements DeliveryClaims {
 		}
 	}
 
-	/** Hashed: the key names a team, a channel and a user. */
+	/**
+	 * Hashed: the key names a team, a channel and a user. The prefix keeps its old word, so webhook
+	 * processes of an older release share the claims while a cluster is upgraded.
+	 */
 	private redisKey(key: string): string {
 		return `${KEY_PREFIX}delivery:${hashKey(this.scope, key)}`;
 	}

@@ -1,5 +1,5 @@
 import {
-	deliveryKey,
+	incomingMessageKey,
 	detectSource,
 	isIgnoredSender,
 	messageTimeIso,
@@ -44,9 +44,9 @@ describe('posted fields', () => {
 	});
 
 	it('keys deliveries by team, channel, timestamp and user (or the slash command or post ID)', () => {
-		expect(deliveryKey({ team_id: 'T1', channel_id: 'C1', timestamp: '1.000001', user_id: 'U1' })).toBe('message|T1|C1|1.000001|U1');
-		expect(deliveryKey({ team_id: 'T1', trigger_id: 'tr1' })).toBe('slash|T1|tr1');
-		expect(deliveryKey({ team_id: 'T1', post_id: 'p1', timestamp: '1' })).toBe('post|T1|p1');
-		expect(deliveryKey({ text: 'x' })).toBeUndefined();
+		expect(incomingMessageKey({ team_id: 'T1', channel_id: 'C1', timestamp: '1.000001', user_id: 'U1' })).toBe('message|T1|C1|1.000001|U1');
+		expect(incomingMessageKey({ team_id: 'T1', trigger_id: 'tr1' })).toBe('slash|T1|tr1');
+		expect(incomingMessageKey({ team_id: 'T1', post_id: 'p1', timestamp: '1' })).toBe('post|T1|p1');
+		expect(incomingMessageKey({ text: 'x' })).toBeUndefined();
 	});
 });

@@ -22,7 +22,7 @@ import {
 	urlVerification,
 } from '../../helpers/slack-app-fixtures';
 import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
-import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../nodes/shared/state/delivery-claims';
+import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims } from '../../../nodes/shared/state/incoming-message-claims';
 import { eventDeliveryKey } from '../../../nodes/SlackOutgoingWebhookTrigger/events';
 import { closeRedisClients } from '../../../nodes/shared/state/redis';
 
@@ -383,7 +383,7 @@ const redisAvailable = redisServerAvailable();
 	it('starts nothing for an event another webhook process already claimed by its event_id, and claims a new one for every process', async () => {
 		harness.parameters.shareThroughRedis = true;
 		harness.credentials.redis = { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false };
-		const otherProcess = new RedisDeliveryClaims(client, `test-workflow:${triggerNodeId(3)}`, new LocalDeliveryClaims(new RecentDeliveries()), () => undefined);
+		const otherProcess = new RedisIncomingMessageClaims(client, `test-workflow:${triggerNodeId(3)}`, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
 		const claimed = eventCallback(messageEvent());
 		expect(await otherProcess.claim(eventDeliveryKey(claimed)!, 60_000)).toBe('new');
 		expect(await postEvent(claimed, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).toMatchObject({ status: 200, body: '' });

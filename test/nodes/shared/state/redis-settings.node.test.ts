@@ -9,8 +9,8 @@ import { n8nLogFile, readN8nLog, restoreLogSettings } from '../../../helpers/n8n
 
 import Redis from 'ioredis';
 
-import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims } from '../../../../nodes/shared/state/delivery-claims';
-import { deliveryKey } from '../../../../nodes/SlackOutgoingWebhookTrigger/message';
+import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims } from '../../../../nodes/shared/state/incoming-message-claims';
+import { incomingMessageKey } from '../../../../nodes/SlackOutgoingWebhookTrigger/message';
 import { closeRedisClients, KEY_PREFIX } from '../../../../nodes/shared/state/redis';
 import { rateGateRedisKey } from '../../../../nodes/shared/state/send-gates';
 import { freePort } from '../../../helpers/free-port';
@@ -88,8 +88,8 @@ describe('Slack Outgoing Webhook Trigger, Share Duplicate Filter Through Redis',
 
 		it('starts nothing for a delivery another webhook process already claimed in Redis', async () => {
 			const post = freshPost();
-			const otherProcess = new RedisDeliveryClaims(client, HARNESS_SCOPE, new LocalDeliveryClaims(new RecentDeliveries()), () => undefined);
-			expect(await otherProcess.claim(deliveryKey(post)!, 60_000)).toBe('new');
+			const otherProcess = new RedisIncomingMessageClaims(client, HARNESS_SCOPE, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
+			expect(await otherProcess.claim(incomingMessageKey(post)!, 60_000)).toBe('new');
 
 			expect(await harness.post(form(post), FORM)).toMatchObject({ status: 200, body: '' });
 			expect(started()).toBe(0);
@@ -97,7 +97,7 @@ describe('Slack Outgoing Webhook Trigger, Share Duplicate Filter Through Redis',
 			const next = freshPost();
 			expect(await harness.post(form(next), FORM)).toMatchObject({ status: 200, body: '{"text":"African or European?"}' });
 			expect(started()).toBe(1);
-			expect(await otherProcess.claim(deliveryKey(next)!, 60_000)).toBe('repeat');
+			expect(await otherProcess.claim(incomingMessageKey(next)!, 60_000)).toBe('repeat');
 		});
 
 		it('keeps hashed keys only: no team, channel or user in Redis', async () => {

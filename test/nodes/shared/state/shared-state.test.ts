@@ -5,7 +5,7 @@
  */
 import Redis from 'ioredis';
 
-import { LocalDeliveryClaims, RecentDeliveries, RedisDeliveryClaims, type DeliveryClaims } from '../../../../nodes/shared/state/delivery-claims';
+import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims, type IncomingMessageClaims } from '../../../../nodes/shared/state/incoming-message-claims';
 import { closeRedisClients, KEY_PREFIX, redisCall, redisClientFor, REDIS_CALL_TIMEOUT_MS, REDIS_COOL_DOWN_MS, RedisUnavailableError } from '../../../../nodes/shared/state/redis';
 import { LocalSendGate, RedisSendGate, rateGateRedisKey, type SendGate } from '../../../../nodes/shared/state/send-gates';
 import { freePort } from '../../../helpers/free-port';
@@ -44,7 +44,7 @@ function anotherProcessClient(): Redis {
 
 interface Place {
 	/** Two views of the same filter, as two webhook processes (or two requests in one process) see it. */
-	claims(): [DeliveryClaims, DeliveryClaims];
+	claims(): [IncomingMessageClaims, IncomingMessageClaims];
 	/** Two senders to one webhook: two executions (Redis) or two items of one execution (this process). */
 	gates(): [SendGate, SendGate];
 }
@@ -53,9 +53,9 @@ const places: Array<[string, () => Place]> = [
 	[
 		'kept in this process',
 		() => {
-			const recent = new RecentDeliveries();
+			const recent = new RecentIncomingMessages();
 			const gate = new LocalSendGate();
-			return { claims: () => [new LocalDeliveryClaims(recent), new LocalDeliveryClaims(recent)], gates: () => [gate, gate] };
+			return { claims: () => [new LocalIncomingMessageClaims(recent), new LocalIncomingMessageClaims(recent)], gates: () => [gate, gate] };
 		},
 	],
 	...(available.ok
@@ -68,7 +68,7 @@ const places: Array<[string, () => Place]> = [
 						const unreachable = () => {
 							throw new Error('Redis was reachable: no fallback expected');
 						};
-						const claimsOn = (client: Redis) => new RedisDeliveryClaims(client, scope, new LocalDeliveryClaims(new RecentDeliveries()), unreachable);
+						const claimsOn = (client: Redis) => new RedisIncomingMessageClaims(client, scope, new LocalIncomingMessageClaims(new RecentIncomingMessages()), unreachable);
 						const gateOn = (client: Redis) => new RedisSendGate(client, rateGateRedisKey(url), unreachable);
 						const first = redisClientFor({ host: '127.0.0.1', port: server!.port });
 						const second = anotherProcessClient();
@@ -213,7 +213,7 @@ describe('Redis unreachable', () => {
 	it('a claim falls back to this process: the delivery starts, its repeat in this process does not', async () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: await freePort(), password: PASSWORD });
 		const warnings: string[] = [];
-		const claims = new RedisDeliveryClaims(client, 'workflow:trigger', new LocalDeliveryClaims(new RecentDeliveries()), (error) => warnings.push(error.message));
+		const claims = new RedisIncomingMessageClaims(client, 'workflow:trigger', new LocalIncomingMessageClaims(new RecentIncomingMessages()), (error) => warnings.push(error.message));
 		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
 		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('repeat');
 		expect(warnings).toHaveLength(2);
@@ -241,7 +241,7 @@ describe('Redis that accepts connections and never answers', () => {
 
 	it('costs the first call its deadline, then answers at once for the cool-down, leaving no listener or timer behind per call', async () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: stalled.port });
-		const claims = new RedisDeliveryClaims(client, 'workflow:trigger', new LocalDeliveryClaims(new RecentDeliveries()), () => undefined);
+		const claims = new RedisIncomingMessageClaims(client, 'workflow:trigger', new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
 		const started = Date.now();
 		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
 		const firstMs = Date.now() - started;
