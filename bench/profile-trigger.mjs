@@ -5,7 +5,8 @@
 // credential read, its expression isolates, its body parsing, and the functions with the most
 // time of their own. Loopback only; a fixed number of requests.
 //
-// Options: --settings defaults|recommended|patched  --case filtered|matching  --type-version 1|2
+// Options: --settings defaults|recommended|patched  --case filtered|matching|event-filtered|event-matching
+//          --type-version 1|2 (form posts; the Events API cases are signed JSON to type version 3)
 //          --requests 300  --keep (keep the .cpuprofile, to open in Chrome DevTools)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_N8N_VERSION, ensureN8n } from '../test/harness/n8n-runtime.mjs';
 import { buildPackage, FAST_TRIGGER_SETTINGS, packPackage } from '../test/harness/n8n-instance.mjs';
 import { patchedRuntime } from './patched-n8n.mjs';
-import { load, TRIGGER_CREDENTIALS, TRIGGER_PATHS, triggerWorkflows, withN8n } from './n8n.mjs';
+import { load, signedEvent, TRIGGER_CREDENTIALS, TRIGGER_PATHS, triggerWorkflows, withN8n } from './n8n.mjs';
 
 const { values } = parseArgs({
 	options: {
@@ -27,8 +28,9 @@ const { values } = parseArgs({
 	},
 });
 const requests = Number(values.requests);
-const matching = values.case === 'matching';
-const path = values['type-version'] === '1' ? TRIGGER_PATHS.oursVersion1 : TRIGGER_PATHS.ours;
+const isEvent = values.case.startsWith('event-');
+const matching = isEvent ? signedEvent(values.case === 'event-matching') : values.case === 'matching';
+const path = isEvent ? TRIGGER_PATHS.oursEvents : values['type-version'] === '1' ? TRIGGER_PATHS.oursVersion1 : TRIGGER_PATHS.ours;
 const say = (message) => console.log(`[profile] ${message}`);
 
 /**
@@ -89,7 +91,7 @@ await withN8n(values.settings === 'patched' ? patchedRuntime(runtime) : runtime,
 	const result = await load(origin, path, 1, requests, matching);
 	window = [fromUs, Number(process.hrtime.bigint() / 1000n)];
 	cpuPerRequestMs = (cpuMs(pid) - cpuBefore) / result.requests;
-	say(`${result.requests} ${values.case} requests to the type version ${values['type-version']} trigger, ${values.settings} settings: ${result.perSecond.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, ${result.failures} non-200`);
+	say(`${result.requests} ${values.case} requests to the type version ${isEvent ? 3 : values['type-version']} trigger, ${values.settings} settings: ${result.perSecond.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, ${result.failures} non-200`);
 }, { ...settings, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` });
 
 const file = readdirSync(profileDir).find((name) => name.includes(`.${mainPid}.`));
