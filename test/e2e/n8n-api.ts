@@ -112,3 +112,32 @@ export function useSuiteSlack(): SlackWebhookServer {
 	beforeEach(() => slack.reset());
 	return slack;
 }
+
+/**
+ * Runs a workflow as the editor's "Execute workflow" button does, from the trigger named, and
+ * returns the execution's ID: POST /rest/workflows/:id/run (WorkflowsController.runManually). A
+ * Schedule Trigger run this way fires at once (its manualTriggerFunction). n8n 2.x reads the
+ * workflow from its database and takes only the trigger to start from (ManualRunDto); n8n 1.x runs
+ * the workflow the editor sends along with it (`workflowData`). n8n's CLI `execute --id` cannot
+ * stand in: it starts only from a Manual or an Execute Workflow Trigger (findCliWorkflowStart).
+ */
+export async function runManuallyFrom(workflowId: string, triggerName: string): Promise<string> {
+	const path = `/rest/workflows/${workflowId}/run`;
+	const triggerToStartFrom = { name: triggerName };
+	const sendsWorkflow = Number(n8nVersion.split('.')[0]) < 2;
+	const body = sendsWorkflow ? { workflowData: (await rest<{ data: Record<string, unknown> }>(`/rest/workflows/${workflowId}`)).data, triggerToStartFrom } : { triggerToStartFrom };
+	const response = await post(path, JSON.stringify(body), { 'content-type': 'application/json', cookie });
+	if (response.status !== 200) throw new Error(`${path} answered ${response.status}: ${response.body.slice(0, 300)}`);
+	const { data } = JSON.parse(response.body) as { data: { executionId?: string } };
+	// { waitingForWebhook: true } instead means n8n waits for a test call of the trigger's webhook.
+	if (!data.executionId) throw new Error(`${path} started no execution: ${response.body.slice(0, 300)}`);
+	return data.executionId;
+}
+
+/** Waits until the execution has finished, and returns its status (success, error, crashed, canceled). */
+export async function finishedExecutionStatus(id: string): Promise<string> {
+	return eventually(async () => {
+		const { data } = await rest<{ data: { status: string } }>(`/rest/executions/${id}`);
+		return ['new', 'running', 'waiting'].includes(data.status) ? undefined : data.status;
+	});
+}

@@ -2,12 +2,15 @@
  * A Slack app's requests to the trigger (type version 3) in a real n8n, signed with the app's
  * signing secret: the Request URL check, a matching and a filtered message, a retried event, and a
  * button click answered through its response URL on the suite's Slack (an allowed host). The two
- * Slack-app examples of docs/examples were imported with n8n's CLI as a user would import them.
+ * Slack-app examples of docs/examples were imported with n8n's CLI as a user would import them;
+ * the approval example's scheduled half runs as the editor's "Execute workflow" runs it.
  */
 import { appMentionEvent, blockActions, eventCallback, messageEvent, signedInteraction, signedJson, urlVerification } from '../helpers/slack-app-fixtures';
-import { eventually, executionCount, n8nVersion, newestExecutionAfter, post, useSuiteSlack } from './n8n-api';
+import { eventually, executionCount, finishedExecutionStatus, n8nVersion, newestExecutionAfter, post, runManuallyFrom, useSuiteSlack } from './n8n-api';
 import { storedStringsHolding } from './late-reply';
+import { splitList } from '../../nodes/shared/text';
 import E2E from '../harness/fixtures/secrets.json';
+import APPROVAL_EXAMPLE from '../../docs/examples/slack-app-approval-buttons.json';
 
 /** The IDs fixtures.mjs gives the Slack-app workflows (SLACK_APP there). */
 const SLACK_APP = {
@@ -16,6 +19,29 @@ const SLACK_APP = {
 	keywordBot: { workflowId: 'slackAppKeyword1', webhookId: '2d7c4e9a-1f3b-4a8d-9c6e-5b0a7f1e3d21' },
 	approval: { workflowId: 'slackAppApprove1', webhookId: '7f1b3d5e-9a2c-4e6f-8b0d-1c3e5a7b9d41' },
 };
+
+/** What the approval example itself says: the trigger its report starts from, and the Action IDs its "Button Clicked" listens for. */
+const APPROVAL = {
+	scheduleTrigger: nodeOfType('n8n-nodes-base.scheduleTrigger').name,
+	actionIds: splitList((nodeOfType('n8n-nodes-slack-webhooks.slackOutgoingWebhookTrigger').parameters as { actionIds?: string }).actionIds),
+};
+function nodeOfType(type: string) {
+	const node = APPROVAL_EXAMPLE.nodes.find((candidate) => candidate.type === type);
+	if (!node) throw new Error(`the approval example has no ${type} node`);
+	return node;
+}
+
+interface Button {
+	type: string;
+	action_id: string;
+	value: string;
+	text: { text: string };
+}
+/** The buttons of a message's `actions` blocks, each with its block's ID, as Slack sends them back on a click. */
+const buttonsOf = (blocks: unknown) =>
+	(blocks as { type: string; block_id: string; elements: Button[] }[])
+		.filter((block) => block.type === 'actions')
+		.flatMap((block) => block.elements.filter((element) => element.type === 'button').map((button) => ({ ...button, block_id: block.block_id })));
 
 const slack = useSuiteSlack();
 const urlOf = (webhookId: string) => `/webhook/${webhookId}/slack`;
@@ -93,5 +119,31 @@ describe(`n8n ${n8nVersion}: a Slack app's requests (trigger type version 3)`, (
 		const answer = await eventually(async () => slack.received[0]);
 		expect(answer.path).toBe(new URL(responseUrl).pathname);
 		expect(answer.json).toEqual({ text: ':x: Rejected by <@U2147483697> (expenses-2026-11-30)', response_type: 'in_channel', replace_original: true });
+	});
+
+	it("the approval example's scheduled half, run as the editor runs it, posts the report once with buttons its own trigger listens for; a click on each replaces it", async () => {
+		const executionId = await runManuallyFrom(SLACK_APP.approval.workflowId, APPROVAL.scheduleTrigger);
+		expect(await finishedExecutionStatus(executionId)).toBe('success');
+		expect(slack.received.map(({ path }) => path)).toEqual([slack.webhookPath]);
+		const report = slack.received[0].json as { text: string; blocks: unknown };
+		const buttons = buttonsOf(report.blocks);
+		expect(buttons.map(({ action_id }) => action_id).sort()).toEqual([...APPROVAL.actionIds].sort());
+		// Both buttons decide on this report: its day, as its text shows it, is in their value.
+		const reportDay = /\d{4}-\d{2}-\d{2}/.exec(report.text)?.[0];
+		expect(reportDay).toBeDefined();
+		for (const { value } of buttons) expect(value).toBe(buttons[0].value);
+		expect(buttons[0].value).toContain(reportDay);
+
+		for (const button of buttons) {
+			const responseUrl = responseUrlAt(`approval-${button.action_id}`);
+			const action = { action_id: button.action_id, block_id: button.block_id, type: 'button', value: button.value };
+			const clickOnAnyMessage = blockActions({ response_url: responseUrl, actions: [action] });
+			const click: Record<string, unknown> = { ...clickOnAnyMessage, message: { ...(clickOnAnyMessage.message as object), text: report.text, blocks: report.blocks } };
+			const clicker = (click.user as { id: string }).id;
+			expect(await sendClick(SLACK_APP.approval.webhookId, click)).toEqual({ status: 200, body: '' });
+			const answer = await eventually(async () => slack.received.find(({ path }) => path === new URL(responseUrl).pathname));
+			expect(answer.json).toEqual({ text: expect.stringContaining(`by <@${clicker}> (${button.value})`), response_type: 'in_channel', replace_original: true });
+			expect(answer.json?.text).toContain(button.text.text);
+		}
 	});
 });
