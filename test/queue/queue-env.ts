@@ -17,8 +17,11 @@ const postgresSettings = JSON.parse(requiredEnv('QUEUE_POSTGRES')) as Record<str
 const workerLogFiles = JSON.parse(requiredEnv('QUEUE_WORKER_LOGS')) as string[];
 /** The IDs of test/harness/fixtures/queue.mjs, passed on by scripts/test-queue.mjs. */
 const fixtures = JSON.parse(requiredEnv('QUEUE_FIXTURES')) as {
-	QUEUE: Record<'redisCredential' | 'gateRedisCredential' | 'dedupeWorkflow' | 'loadWorkflow' | 'burstWorkflow' | 'fallbackWorkflow', string>;
-	REUSED_WORKFLOWS: Record<'immediate' | 'lastNode' | 'respondNode', string>;
+	QUEUE: Record<
+		'redisCredential' | 'gateRedisCredential' | 'dedupeWorkflow' | 'loadWorkflow' | 'burstWorkflow' | 'fallbackWorkflow' | 'slackAppEventsWorkflow' | 'slackAppButtonsWorkflow',
+		string
+	>;
+	REUSED_WORKFLOWS: Record<'immediate' | 'lastNode' | 'respondNode' | 'slackAppEvents', string>;
 };
 export const { QUEUE, REUSED_WORKFLOWS } = fixtures;
 
@@ -34,6 +37,10 @@ export function slackForm(token: string, fields: Record<string, string> = {}): R
 
 export const postForm = (origin: string, path: string, form: Record<string, string>) =>
 	post(origin, path, new URLSearchParams(form).toString(), 'application/x-www-form-urlencoded');
+
+/** A Slack app's signed request (signedJson or signedInteraction of test/helpers/slack-app-fixtures), with any extra headers. */
+export const postSigned = (origin: string, path: string, signed: { body: string; headers: Record<string, string> }, extraHeaders: Record<string, string> = {}) =>
+	postOnOwnConnection(`${origin}${path}`, signed.body, { ...signed.headers, ...extraHeaders });
 
 interface PgClient {
 	connect(): Promise<void>;
@@ -56,6 +63,37 @@ export async function sql(text: string, values: unknown[] = []): Promise<Array<R
 export async function executionsOf(workflowId: string): Promise<Array<{ id: string; status: string }>> {
 	const rows = await sql('SELECT id, status FROM execution_entity WHERE "workflowId" = $1 ORDER BY id', [workflowId]);
 	return rows.map((row) => ({ id: String(row.id), status: String(row.status) }));
+}
+
+/**
+ * n8n stores an execution's data as flatted JSON: an array whose first entry is the root, where
+ * every object, array and string is stored once and referred to by its index, as a string.
+ */
+function unflatten(text: string): unknown {
+	const entries = JSON.parse(text) as unknown[];
+	const revived = new Map<number, unknown>();
+	const revive = (index: number): unknown => {
+		const entry = entries[index];
+		if (typeof entry !== 'object' || entry === null) return entry;
+		if (revived.has(index)) return revived.get(index);
+		const copy: Record<string, unknown> | unknown[] = Array.isArray(entry) ? [] : {};
+		revived.set(index, copy);
+		for (const [key, value] of Object.entries(entry)) (copy as Record<string, unknown>)[key] = typeof value === 'string' ? revive(Number(value)) : value;
+		return copy;
+	};
+	return revive(0);
+}
+
+interface StoredRunData {
+	resultData: { runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>> };
+}
+
+/** The items a node put out in an execution, as n8n recorded them in PostgreSQL. */
+export async function nodeOutput(executionId: string, nodeName: string): Promise<Array<Record<string, unknown>>> {
+	const [row] = await sql('SELECT data FROM execution_data WHERE "executionId" = $1', [Number(executionId)]);
+	if (!row) throw new Error(`execution ${executionId} has no stored data`);
+	const { resultData } = unflatten(String(row.data)) as StoredRunData;
+	return (resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? []).map(({ json }) => json);
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
