@@ -13,7 +13,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, oauthCredentialOverwrites, REPORT_WORKFLOWS, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
+import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, oauthCredentialOverwrites, REPORT_WORKFLOWS, SLACK_APP, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from '../test/harness/n8n-runtime.mjs';
 import {
 	buildAndPack,
@@ -98,6 +98,7 @@ async function runAgainst(version, tarball) {
 				E2E_OAUTH_APPS: JSON.stringify(OAUTH_APPS),
 				E2E_TRIGGER_FIXTURES: JSON.stringify(triggerFixtureIds()),
 				E2E_REPORT_WORKFLOWS: JSON.stringify(REPORT_WORKFLOWS),
+				E2E_SLACK_APP: JSON.stringify(SLACK_APP),
 				// The oauth suite reads a credential back with n8n's own CLI (export:credentials).
 				E2E_N8N_CLI: JSON.stringify({ node: runtime.node, n8n: runtime.n8nBin, nodeBin: runtime.nodeBin, env: { N8N_USER_FOLDER: userFolder, DB_TYPE: 'sqlite', N8N_LOG_OUTPUT: 'console', ...loopbackOnlySettings(version) } }),
 				E2E_N8N_PID: String(child.pid),

@@ -6,19 +6,14 @@
  * the approval example's scheduled half runs as the editor's "Execute workflow" runs it.
  */
 import { appMentionEvent, blockActions, eventCallback, messageEvent, signedInteraction, signedJson, urlVerification } from '../helpers/slack-app-fixtures';
-import { eventually, executionCount, finishedExecutionStatus, n8nVersion, newestExecutionAfter, post, runManuallyFrom, useSuiteSlack } from './n8n-api';
+import { eventually, executionCount, finishedExecutionStatus, n8nVersion, newestExecutionAfter, post, requiredEnv, runManuallyFrom, useSuiteSlack } from './n8n-api';
 import { storedStringsHolding } from './late-reply';
 import { splitList } from '../../nodes/shared/text';
 import E2E from '../harness/fixtures/secrets.json';
 import APPROVAL_EXAMPLE from '../../docs/examples/slack-app-approval-buttons.json';
 
-/** The IDs fixtures.mjs gives the Slack-app workflows (SLACK_APP there). */
-const SLACK_APP = {
-	events: { workflowId: 'e2eSlackAppEvent', webhookId: 'e2e-slack-app-events' },
-	buttons: { workflowId: 'e2eSlackAppButtn', webhookId: 'e2e-slack-app-buttons' },
-	keywordBot: { workflowId: 'slackAppKeyword1', webhookId: '2d7c4e9a-1f3b-4a8d-9c6e-5b0a7f1e3d21' },
-	approval: { workflowId: 'slackAppApprove1', webhookId: '7f1b3d5e-9a2c-4e6f-8b0d-1c3e5a7b9d41' },
-};
+/** The IDs test/harness/fixtures/e2e.mjs gives the Slack-app workflows (SLACK_APP there), passed on by scripts/e2e.mjs. */
+const SLACK_APP = JSON.parse(requiredEnv('E2E_SLACK_APP')) as Record<'events' | 'buttons' | 'keywordBot' | 'approval', { workflowId: string; webhookId: string }>;
 
 /** What the approval example itself says: the trigger its report starts from, and the Action IDs its "Button Clicked" listens for. */
 const APPROVAL = {
