@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 
 import { registerNodeType, runNode } from '../test/helpers/n8n-harness';
-import { answer, SlackWebhookServer, tokenBucket } from '../test/helpers/slack-webhook-server';
+import { SlackWebhookServer } from '../test/helpers/slack-webhook-server';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const RATE_LIMITED_MESSAGES = Number(process.env.BENCH_RATE_LIMITED_MESSAGES ?? 300);
@@ -168,14 +168,7 @@ export async function benchmarkRateLimited(withHttpRequestNode: boolean, rate = 
 	const rows: RateLimitedRow[] = [];
 	const measure = async (contestant: string, run: () => Promise<unknown>) => {
 		server.reset();
-		const allow = tokenBucket(rate, burst);
-		let answered429 = 0;
-		server.respondWith(() => {
-			if (allow()) return answer.ok();
-			answered429++;
-			// Retry-After is whole seconds, as HTTP and Slack give it.
-			return answer.rateLimited('1');
-		});
+		server.limitTo(rate, burst);
 		const elapsed = await seconds(run);
 		const texts = server.posted.map((request) => Number(request.json?.text));
 		const unique = new Set(texts);
@@ -184,7 +177,7 @@ export async function benchmarkRateLimited(withHttpRequestNode: boolean, rate = 
 			delivered: unique.size,
 			lost: count - unique.size,
 			duplicated: texts.length - unique.size,
-			answered429,
+			answered429: server.rateLimited,
 			seconds: elapsed,
 			ratioToLeastTime: elapsed / leastSeconds,
 			inOrder: texts.every((value, index) => index === 0 || value > texts[index - 1]),
@@ -233,13 +226,7 @@ export async function benchmarkSharedPace(executionCounts = [1, 2, 20]): Promise
 	try {
 		for (const executions of executionCounts) {
 			server.reset();
-			const allow = tokenBucket(1, 1);
-			let answered429 = 0;
-			server.respondWith(() => {
-				if (allow()) return answer.ok();
-				answered429++;
-				return answer.rateLimited('1');
-			});
+			server.limitTo(1, 1);
 			const shared = executions > 1;
 			// A webhook of its own per row: the pace learned by one row must not help the next.
 			const url = `${server.url}?row=${executions}`;
@@ -270,7 +257,7 @@ export async function benchmarkSharedPace(executionCounts = [1, 2, 20]): Promise
 				delivered: unique.size,
 				lost: total - unique.size,
 				duplicated: texts.length - unique.size,
-				answered429,
+				answered429: server.rateLimited,
 				pacedLocally: runs.flatMap((run) => run.output ?? []).filter((item) => item.json.rateGate === 'local (Redis unreachable)').length,
 				seconds: elapsed,
 				ratioToLeastTime: elapsed / (total - 1),

@@ -91,6 +91,8 @@ export class SlackWebhookServer {
 	/** Requests destroyed on arrival, before their body was read: never posted. */
 	resetOnArrival: (arrival: number) => boolean = () => false;
 	arrivals = 0;
+	/** Answers 429 given by the limit `limitTo` set. */
+	rateLimited = 0;
 
 	/** A URL shaped like Slack's, with obviously fake IDs. */
 	webhookPath = '/services/TTEST0000/BTEST0000/test-secret-path-0000';
@@ -118,12 +120,28 @@ export class SlackWebhookServer {
 		this.script = script;
 	}
 
+	/**
+	 * Plays a webhook that allows `rate` messages a second with bursts of `burst` (a token bucket,
+	 * as Slack's limiter is) and answers 429 with `Retry-After: 1` beyond it (whole seconds, as
+	 * Slack gives it), counting those answers in `rateLimited`.
+	 */
+	limitTo(rate: number, burst: number): void {
+		const allow = tokenBucket(rate, burst);
+		this.rateLimited = 0;
+		this.respondWith(() => {
+			if (allow()) return answer.ok();
+			this.rateLimited++;
+			return answer.rateLimited('1');
+		});
+	}
+
 	reset(): void {
 		this.received.length = 0;
 		this.posted.length = 0;
 		this.script = () => answer.ok();
 		this.resetOnArrival = () => false;
 		this.arrivals = 0;
+		this.rateLimited = 0;
 	}
 
 	async stop(): Promise<void> {

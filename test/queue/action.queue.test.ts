@@ -7,7 +7,7 @@
  */
 import E2E from '../harness/fixtures/secrets.json';
 import { RedisServer } from '../helpers/redis-server';
-import { answer, SlackWebhookServer, tokenBucket, type ReceivedRequest } from '../helpers/slack-webhook-server';
+import { SlackWebhookServer, type ReceivedRequest } from '../helpers/slack-webhook-server';
 import { eventually, executionsOf, gateRedisPort, post, QUEUE, slackPort, webhookOrigins, workerThatRan, workerLogs } from './queue-env';
 
 const RATE = 20;
@@ -30,8 +30,7 @@ afterAll(async () => {
 
 function limitedTo(rate: number, burst: number): void {
 	slack.reset();
-	const allow = tokenBucket(rate, burst);
-	slack.respondWith(() => (allow() ? answer.ok() : answer.rateLimited('1')));
+	slack.limitTo(rate, burst);
 }
 
 /** Starts the executions through the webhook processes, in turn; resolves with each one's output items. */
@@ -66,7 +65,7 @@ function whatSlackGot(runs = RUNS, messagesPerRun = MESSAGES_PER_RUN): Delivery 
 		lost: expected.filter((text) => !texts.includes(text)),
 		duplicated: texts.filter((text, n) => texts.indexOf(text) !== n),
 		outOfOrder,
-		rateLimited: slack.received.length - slack.posted.length,
+		rateLimited: slack.rateLimited,
 		seconds: (Math.max(...times) - Math.min(...times)) / 1000,
 	};
 }
