@@ -13,11 +13,11 @@ import {
 
 import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
-import { incomingMessageClaimsFor } from '../shared/state/from-node';
+import { claimIncomingMessage } from '../shared/state/from-node';
 import { triggerProperties } from './description';
 import { matchMessage, splitArgs } from './matching';
 import { incomingMessageKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
-import { assertUsableSettings, immediateReply, readMatchSettings } from './parameters';
+import { assertUsableSettings, duplicateWindowSeconds, immediateReply, readMatchSettings } from './parameters';
 import { shapeLastNodeResponse, writeReply } from './reply';
 import { handleSlackAppRequest } from './slack-app';
 import {
@@ -193,22 +193,13 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			if (!verdict.ok) return answer(verdict.status);
 		}
 
-		// Only an authentic delivery is recorded: otherwise anyone could claim a message ahead of
+		// Only an authentic incoming message is recorded: otherwise anyone could claim a message ahead of
 		// Slack and silence the real one.
 		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
-		const windowSeconds = typeof options.duplicateWindow === 'number' ? options.duplicateWindow : 300;
+		const windowSeconds = duplicateWindowSeconds(options);
 		const key = incomingMessageKey(fields);
-		if (key && windowSeconds > 0) {
-			const node = this.getNode();
-			const claims = await incomingMessageClaimsFor(this, `${this.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
-			if ((await claims.claim(key, windowSeconds * 1000)) === 'repeat') return answer(200);
-			if (responseModeFor(respond) === 'onReceived') {
-				// n8n 2.x answers only once the execution exists, and with a 5xx when it could not
-				// create it (a busy SQLite, say). Slack then sends the message again: let that through.
-				response.once('finish', () => {
-					if (response.statusCode >= 500) void claims.release(key);
-				});
-			}
+		if (key && windowSeconds > 0 && (await claimIncomingMessage(this, key, windowSeconds * 1000, responseModeFor(respond) === 'onReceived')) === 'repeat') {
+			return answer(200);
 		}
 
 		const item: IDataObject = {

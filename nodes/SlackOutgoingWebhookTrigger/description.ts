@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './parameters';
+
 /** Version 3 takes a Slack app's events and interactivity as well (slack-app.ts). */
 const fromVersion3 = { '@version': [{ _cnd: { gte: 3 } }] };
 const beforeVersion3 = { '@version': [{ _cnd: { lt: 3 } }] };
@@ -196,7 +198,7 @@ export const triggerProperties: INodeProperties[] = [
 				name: 'duplicateWindow',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: 300,
+				default: DEFAULT_DUPLICATE_WINDOW_SECONDS,
 				description: 'A message delivered again within this time (Slack retries when it gets no 200) starts nothing; 0 turns this off. A Slack app event is recognised by its event_id for at least 10 minutes, the span of Slack\'s retries.',
 			},
 			{
@@ -230,7 +232,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'shareThroughRedis',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to keep the keys of recent deliveries in Redis, so that with several webhook processes (n8n queue mode) a delivery Slack sends again starts nothing',
+		description: 'Whether to keep the keys of recent incoming messages in Redis, so that with several webhook processes (n8n queue mode) a message Slack sends again starts nothing',
 		hint: 'Only needed when n8n runs more than one webhook process. Without it the filter is kept in each n8n process.',
 	},
 ];

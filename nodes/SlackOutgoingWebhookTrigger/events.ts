@@ -82,7 +82,7 @@ export function splitLeadingMention(text: string): { mention: string; text: stri
 }
 
 /** The duplicate filter's key: Slack's own ID of the event, the same on every retry. */
-export function eventDeliveryKey(envelope: EventEnvelope): string | undefined {
+export function incomingEventKey(envelope: EventEnvelope): string | undefined {
 	const eventId = stringOf(envelope.event_id);
 	return eventId === '' ? undefined : `event|${stringOf(envelope.team_id)}|${eventId}`;
 }

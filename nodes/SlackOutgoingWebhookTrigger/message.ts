@@ -73,7 +73,7 @@ export function isIgnoredSender(fields: PostedFields, rules: IgnoreRules): boole
 	});
 }
 
-/** What makes a delivery unique, for spotting Slack's retries of the same message. */
+/** What makes an incoming message unique, for spotting Slack's retries of the same message. */
 export function incomingMessageKey(fields: PostedFields): string | undefined {
 	const parts = (...names: string[]) => names.map((name) => stringField(fields, name)).join('|');
 	if (stringField(fields, 'trigger_id')) return `slash|${parts('team_id', 'trigger_id')}`;

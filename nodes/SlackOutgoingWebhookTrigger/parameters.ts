@@ -10,6 +10,14 @@ import { describeMatchSettingsProblem, type MatchMode, type MatchSettings } from
 import { shapeReply, type SlackReply } from './reply';
 import { describeVerificationProblem, verificationKeysFrom, verificationSettingsFrom } from './verify';
 
+/** The Duplicate Window option's default: a message Slack sends again within 5 minutes starts nothing. */
+export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 300;
+
+/** The Duplicate Window option in seconds, its default when unset; 0 turns the duplicate filter off. */
+export function duplicateWindowSeconds(options: IDataObject): number {
+	return typeof options.duplicateWindow === 'number' ? options.duplicateWindow : DEFAULT_DUPLICATE_WINDOW_SECONDS;
+}
+
 export function readMatchSettings(context: IWebhookFunctions | IHookFunctions): MatchSettings {
 	return {
 		channels: splitList(context.getNodeParameter('channels', '')),

@@ -2,12 +2,13 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 import { SLACK_EVENTS_API } from '../shared/slack';
-import { incomingMessageClaimsFor } from '../shared/state/from-node';
-import { eventDeliveryKey, eventItem, matchEvent, readEventsApiRequest, type EventKinds, type EventRetry } from './events';
+import { claimIncomingMessage } from '../shared/state/from-node';
+import { incomingEventKey, eventItem, matchEvent, readEventsApiRequest, type EventKinds, type EventRetry } from './events';
 import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
 import type { MatchSettings } from './matching';
 import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
+import { duplicateWindowSeconds } from './parameters';
 import { headerValue, signedRequestFrom, verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
 
 /**
@@ -58,7 +59,7 @@ export async function handleSlackAppRequest(
 		if (!match) return wiring.answer(200);
 		const refused = verifiesFirst ? undefined : await refusal(context, envelope.team_id);
 		if (refused) return wiring.answer(refused);
-		const key = eventDeliveryKey(envelope);
+		const key = incomingEventKey(envelope);
 		if (key && (await claimEvent(context, key, wiring)) === 'repeat') return wiring.answer(200);
 		return acknowledge(context, eventItem(envelope, event, match, readRetry(request.headers), new Date()), wiring);
 	}
@@ -129,21 +130,10 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
  * least that long for events. Only an authentic event is recorded (the signature was checked).
  */
 async function claimEvent(context: IWebhookFunctions, key: string, wiring: SlackAppWiring): Promise<'new' | 'repeat'> {
-	const configured = typeof wiring.options.duplicateWindow === 'number' ? wiring.options.duplicateWindow : 300;
+	const configured = duplicateWindowSeconds(wiring.options);
 	if (configured <= 0) return 'new';
 	const windowSeconds = Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
-	const node = context.getNode();
-	const claims = await incomingMessageClaimsFor(context, `${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`);
-	const claim = await claims.claim(key, windowSeconds * 1000);
-	if (claim === 'new' && wiring.n8nAnswersOnReceived) {
-		// n8n 2.x answers once the execution exists, and with a 5xx when it could not create it:
-		// Slack's retry of that event must get through.
-		const response = context.getResponseObject();
-		response.once('finish', () => {
-			if (response.statusCode >= 500) void claims.release(key);
-		});
-	}
-	return claim;
+	return await claimIncomingMessage(context, key, windowSeconds * 1000, wiring.n8nAnswersOnReceived);
 }
 
 /** The last retry plus margin: Slack retries immediately, after 1 minute and after 5 minutes. */

@@ -199,7 +199,7 @@ describe("(g) a Slack app's requests through both webhook processes", () => {
 	});
 
 	it('has no duplicate key for a click: the same click posted to both processes at once starts one execution per process', async () => {
-		// The trigger keys events on their event_id (eventDeliveryKey) and clicks on nothing: Slack's
+		// The trigger keys events on their event_id (incomingEventKey) and clicks on nothing: Slack's
 		// retry headers and schedule are documented for the Events API. A copy of a click starts its own
 		// execution, whichever process gets it; this case says so until clicks get a key.
 		const before = (await executionsOf(QUEUE.slackAppButtonsWorkflow)).length;

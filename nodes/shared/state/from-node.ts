@@ -32,8 +32,10 @@ export async function sharedSendGatesFor(context: IExecuteFunctions): Promise<((
 		);
 }
 
-/** The trigger's duplicate filter: in this process, or in Redis when the node says so. */
-export async function incomingMessageClaimsFor(context: IWebhookFunctions, triggerKey: string): Promise<IncomingMessageClaims> {
+/** The trigger's duplicate filter, per workflow and trigger node: in this process, or in Redis when the node says so. */
+async function incomingMessageClaimsFor(context: IWebhookFunctions): Promise<IncomingMessageClaims> {
+	const node = context.getNode();
+	const triggerKey = `${context.getWorkflow().id ?? ''}:${node.id ?? node.name}`;
 	const inThisProcess = new LocalIncomingMessageClaims(recentIncomingMessagesFor(triggerKey));
 	const client = await redisClientOf(context, context.getNodeParameter('shareThroughRedis', false));
 	if (!client) return inThisProcess;
@@ -43,4 +45,22 @@ export async function incomingMessageClaimsFor(context: IWebhookFunctions, trigg
 			context.logger.warn(`Slack Outgoing Webhook Trigger: ${error.message}; the duplicate filter works in this process only until Redis answers again`);
 		}
 	});
+}
+
+/**
+ * Claims an incoming message for this trigger node: 'repeat' when it already started a workflow
+ * within `windowMs`. When n8n answers once the execution exists (`n8nAnswersOnReceived`), it
+ * answers 5xx if it could not create it (a busy SQLite, say), and Slack then sends the message
+ * again: the claim is released so that retry gets through.
+ */
+export async function claimIncomingMessage(context: IWebhookFunctions, key: string, windowMs: number, n8nAnswersOnReceived: boolean): Promise<'new' | 'repeat'> {
+	const claims = await incomingMessageClaimsFor(context);
+	const claim = await claims.claim(key, windowMs);
+	if (claim === 'new' && n8nAnswersOnReceived) {
+		const response = context.getResponseObject();
+		response.once('finish', () => {
+			if (response.statusCode >= 500) void claims.release(key);
+		});
+	}
+	return claim;
 }

@@ -225,7 +225,7 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 		});
 	});
 
-	describe('duplicate deliveries', () => {
+	describe('duplicate incoming messages', () => {
 		it.each(['immediately', 'noReply'])(
 			'lets Slack send a message again when n8n could not start its execution (%s)',
 			async (respond) => {

@@ -43,7 +43,7 @@ describe('posted fields', () => {
 		expect(isIgnoredSender({ user_name: 'slackbot' }, { ignoreBots: false, ignoredUsers: [] })).toBe(false);
 	});
 
-	it('keys deliveries by team, channel, timestamp and user (or the slash command or post ID)', () => {
+	it('keys incoming messages by team, channel, timestamp and user (or the slash command or post ID)', () => {
 		expect(incomingMessageKey({ team_id: 'T1', channel_id: 'C1', timestamp: '1.000001', user_id: 'U1' })).toBe('message|T1|C1|1.000001|U1');
 		expect(incomingMessageKey({ team_id: 'T1', trigger_id: 'tr1' })).toBe('slash|T1|tr1');
 		expect(incomingMessageKey({ team_id: 'T1', post_id: 'p1', timestamp: '1' })).toBe('post|T1|p1');

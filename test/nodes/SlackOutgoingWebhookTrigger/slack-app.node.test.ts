@@ -23,7 +23,7 @@ import {
 } from '../../helpers/slack-app-fixtures';
 import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
 import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims } from '../../../nodes/shared/state/incoming-message-claims';
-import { eventDeliveryKey } from '../../../nodes/SlackOutgoingWebhookTrigger/events';
+import { incomingEventKey } from '../../../nodes/SlackOutgoingWebhookTrigger/events';
 import { closeRedisClients } from '../../../nodes/shared/state/redis';
 
 const SIGNING_SECRET = 'test-signing-secret-not-real';
@@ -385,13 +385,13 @@ const redisAvailable = redisServerAvailable();
 		harness.credentials.redis = { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false };
 		const otherProcess = new RedisIncomingMessageClaims(client, `test-workflow:${triggerNodeId(3)}`, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
 		const claimed = eventCallback(messageEvent());
-		expect(await otherProcess.claim(eventDeliveryKey(claimed)!, 60_000)).toBe('new');
+		expect(await otherProcess.claim(incomingEventKey(claimed)!, 60_000)).toBe('new');
 		expect(await postEvent(claimed, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).toMatchObject({ status: 200, body: '' });
 		expect(started()).toBe(0);
 
 		const fresh = eventCallback(messageEvent());
 		expect((await postEvent(fresh)).status).toBe(200);
 		expect(started()).toBe(1);
-		expect(await otherProcess.claim(eventDeliveryKey(fresh)!, 60_000)).toBe('repeat');
+		expect(await otherProcess.claim(incomingEventKey(fresh)!, 60_000)).toBe('repeat');
 	});
 });
