@@ -2,7 +2,7 @@
 // (redis-server), one main process, webhook processes and workers, every one with the packed
 // package installed as a community package. Every process is started by this module and stopped
 // by its PID. Used by `npm run dev:queue` and `npm run test:queue`.
-import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -166,16 +166,24 @@ export async function startQueueCluster({
 			for (const { id } of workflowList) n8nCli(runtime, main.env, ['publish:workflow', `--id=${id}`]);
 		}
 
-		const launch = async (role) => {
+		/** Starts a role's n8n process; again after a kill, with the same environment, port and log file. */
+		const spawnRole = (role) => {
 			// The log file itself is the process's stdout: nothing of this process sits in between,
 			// so a busy or blocked parent cannot stall n8n on a full pipe.
 			const output = openSync(join(logDir, `${role.name}.log`), 'a');
 			const child = track(startN8n(runtime, role.env, { stdio: output, command: role.command }));
 			closeSync(output);
-			stoppers.push(() => stopN8n(child));
-			cluster.processes.push({ name: role.name, role: role.command, pid: child.pid, port: role.port, logFile: join(logDir, `${role.name}.log`), child });
-			await waitForHealthy(role.port, child, 300_000);
-			say(`${role.name} (n8n ${role.command}) ready on 127.0.0.1:${role.port} (pid ${child.pid})`);
+			return child;
+		};
+		const launch = async (role) => {
+			const record = { name: role.name, role: role.command, pid: 0, port: role.port, logFile: join(logDir, `${role.name}.log`), child: undefined };
+			record.child = spawnRole(role);
+			record.pid = record.child.pid;
+			// The record's child, not this one: startProcess may have replaced it.
+			stoppers.push(() => stopN8n(record.child));
+			cluster.processes.push(record);
+			await waitForHealthy(role.port, record.child, 300_000);
+			say(`${role.name} (n8n ${role.command}) ready on 127.0.0.1:${role.port} (pid ${record.child.pid})`);
 		};
 		// The main process activates the workflows (and, on the first start, finishes migrations).
 		await launch(main);
@@ -183,10 +191,59 @@ export async function startQueueCluster({
 		await Promise.all(roles.slice(1).map(launch));
 		cluster.webhookOrigins = roles.filter((role) => role.command === 'webhook').map((role) => `http://127.0.0.1:${role.port}`);
 		cluster.runtime = runtime;
+
+		const recordOf = (name) => {
+			const record = cluster.processes.find((candidate) => candidate.name === name);
+			if (!record) throw new Error(`no n8n process named ${name} (there are ${cluster.processes.map((known) => known.name).join(', ')})`);
+			return record;
+		};
+		/**
+		 * SIGKILL to one n8n process by its PID, as an out-of-memory kill or a lost host would end it:
+		 * no graceful shutdown, requests in flight get a reset connection. Resolves once it has exited.
+		 */
+		cluster.killProcess = async (name) => {
+			const { child } = recordOf(name);
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			// Its own children (n8n's task runner) go with it, as they would with its container or host.
+			const children = descendantsOf(child.pid);
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			process.kill(child.pid, 'SIGKILL');
+			await exited;
+			for (const pid of children) killIfAlive(pid);
+			say(`${name} killed (SIGKILL to pid ${child.pid}${children.length > 0 ? ` and its children ${children.join(', ')}` : ''})`);
+		};
+		/** Starts a killed n8n process again with its environment and port; resolves once /healthz answers. */
+		cluster.startProcess = async (name, timeoutMs = 300_000) => {
+			const record = recordOf(name);
+			if (record.child.exitCode === null && record.child.signalCode === null) throw new Error(`${name} is still running (pid ${record.child.pid})`);
+			record.child = spawnRole(roles.find((role) => role.name === name));
+			record.pid = record.child.pid;
+			await waitForHealthy(record.port, record.child, timeoutMs);
+			say(`${name} started again on 127.0.0.1:${record.port} (pid ${record.pid})`);
+		};
 		return cluster;
 	} catch (error) {
 		await cluster.stop();
 		throw error;
+	}
+}
+
+/** The PIDs of a process's children and their children, from /proc (Linux). */
+function descendantsOf(pid) {
+	let direct = [];
+	try {
+		direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+	} catch {
+		// Gone already, or no /proc: nothing to collect.
+	}
+	return direct.flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+function killIfAlive(pid) {
+	try {
+		process.kill(pid, 'SIGKILL');
+	} catch {
+		// Already exited with its parent.
 	}
 }
 
