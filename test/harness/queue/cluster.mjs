@@ -88,7 +88,7 @@ export async function startQueueCluster({
 	chmodSync(baseDir, 0o711);
 	const logDir = join(baseDir, 'logs');
 	mkdirSync(logDir);
-	const cluster = { baseDir, logDir, processes: [], webhookOrigins: [], mainOrigin: '', redisPort: 0, postgres: undefined, stop: undefined };
+	const cluster = { baseDir, logDir, processes: [], webhookOrigins: [], mainOrigin: '', redisPort: 0, redis: undefined, postgres: undefined, stop: undefined };
 	const stoppers = [];
 	cluster.stop = async () => {
 		// Workers and webhook processes first (they finish what they hold), then main, Redis, Postgres.
@@ -111,17 +111,42 @@ export async function startQueueCluster({
 			return fixed;
 		};
 		cluster.redisPort = await portFor('redis', 'Redis');
+		const startRedis = async () => {
+			const child = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
+			cluster.redis = child;
+			await waitForPort(cluster.redisPort, child, 'redis-server');
+			return child;
+		};
 		// Tracked before it is waited for: an interrupted start leaves nothing running either.
-		const redis = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
-		stoppers.push(() => stopChild(redis));
-		await waitForPort(cluster.redisPort, redis, 'redis-server');
-		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${redis.pid})`);
+		stoppers.push(() => stopChild(cluster.redis));
+		await startRedis();
+		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${cluster.redis.pid})`);
+		/**
+		 * SIGKILL to redis-server by its PID, then a new one on the same port. It keeps nothing on disk
+		 * (spawnRedis), so Bull's jobs and the package's keys are gone, as after the crash of a Redis
+		 * without persistence. Resolves once the new one listens.
+		 */
+		cluster.restartRedis = async () => {
+			const old = cluster.redis;
+			if (old.exitCode === null && old.signalCode === null) {
+				const exited = new Promise((resolve) => old.once('exit', resolve));
+				process.kill(old.pid, 'SIGKILL');
+				await exited;
+			}
+			await startRedis();
+			say(`redis-server killed (pid ${old.pid}) and started again on 127.0.0.1:${cluster.redisPort} (pid ${cluster.redis.pid})`);
+		};
 
 		const postgres = await startPostgres({ dataParent: join(baseDir, 'postgres'), port: await portFor('postgres', 'PostgreSQL'), logFile: createWriteStream(join(logDir, 'postgres.log')) });
 		track(postgres.child);
 		stoppers.push(() => postgres.stop());
 		cluster.postgres = postgres.settings;
 		say(`PostgreSQL on 127.0.0.1:${postgres.settings.port} (pid ${postgres.pid})`);
+		/** PostgreSQL stopped as in a crash and started again on its data (postgres.mjs, restartPostgres). */
+		cluster.restartPostgres = async () => {
+			const server = track(await postgres.restart());
+			say(`PostgreSQL stopped in immediate mode and started again on 127.0.0.1:${postgres.settings.port} (pid ${server.pid})`);
+		};
 
 		const encryptionKey = `queue-mode-${Math.random().toString(36).slice(2)}`;
 		const roles = [
