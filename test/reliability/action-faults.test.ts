@@ -9,20 +9,10 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { runNode, type RunNodeResult } from '../helpers/n8n-harness';
+import { seededRandom } from '../helpers/seeded-random';
 import { answer, SlackWebhookServer, type Behaviour, type ReceivedRequest } from '../helpers/slack-webhook-server';
 
-/** A small seeded generator, so that a failing run can be replayed (FAULT_SEED=...). */
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
+/** A failing run is replayed with FAULT_SEED=<the seed it printed>. */
 const SEED = Number(process.env.FAULT_SEED ?? 20261123);
 
 /** What happens to an item's first attempt (later attempts are answered `ok`). */
