@@ -1,0 +1,98 @@
+/**
+ * The chaos suite's counting, on made-up deliveries and executions: what counts as lost,
+ * duplicated, given up, and when the cluster answered again.
+ */
+import { figuresOf, figuresTable, secondsUntilAnsweredAgain, type RecordedExecution } from './figures';
+import type { Attempt, Delivery } from './slack-sender';
+
+const A = 'http://127.0.0.1:1';
+const B = 'http://127.0.0.1:2';
+const T0 = 1_000_000;
+
+const ok = (at: number, origin = A): Attempt => ({ retryNum: 0, origin, sentAt: at, endedAt: at + 100, status: 200 });
+const timedOut = (at: number, origin = A): Attempt => ({ retryNum: 0, origin, sentAt: at, endedAt: at + 3_000, failure: 'http_timeout' });
+const refused = (at: number, origin = A): Attempt => ({ retryNum: 0, origin, sentAt: at, endedAt: at + 1, failure: 'connection_failed' });
+const reset = (at: number, origin = A): Attempt => ({ ...refused(at, origin), reset: true });
+
+function delivery(id: string, kind: string, ...attempts: Attempt[]): Delivery {
+	return { id, kind, retried: kind !== 'slashCommand', attempts: attempts.map((attempt, retryNum) => ({ ...attempt, retryNum })), delivered: attempts.some(({ failure }) => !failure) };
+}
+const execution = (id: string, messageId: string, status = 'success'): RecordedExecution => ({ id, status, workflowId: 'w', messageIds: [messageId] });
+
+describe('figuresOf', () => {
+	const deliveries = [
+		delivery('msg-t-0', 'post', ok(T0)),
+		// Retried after a timeout: the retry got 200 and nothing started.
+		delivery('msg-t-1', 'event', timedOut(T0), ok(T0 + 3_000, B)),
+		// Sent once, started twice: no retry can explain that.
+		delivery('msg-t-2', 'post', ok(T0)),
+		// Sent again after a reset, started twice.
+		delivery('msg-t-3', 'slowPost', reset(T0), ok(T0 + 10, B)),
+		delivery('msg-t-4', 'filteredPost', ok(T0)),
+		delivery('msg-t-5', 'slashCommand', ok(T0)),
+		delivery('msg-t-6', 'slashCommand', timedOut(T0)),
+		// Slack gave up, and the workflow ran anyway.
+		delivery('msg-t-7', 'post', refused(T0), refused(T0 + 1), refused(T0 + 2), refused(T0 + 3)),
+		delivery('msg-t-8', 'filteredPost', ok(T0)),
+	];
+	const executions = [
+		execution('1', 'msg-t-0'),
+		execution('2', 'msg-t-2'),
+		execution('3', 'msg-t-2'),
+		execution('4', 'msg-t-3', 'running'),
+		execution('5', 'msg-t-3'),
+		execution('6', 'msg-t-7'),
+		execution('7', 'msg-t-8'),
+		// Another fault's message: not counted here.
+		execution('8', 'msg-other-1'),
+	];
+	const figures = figuresOf({ name: 't', startedAt: T0 }, deliveries, executions, new Map([['msg-t-3', 2]]));
+
+	it('counts messages, attempts and the executions of these messages only', () => {
+		expect(figures).toEqual(
+			expect.objectContaining({ fault: 't', messagesSent: 9, answered2xx: 7, attempts: 14, failedAttempts: 7, resetAttempts: 1, executionsStarted: 7 }),
+		);
+	});
+
+	it('a delivered message that started nothing is lost; a slash command is counted on its own', () => {
+		expect(figures.lost).toEqual(['msg-t-1']);
+		expect(figures.slashCommands).toEqual({ sent: 2, answered2xx: 1, lost: ['msg-t-5'], failed: 1 });
+	});
+
+	it('tells duplicates Slack caused by sending again from those it did not', () => {
+		expect(figures.duplicated).toEqual(['msg-t-2', 'msg-t-3']);
+		expect(figures.duplicatedWithoutRetry).toEqual(['msg-t-2']);
+	});
+
+	it('lists what Slack gave up on, what started anyway, filtered messages that started, unfinished executions and slow posts run twice', () => {
+		expect(figures.gaveUp).toEqual(['msg-t-6', 'msg-t-7']);
+		expect(figures.gaveUpButStarted).toEqual(['msg-t-7']);
+		expect(figures.filteredButStarted).toEqual(['msg-t-8']);
+		expect(figures.unfinished).toEqual([{ executionId: '4', status: 'running', messageId: 'msg-t-3' }]);
+		expect(figures.slowPosts).toEqual({ sent: 1, ranToTheEnd: 1, ranTwice: ['msg-t-3'] });
+	});
+
+	it('prints one row per fault under a header', () => {
+		const lines = figuresTable([figures, { ...figures, fault: 'u' }]).split('\n');
+		expect(lines).toHaveLength(4);
+		expect(lines[0]).toContain('| fault |');
+		expect(lines[2]).toMatch(/^\| t +\| 9 +\| 7 +\| 7 +\| 1 +\| 2 +\| 2 +\| 2\/1\/1 /);
+	});
+});
+
+describe('secondsUntilAnsweredAgain', () => {
+	const message = (...attempts: Attempt[]) => delivery('msg-t-0', 'post', ...attempts);
+
+	it('is 0 when nothing failed after the fault began', () => {
+		expect(secondsUntilAnsweredAgain(T0, [message(timedOut(T0 - 5_000)), message(ok(T0 + 1_000))])).toBe(0);
+	});
+
+	it('is the latest of each process first 2xx after its last failure', () => {
+		const deliveries = [message(refused(T0 + 1_000, A), ok(T0 + 1_001, B)), message(refused(T0 + 8_000, A)), message(ok(T0 + 9_000, A)), message(ok(T0 + 12_000, A))];
+		expect(secondsUntilAnsweredAgain(T0, deliveries)).toBe(9.1);
+	});
+
+	it('counts until the last failure ended for a process that never answered again', () => {
+		expect(secondsUntilAnsweredAgain(T0, [message(timedOut(T0 + 2_000, B))])).toBe(5);
+	});
+});

@@ -1,0 +1,157 @@
+/**
+ * The chaos suite's figures for one fault, from what the Slack-like sender saw (every attempt of
+ * every message) and what n8n recorded (each execution, with the message IDs in its data). Pure:
+ * the suite gathers, this counts.
+ *
+ * Words as Slack would use them: a message is delivered when one of its attempts got a 2xx within
+ * 3 seconds; lost when it was delivered and started no execution; duplicated when it started more
+ * than one. A message Slack gave up on was never delivered: Slack shows or logs the failure.
+ */
+import type { Delivery } from './slack-sender';
+
+export interface RecordedExecution {
+	id: string;
+	status: string;
+	workflowId: string;
+	messageIds: string[];
+}
+
+export interface FaultWindow {
+	name: string;
+	/** When the fault began (ms since epoch). */
+	startedAt: number;
+}
+
+export interface FaultFigures {
+	fault: string;
+	messagesSent: number;
+	/** Messages with a 2xx answer in time: delivered, in Slack's eyes. */
+	answered2xx: number;
+	attempts: number;
+	failedAttempts: number;
+	/** Attempts whose connection broke after the request was sent: the server had them when it failed. */
+	resetAttempts: number;
+	executionsStarted: number;
+	/** Retried kinds (posts, events): delivered, and started nothing. */
+	lost: string[];
+	/** Delivered more than once in n8n: more than one execution for one message. */
+	duplicated: string[];
+	/** Of those, messages Slack sent only once: never acceptable, no retry can explain them. */
+	duplicatedWithoutRetry: string[];
+	/** Messages Slack gave up on (no 2xx in any attempt). */
+	gaveUp: string[];
+	/** Of those, the ones that started anyway (the user is told of a failure that did not happen). */
+	gaveUpButStarted: string[];
+	slashCommands: { sent: number; answered2xx: number; lost: string[]; failed: number };
+	/** Filtered posts that started something: never acceptable. */
+	filteredButStarted: string[];
+	/** Executions that did not end in success: n8n's to finish, listed with their status. */
+	unfinished: Array<{ executionId: string; status: string; messageId: string }>;
+	/** Slow posts: how many posted to Slack at the end of their workflow, and which more than once. */
+	slowPosts: { sent: number; ranToTheEnd: number; ranTwice: string[] };
+	/** Seconds from the fault until every webhook process had given a 2xx after its last failed attempt. */
+	secondsUntilAnsweredAgain: number;
+}
+
+export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions: RecordedExecution[], slowPostsReceived: Map<string, number>): FaultFigures {
+	const executionsByMessage = new Map<string, RecordedExecution[]>();
+	for (const execution of executions) {
+		for (const id of new Set(execution.messageIds)) executionsByMessage.set(id, [...(executionsByMessage.get(id) ?? []), execution]);
+	}
+	const started = (id: string) => executionsByMessage.get(id)?.length ?? 0;
+	const ids = (list: Delivery[]) => list.map(({ id }) => id);
+	const slash = deliveries.filter(({ kind }) => kind === 'slashCommand');
+	const retried = deliveries.filter(({ retried }) => retried);
+	const wanted = deliveries.filter(({ kind }) => kind !== 'filteredPost');
+	const duplicated = wanted.filter(({ id }) => started(id) > 1);
+	const gaveUp = deliveries.filter(({ delivered }) => !delivered);
+	const slow = deliveries.filter(({ kind }) => kind === 'slowPost');
+	const attempts = deliveries.flatMap((delivery) => delivery.attempts);
+	const sentIds = new Set(ids(deliveries));
+
+	return {
+		fault: fault.name,
+		messagesSent: deliveries.length,
+		answered2xx: deliveries.filter(({ delivered }) => delivered).length,
+		attempts: attempts.length,
+		failedAttempts: attempts.filter(({ failure }) => failure).length,
+		resetAttempts: attempts.filter(({ reset }) => reset).length,
+		executionsStarted: executions.filter(({ messageIds }) => messageIds.some((id) => sentIds.has(id))).length,
+		lost: ids(retried.filter(({ kind, delivered, id }) => kind !== 'filteredPost' && delivered && started(id) === 0)),
+		duplicated: ids(duplicated),
+		duplicatedWithoutRetry: ids(duplicated.filter(({ attempts: tries }) => tries.length === 1)),
+		gaveUp: ids(gaveUp),
+		gaveUpButStarted: ids(gaveUp.filter(({ id }) => started(id) > 0)),
+		slashCommands: {
+			sent: slash.length,
+			answered2xx: slash.filter(({ delivered }) => delivered).length,
+			lost: ids(slash.filter(({ delivered, id }) => delivered && started(id) === 0)),
+			failed: slash.filter(({ delivered }) => !delivered).length,
+		},
+		filteredButStarted: ids(deliveries.filter(({ kind, id }) => kind === 'filteredPost' && started(id) > 0)),
+		unfinished: executions
+			.filter(({ status }) => status !== 'success')
+			.map(({ id, status, messageIds }) => ({ executionId: id, status, messageId: messageIds[0] ?? '' })),
+		slowPosts: {
+			sent: slow.length,
+			ranToTheEnd: slow.filter(({ id }) => (slowPostsReceived.get(id) ?? 0) > 0).length,
+			ranTwice: ids(slow.filter(({ id }) => (slowPostsReceived.get(id) ?? 0) > 1)),
+		},
+		secondsUntilAnsweredAgain: secondsUntilAnsweredAgain(fault.startedAt, deliveries),
+	};
+}
+
+/**
+ * For each webhook process: when it gave its first 2xx after the last attempt to it that failed.
+ * The latest of these, from the fault's start; 0 when nothing failed after the fault began.
+ */
+export function secondsUntilAnsweredAgain(faultStartedAt: number, deliveries: Delivery[]): number {
+	const attempts = deliveries.flatMap((delivery) => delivery.attempts).filter(({ sentAt, endedAt }) => endedAt >= faultStartedAt || sentAt >= faultStartedAt);
+	let latest = faultStartedAt;
+	for (const origin of new Set(attempts.map((attempt) => attempt.origin))) {
+		const own = attempts.filter((attempt) => attempt.origin === origin);
+		const lastFailure = Math.max(...own.filter(({ failure }) => failure).map(({ sentAt }) => sentAt));
+		if (!Number.isFinite(lastFailure)) continue;
+		const answeredAgain = own.filter(({ failure, sentAt }) => !failure && sentAt > lastFailure).map(({ endedAt }) => endedAt);
+		// Never answered again within the run: count until its last failure ended, the most that is known.
+		latest = Math.max(latest, answeredAgain.length > 0 ? Math.min(...answeredAgain) : Math.max(...own.map(({ endedAt }) => endedAt)));
+	}
+	return (latest - faultStartedAt) / 1000;
+}
+
+const list = (ids: string[]) => (ids.length === 0 ? '0' : `${ids.length}`);
+
+/** The figures of every fault as one table, a row per fault. */
+export function figuresTable(all: FaultFigures[]): string {
+	const header = [
+		'fault',
+		'sent',
+		'answered 2xx',
+		'executions',
+		'lost',
+		'duplicated',
+		'Slack gave up',
+		'slash: sent/2xx/lost',
+		'unfinished',
+		'slow: ran to end',
+		'failed attempts',
+		'answering again after (s)',
+	];
+	const rows = all.map((figures) => [
+		figures.fault,
+		String(figures.messagesSent),
+		String(figures.answered2xx),
+		String(figures.executionsStarted),
+		list(figures.lost),
+		list(figures.duplicated),
+		list(figures.gaveUp),
+		`${figures.slashCommands.sent}/${figures.slashCommands.answered2xx}/${figures.slashCommands.lost.length}`,
+		String(figures.unfinished.length),
+		`${figures.slowPosts.ranToTheEnd}/${figures.slowPosts.sent}`,
+		String(figures.failedAttempts),
+		figures.secondsUntilAnsweredAgain.toFixed(1),
+	]);
+	const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+	const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+	return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
