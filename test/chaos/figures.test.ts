@@ -56,7 +56,7 @@ describe('figuresOf', () => {
 
 	it('a delivered message that started nothing is lost; a slash command is counted on its own', () => {
 		expect(figures.lost).toEqual(['msg-t-1']);
-		expect(figures.slashCommands).toEqual({ sent: 2, answered2xx: 1, lost: ['msg-t-5'], failed: 1 });
+		expect(figures.slashCommands).toEqual({ sent: 2, answered2xx: 1, lost: ['msg-t-5'], failed: 1, failedButStarted: [] });
 	});
 
 	it('tells duplicates Slack caused by sending again from those it did not', () => {
@@ -65,18 +65,18 @@ describe('figuresOf', () => {
 	});
 
 	it('lists what Slack gave up on, what started anyway, filtered messages that started, unfinished executions and slow posts run twice', () => {
-		expect(figures.gaveUp).toEqual(['msg-t-6', 'msg-t-7']);
+		expect(figures.gaveUp).toEqual(['msg-t-7']);
 		expect(figures.gaveUpButStarted).toEqual(['msg-t-7']);
 		expect(figures.filteredButStarted).toEqual(['msg-t-8']);
 		expect(figures.unfinished).toEqual([{ executionId: '4', status: 'running', messageId: 'msg-t-3' }]);
-		expect(figures.slowPosts).toEqual({ sent: 1, ranToTheEnd: 1, ranTwice: ['msg-t-3'] });
+		expect(figures.slowPosts).toEqual({ sent: 1, ranToTheEnd: 1, notRunToTheEnd: [], ranTwice: ['msg-t-3'] });
 	});
 
 	it('prints one row per fault under a header', () => {
 		const lines = figuresTable([figures, { ...figures, fault: 'u' }]).split('\n');
 		expect(lines).toHaveLength(4);
 		expect(lines[0]).toContain('| fault |');
-		expect(lines[2]).toMatch(/^\| t +\| 9 +\| 7 +\| 7 +\| 1 +\| 2 +\| 2 +\| 2\/1\/1 /);
+		expect(lines[2]).toMatch(/^\| t +\| 9 +\| 7 +\| 7 +\| 1 +\| 2 +\| 1 +\| 2\/1\/1 +\| 1 running +\| 1\/1 /);
 	});
 });
 

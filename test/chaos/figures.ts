@@ -38,17 +38,18 @@ export interface FaultFigures {
 	duplicated: string[];
 	/** Of those, messages Slack sent only once: never acceptable, no retry can explain them. */
 	duplicatedWithoutRetry: string[];
-	/** Messages Slack gave up on (no 2xx in any attempt). */
+	/** Messages Slack retries that it gave up on (no 2xx in any attempt); slash commands are counted apart. */
 	gaveUp: string[];
 	/** Of those, the ones that started anyway (the user is told of a failure that did not happen). */
 	gaveUpButStarted: string[];
-	slashCommands: { sent: number; answered2xx: number; lost: string[]; failed: number };
+	/** Slash commands, never retried: delivered or failed; `failedButStarted` showed the user an error and ran anyway. */
+	slashCommands: { sent: number; answered2xx: number; lost: string[]; failed: number; failedButStarted: string[] };
 	/** Filtered posts that started something: never acceptable. */
 	filteredButStarted: string[];
 	/** Executions that did not end in success: n8n's to finish, listed with their status. */
 	unfinished: Array<{ executionId: string; status: string; messageId: string }>;
-	/** Slow posts: how many posted to Slack at the end of their workflow, and which more than once. */
-	slowPosts: { sent: number; ranToTheEnd: number; ranTwice: string[] };
+	/** Slow posts: how many posted to Slack at the end of their workflow, which did not, and which more than once. */
+	slowPosts: { sent: number; ranToTheEnd: number; notRunToTheEnd: string[]; ranTwice: string[] };
 	/** Seconds from the fault until every webhook process had given a 2xx after its last failed attempt. */
 	secondsUntilAnsweredAgain: number;
 }
@@ -64,7 +65,7 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 	const retried = deliveries.filter(({ retried }) => retried);
 	const wanted = deliveries.filter(({ kind }) => kind !== 'filteredPost');
 	const duplicated = wanted.filter(({ id }) => started(id) > 1);
-	const gaveUp = deliveries.filter(({ delivered }) => !delivered);
+	const gaveUp = retried.filter(({ delivered }) => !delivered);
 	const slow = deliveries.filter(({ kind }) => kind === 'slowPost');
 	const attempts = deliveries.flatMap((delivery) => delivery.attempts);
 	const sentIds = new Set(ids(deliveries));
@@ -87,6 +88,7 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 			answered2xx: slash.filter(({ delivered }) => delivered).length,
 			lost: ids(slash.filter(({ delivered, id }) => delivered && started(id) === 0)),
 			failed: slash.filter(({ delivered }) => !delivered).length,
+			failedButStarted: ids(slash.filter(({ delivered, id }) => !delivered && started(id) > 0)),
 		},
 		filteredButStarted: ids(deliveries.filter(({ kind, id }) => kind === 'filteredPost' && started(id) > 0)),
 		unfinished: executions
@@ -95,6 +97,7 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		slowPosts: {
 			sent: slow.length,
 			ranToTheEnd: slow.filter(({ id }) => (slowPostsReceived.get(id) ?? 0) > 0).length,
+			notRunToTheEnd: ids(slow.filter(({ id }) => (slowPostsReceived.get(id) ?? 0) === 0)),
 			ranTwice: ids(slow.filter(({ id }) => (slowPostsReceived.get(id) ?? 0) > 1)),
 		},
 		secondsUntilAnsweredAgain: secondsUntilAnsweredAgain(fault.startedAt, deliveries),
@@ -119,7 +122,14 @@ export function secondsUntilAnsweredAgain(faultStartedAt: number, deliveries: De
 	return (latest - faultStartedAt) / 1000;
 }
 
-const list = (ids: string[]) => (ids.length === 0 ? '0' : `${ids.length}`);
+const list = (ids: string[]) => String(ids.length);
+
+/** "4 crashed, 1 new": how many executions n8n left in each status other than success. */
+function unfinishedByStatus(unfinished: FaultFigures['unfinished']): string {
+	const counts = new Map<string, number>();
+	for (const { status } of unfinished) counts.set(status, (counts.get(status) ?? 0) + 1);
+	return counts.size === 0 ? '0' : [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+}
 
 /** The figures of every fault as one table, a row per fault. */
 export function figuresTable(all: FaultFigures[]): string {
@@ -146,7 +156,7 @@ export function figuresTable(all: FaultFigures[]): string {
 		list(figures.duplicated),
 		list(figures.gaveUp),
 		`${figures.slashCommands.sent}/${figures.slashCommands.answered2xx}/${figures.slashCommands.lost.length}`,
-		String(figures.unfinished.length),
+		unfinishedByStatus(figures.unfinished),
 		`${figures.slowPosts.ranToTheEnd}/${figures.slowPosts.sent}`,
 		String(figures.failedAttempts),
 		figures.secondsUntilAnsweredAgain.toFixed(1),
