@@ -1,0 +1,223 @@
+/**
+ * Chaos in n8n's queue mode (scripts/test-chaos.mjs starts PostgreSQL, Redis, main, two webhook
+ * processes and two workers): a steady mixed load of Slack's incoming messages, sent as Slack
+ * sends them (slack-sender.ts), while one fault at a time hits the cluster. Each case counts, per
+ * message, what Slack would have seen and what n8n started, and holds the package to: no message
+ * Slack considers delivered started nothing; no message Slack sent once started twice; a filtered
+ * message starts nothing; and per fault, no more duplicates than that fault can explain.
+ *
+ * Slack's clock, compressed: Slack waits 3 s for an answer (kept as it is) and sends an event again
+ * at once, after 1 minute and after 5 minutes (SLACK_EVENTS_API.retryScheduleSeconds). Here the
+ * retries come at once, after 10 s and after 20 s (CHAOS_RETRY_DELAYS), so that a case ends in
+ * about a minute. What the package decides depends on the order of these times against its own,
+ * and that order is the same: every retry still falls inside the Duplicate Window (300 s by
+ * default, at least 10 minutes for events), and a retry after a failure still comes after the
+ * lease of a request that died has run out (the lease is seconds long), so what holds at 10 s
+ * holds at 1 minute.
+ */
+import { SLACK_EVENTS_API } from '../../nodes/shared/slack';
+import E2E from '../harness/fixtures/secrets.json';
+import { seededRandom } from '../helpers/seeded-random';
+import { SlackWebhookServer } from '../helpers/slack-webhook-server';
+import { CHAOS, connect, control, executionsStartedBy, figuresFile, runningProcesses, settledExecutions, sleep, slackPort, webhookOrigins } from './chaos-env';
+import { figuresOf, figuresTable, type FaultFigures, type RecordedExecution } from './figures';
+import { chaosMessage, kindOf, MESSAGE_ID_PATTERN, messageId } from './messages';
+import { deliverAsSlack, postWithDeadline, type Delivery, type Post, type SlackRetryPolicy } from './slack-sender';
+
+const RETRY_DELAYS_SECONDS = (process.env.CHAOS_RETRY_DELAYS ?? '0,10,20').split(',').map(Number);
+const POLICY: SlackRetryPolicy = { ackTimeoutMs: SLACK_EVENTS_API.ackTimeoutSeconds * 1000, retryDelaysMs: RETRY_DELAYS_SECONDS.map((seconds) => seconds * 1000) };
+/** Messages per second: moderate, since every process of the cluster and this load share two cores. */
+const RATE = Number(process.env.CHAOS_RATE ?? 10);
+const LOAD_SECONDS = Number(process.env.CHAOS_LOAD_SECONDS ?? 20);
+const FAULT_AT_SECONDS = 6;
+/** The webhook process is killed once it has answered this many of a burst of this many messages. */
+const BURST_SIZE = 40;
+const BURST_ANSWERED_BEFORE_KILL = 5;
+/** How long the busy-database case holds execution_entity locked: past n8n's DB_POSTGRESDB_CONNECTION_TIMEOUT (20 s). */
+const LOCK_SECONDS = Number(process.env.CHAOS_LOCK_SECONDS ?? 25);
+
+const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000_000);
+const random = seededRandom(SEED);
+/** The load balancer's choice for each attempt, from the seed. */
+const pickOrigin = () => webhookOrigins[Math.floor(random() * webhookOrigins.length)];
+
+const slack = new SlackWebhookServer();
+slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
+const all: Array<FaultFigures & { details: Record<string, unknown> }> = [];
+
+beforeAll(async () => {
+	console.log(`chaos: seed ${SEED} (CHAOS_SEED=${SEED} replays the routing); Slack waits ${POLICY.ackTimeoutMs / 1000} s and retries after ${RETRY_DELAYS_SECONDS.join(', ')} s; ${RATE} messages/s`);
+	await slack.start(slackPort);
+});
+
+afterAll(async () => {
+	await slack.stop();
+	if (all.length === 0) return;
+	console.log(`chaos figures (seed ${SEED}):\n${figuresTable(all)}`);
+	const { writeFileSync } = await import('node:fs');
+	writeFileSync(figuresFile, JSON.stringify({ seed: SEED, policy: POLICY, rate: RATE, loadSeconds: LOAD_SECONDS, lockSeconds: LOCK_SECONDS, faults: all }, null, 2));
+	console.log(`chaos figures written to ${figuresFile}`);
+});
+
+/** How many times the slow workflow's post reached Slack, per message ID. */
+function slowPostsReceived(): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const { json } of slack.posted) for (const id of String(json?.text ?? '').match(MESSAGE_ID_PATTERN) ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+	return counts;
+}
+
+interface FaultRun {
+	figures: FaultFigures;
+	deliveries: Delivery[];
+	executions: RecordedExecution[];
+}
+
+/** What a fault can add to the load: a burst of messages whose first attempts all go to one webhook process. */
+interface Load {
+	/** Starts `count` more messages at once to `origin`; resolves once `answered` of them have their first answer. */
+	burstTo(origin: string, count: number, answered: number): Promise<void>;
+}
+
+/**
+ * Sends LOAD_SECONDS of the mixed load, plays `fault` FAULT_AT_SECONDS in (without pausing the
+ * load), waits for Slack's last retries and for n8n to settle, then counts. Processes that exited
+ * on their own are started again for the next case, and named in the figures.
+ */
+async function underLoad(name: string, fault: (load: Load) => Promise<void>, loadSeconds = LOAD_SECONDS): Promise<FaultRun> {
+	const sending: Array<Promise<Delivery>> = [];
+	const count = loadSeconds * RATE;
+	const send = (n: number, firstOrigin?: string, onFirstAnswer?: () => void) => {
+		let first = firstOrigin;
+		const route = () => {
+			const origin = first ?? pickOrigin();
+			first = undefined;
+			return origin;
+		};
+		const post: Post = async (url, request, timeoutMs) => {
+			const outcome = await postWithDeadline(url, request, timeoutMs);
+			onFirstAnswer?.();
+			onFirstAnswer = undefined;
+			return outcome;
+		};
+		sending.push(deliverAsSlack(chaosMessage(messageId(name, n), kindOf(n), CHAOS), POLICY, route, post));
+	};
+	let bursts = 0;
+	const load: Load = {
+		burstTo: (origin, size, answered) =>
+			new Promise((resolve) => {
+				let answers = 0;
+				// Numbered after the steady load's messages, so every message of the case has its own ID.
+				const first = count + bursts;
+				bursts += size;
+				for (let n = first; n < first + size; n++) send(n, origin, () => ++answers === answered && resolve());
+			}),
+	};
+
+	const begun = Date.now();
+	let faultStartedAt = begun + FAULT_AT_SECONDS * 1000;
+	const faultPlayed = sleep(FAULT_AT_SECONDS * 1000).then(async () => {
+		faultStartedAt = Date.now();
+		await fault(load);
+	});
+	for (let n = 0; n < count; n++) {
+		await sleep(Math.max(0, begun + (n * 1000) / RATE - Date.now()));
+		send(n);
+	}
+	await faultPlayed;
+	const deliveries = await Promise.all(sending);
+	const sent = new Set(deliveries.map(({ id }) => id));
+	const executions = (await settledExecutions()).filter(({ messageIds }) => messageIds.some((id) => sent.has(id)));
+	const figures = figuresOf({ name, startedAt: faultStartedAt }, deliveries, executions, slowPostsReceived());
+
+	const exited = (await runningProcesses()).filter(({ running }) => !running).map(({ name: process }) => process);
+	for (const process of exited) await control(`start/${process}`);
+	const details = { exitedOnTheirOwn: exited, faultStartedAfterMs: faultStartedAt - begun };
+	all.push({ ...figures, details });
+	console.log(`${name}: ${JSON.stringify(figures)}${exited.length > 0 ? `; exited on their own: ${exited.join(', ')}` : ''}`);
+	return { figures, deliveries, executions };
+}
+
+/** What the package answers for under any fault. */
+function expectNothingLostOrStartedWithoutCause(figures: FaultFigures): void {
+	expect(figures.lost).toEqual([]);
+	expect(figures.slashCommands.lost).toEqual([]);
+	expect(figures.duplicatedWithoutRetry).toEqual([]);
+	expect(figures.filteredButStarted).toEqual([]);
+}
+
+describe('chaos in queue mode: Slack sends again what got no 2xx in 3 s', () => {
+	it('calm: with no fault, every message starts exactly once and every execution finishes', async () => {
+		const { figures } = await underLoad('calm', async () => undefined, 8);
+		expectNothingLostOrStartedWithoutCause(figures);
+		expect(figures.duplicated).toEqual([]);
+		expect(figures.unfinished).toEqual([]);
+	});
+
+	it('a webhook process killed (SIGKILL) while it holds requests, and started again: nothing lost; a duplicate only for a message it held when it died', async () => {
+		const killed = 'webhook-1';
+		const killedOrigin = webhookOrigins[0];
+		const { figures, deliveries } = await underLoad('webhook', async (load) => {
+			// A burst (a busy channel) to the process, killed once it has answered a few of them: the
+			// rest are at every step between arriving and being answered.
+			await load.burstTo(killedOrigin, BURST_SIZE, BURST_ANSWERED_BEFORE_KILL);
+			await control(`kill/${killed}`);
+			await control(`start/${killed}`);
+		});
+		expectNothingLostOrStartedWithoutCause(figures);
+		// The kill did catch requests in flight: else this case would test nothing more than a refused connection.
+		expect(figures.resetAttempts).toBeGreaterThan(0);
+		// A request the killed process had taken, whose execution it may have created without
+		// answering: Slack sends it again, and after the dead process's lease runs out it starts again.
+		const heldWhenKilled = new Set(deliveries.filter(({ attempts }) => attempts.some(({ origin, reset }) => reset && origin === killedOrigin)).map(({ id }) => id));
+		expect(figures.duplicated.filter((id) => !heldWhenKilled.has(id))).toEqual([]);
+	});
+
+	it('a worker killed (SIGKILL) mid-execution and started again: nothing lost or duplicated by the package; n8n does not finish what the worker held', async () => {
+		const [killed, survivor] = ['worker-1', 'worker-2'];
+		const { figures } = await underLoad('worker', async () => {
+			await control(`kill/${killed}`);
+			await control(`start/${killed}`);
+		});
+		expectNothingLostOrStartedWithoutCause(figures);
+		expect(figures.duplicated).toEqual([]);
+		// n8n's part, observed: the jobs the worker held are not run again (ScalingService sets
+		// Bull's maxStalledCount to 0); the executions it had started are marked crashed by the worker
+		// when it starts again (from its event log), and one it had taken but not started stays "new".
+		// Only the killed worker's are left so: none the surviving worker started.
+		expect(figures.unfinished.length).toBeGreaterThan(0);
+		const startedBySurvivor = executionsStartedBy(survivor);
+		expect(figures.unfinished.filter(({ executionId }) => startedBySurvivor.has(executionId))).toEqual([]);
+		expect(figures.slowPosts.ranTwice).toEqual([]);
+	});
+
+	it(`a busy database (execution_entity locked for ${LOCK_SECONDS} s): Slack retries while the first request is in flight; nothing lost, nothing started twice`, async () => {
+		const { figures } = await underLoad('slowdb', async () => {
+			// EXCLUSIVE blocks the INSERT and UPDATE that create and save executions, and no read:
+			// webhook lookups and n8n's database health ping go on, only executions are slow to start.
+			const client = await connect();
+			try {
+				await client.query('BEGIN');
+				await client.query('LOCK TABLE execution_entity IN EXCLUSIVE MODE');
+				await sleep(LOCK_SECONDS * 1000);
+				await client.query('COMMIT');
+			} finally {
+				await client.end();
+			}
+		});
+		expectNothingLostOrStartedWithoutCause(figures);
+		// Every process stays up: a live request's lease is renewed, so no retry starts a second execution.
+		expect(figures.duplicated).toEqual([]);
+	});
+
+	it("Redis restarted (SIGKILL, nothing kept): the package's keys and n8n's queue are gone; nothing lost", async () => {
+		const { figures } = await underLoad('redis', () => control('restart-redis').then(() => undefined));
+		// Redis forgot which messages started: a message Slack sends again after the restart may start
+		// again (only such messages, as the shared check says).
+		expectNothingLostOrStartedWithoutCause(figures);
+	});
+
+	it('PostgreSQL restarted (immediate shutdown, then recovery): nothing lost', async () => {
+		const { figures } = await underLoad('postgres', () => control('restart-postgres').then(() => undefined));
+		expectNothingLostOrStartedWithoutCause(figures);
+	});
+});
