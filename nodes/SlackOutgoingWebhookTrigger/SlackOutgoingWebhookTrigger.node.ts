@@ -18,7 +18,7 @@ import { triggerProperties } from './description';
 import { matchMessage, splitArgs } from './matching';
 import { incomingMessageKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
 import { assertUsableSettings, duplicateWindowSeconds, immediateReply, readMatchSettings } from './parameters';
-import { shapeLastNodeResponse, writeReply } from './reply';
+import { shapeLastNodeResponse, statusForUnstartedClaim, writeReply } from './reply';
 import { handleSlackAppRequest } from './slack-app';
 import {
 	bodyKind,
@@ -198,8 +198,9 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		const respond = this.getNodeParameter('respond', 'immediately') as RespondMode;
 		const windowSeconds = duplicateWindowSeconds(options);
 		const key = incomingMessageKey(fields);
-		if (key && windowSeconds > 0 && (await claimIncomingMessage(this, key, windowSeconds * 1000, responseModeFor(respond) === 'onReceived')) === 'repeat') {
-			return answer(200);
+		if (key && windowSeconds > 0) {
+			const claim = await claimIncomingMessage(this, key, windowSeconds * 1000);
+			if (claim !== 'new') return answer(statusForUnstartedClaim(claim));
 		}
 
 		const item: IDataObject = {

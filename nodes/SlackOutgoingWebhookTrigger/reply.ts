@@ -56,3 +56,14 @@ export function shapeLastNodeResponse(response: ServerResponse): void {
 		return response;
 	};
 }
+
+/**
+ * The answer to a message the duplicate filter did not let start: a repeat of one that started is
+ * answered as received (200, empty), so Slack stops sending it. One that another request still
+ * holds may yet fail to start, so it is not answered as received: a 503 makes Slack send it again
+ * later ("Non-200 responses will be retried", Slack's outgoing webhooks page; the Events API
+ * retries too), when the other request's outcome is known.
+ */
+export function statusForUnstartedClaim(claim: 'repeat' | 'inFlight'): number {
+	return claim === 'repeat' ? 200 : 503;
+}

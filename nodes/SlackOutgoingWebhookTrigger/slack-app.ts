@@ -9,6 +9,7 @@ import type { MatchSettings } from './matching';
 import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
 import { duplicateWindowSeconds } from './parameters';
+import { statusForUnstartedClaim } from './reply';
 import { headerValue, signedRequestFrom, verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
 
 /**
@@ -60,7 +61,8 @@ export async function handleSlackAppRequest(
 		const refused = verifiesFirst ? undefined : await refusal(context, envelope.team_id);
 		if (refused) return wiring.answer(refused);
 		const key = incomingEventKey(envelope);
-		if (key && (await claimEvent(context, key, wiring)) === 'repeat') return wiring.answer(200);
+		const claim = key ? await claimEvent(context, key, wiring) : 'new';
+		if (claim !== 'new') return wiring.answer(statusForUnstartedClaim(claim));
 		return acknowledge(context, eventItem(envelope, event, match, readRetry(request.headers), new Date()), wiring);
 	}
 
@@ -129,11 +131,11 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
  * started a workflow starts nothing. Slack's retries span about 6 minutes, so the window is at
  * least that long for events. Only an authentic event is recorded (the signature was checked).
  */
-async function claimEvent(context: IWebhookFunctions, key: string, wiring: SlackAppWiring): Promise<'new' | 'repeat'> {
+async function claimEvent(context: IWebhookFunctions, key: string, wiring: SlackAppWiring): Promise<'new' | 'repeat' | 'inFlight'> {
 	const configured = duplicateWindowSeconds(wiring.options);
 	if (configured <= 0) return 'new';
 	const windowSeconds = Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
-	return await claimIncomingMessage(context, key, windowSeconds * 1000, wiring.n8nAnswersOnReceived);
+	return await claimIncomingMessage(context, key, windowSeconds * 1000);
 }
 
 /** The last retry plus margin: Slack retries immediately, after 1 minute and after 5 minutes. */

@@ -55,6 +55,12 @@ export class TriggerHarness {
 	readonly credentialReads: string[] = [];
 	/** Plays n8n failing to create the execution (as with a busy SQLite database). */
 	failExecutionStart = false;
+	/** Plays a slow n8n (a busy database): n8n finishes creating the execution, and answers, once this resolves. */
+	executionCreated: Promise<void> | undefined;
+	/** True while a request waits for `executionCreated`. */
+	waitingForExecution = false;
+	/** Requests whose client closed the connection before the harness answered. */
+	abandoned = 0;
 
 	get credentials(): Record<string, ICredentialDataDecryptedObject> {
 		return this.credentialsByType;
@@ -67,6 +73,9 @@ export class TriggerHarness {
 
 	async start(): Promise<this> {
 		this.server = createServer((request, response) => {
+			response.once('close', () => {
+				if (!response.writableEnded) this.abandoned++;
+			});
 			void this.handle(request, response).catch((error: unknown) => {
 				// n8n answers 500 when a webhook method throws; so does the harness.
 				this.calls.push({ started: undefined, result: {}, threw: error });
@@ -155,6 +164,11 @@ export class TriggerHarness {
 		if (response.headersSent) {
 			this.calls.push({ started: undefined, result });
 			return;
+		}
+		// Slack may close the connection meanwhile; n8n still finishes and ends the response.
+		if (this.executionCreated) {
+			this.waitingForExecution = true;
+			await this.executionCreated.finally(() => (this.waitingForExecution = false));
 		}
 		if (this.failExecutionStart) {
 			this.calls.push({ started: undefined, result });

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { redactWebhookUrl } from '../redact';
 import { LocalIncomingMessageClaims, recentIncomingMessagesFor, RedisIncomingMessageClaims, type IncomingMessageClaims } from './incoming-message-claims';
+import { claimIncomingMessageKey } from './incoming-message-lease';
 import { redisClientFor, type RedisCredential } from './redis';
 import { RedisSendGate, rateGateRedisKey, type SendGate } from './send-gates';
 
@@ -48,19 +49,22 @@ async function incomingMessageClaimsFor(context: IWebhookFunctions): Promise<Inc
 }
 
 /**
- * Claims an incoming message for this trigger node: 'repeat' when it already started a workflow
- * within `windowMs`. When n8n answers once the execution exists (`n8nAnswersOnReceived`), it
- * answers 5xx if it could not create it (a busy SQLite, say), and Slack then sends the message
- * again: the claim is released so that retry gets through.
+ * Claims an incoming message for this trigger node, before the workflow data is returned to n8n:
+ * 'repeat' when a workflow already started for it within `windowMs`; 'inFlight' when another
+ * request still holds it (answer so that Slack sends it again); 'new' when this request may start
+ * it. A new claim is settled by what n8n answers: a 2xx means the execution exists (n8n 2.x
+ * answers once it has created it), a 5xx that it could not be created, and Slack's retry then gets
+ * through. When Slack gave up first and closed the connection, no 'finish' comes, but n8n's answer
+ * still ends the response, and the claim's renewals read it from there.
  */
-export async function claimIncomingMessage(context: IWebhookFunctions, key: string, windowMs: number, n8nAnswersOnReceived: boolean): Promise<'new' | 'repeat'> {
+export async function claimIncomingMessage(context: IWebhookFunctions, key: string, windowMs: number): Promise<'new' | 'repeat' | 'inFlight'> {
 	const claims = await incomingMessageClaimsFor(context);
-	const claim = await claims.claim(key, windowMs);
-	if (claim === 'new' && n8nAnswersOnReceived) {
-		const response = context.getResponseObject();
-		response.once('finish', () => {
-			if (response.statusCode >= 500) void claims.release(key);
-		});
-	}
-	return claim;
+	const outcome = await claimIncomingMessageKey(claims, key, { windowMs });
+	if (outcome.state !== 'new') return outcome.state === 'started' ? 'repeat' : 'inFlight';
+	const { held } = outcome;
+	const response = context.getResponseObject();
+	const outcomeOfAnswer = () => (response.writableEnded ? (response.statusCode >= 500 ? 'notStarted' : 'started') : undefined);
+	response.once('finish', () => void (outcomeOfAnswer() === 'notStarted' ? held.notStarted() : held.started()));
+	held.settleWhen(outcomeOfAnswer);
+	return 'new';
 }

@@ -245,6 +245,68 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 			},
 		);
 
+		describe('when n8n is slower than Slack\'s 3 s and Slack sends the message again', () => {
+			/** Holds n8n's creation of the executions until the test lets it finish. */
+			let finishCreating: () => void = () => undefined;
+			beforeEach(() => {
+				harness.parameters = { ...harness.parameters, respond: 'noReply' };
+				harness.executionCreated = new Promise((resolve) => (finishCreating = resolve));
+			});
+			afterEach(() => {
+				finishCreating();
+				harness.executionCreated = undefined;
+				harness.failExecutionStart = false;
+			});
+
+			/** Slack's first delivery, abandoned (the connection closed) before n8n answers. */
+			const abandonedPost = async (message: string) => {
+				const giveUp = new AbortController();
+				const answered = fetch(harness.url, { method: 'POST', body: message, headers: FORM, signal: giveUp.signal });
+				while (!harness.waitingForExecution) await new Promise((resolve) => setTimeout(resolve, 10));
+				const abandonedBefore = harness.abandoned;
+				giveUp.abort();
+				await expect(answered).rejects.toThrow();
+				while (harness.abandoned === abandonedBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+			};
+			/** n8n finishes with the first delivery, answering nobody. */
+			const n8nFinishes = async () => {
+				finishCreating();
+				harness.executionCreated = undefined;
+				while (harness.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+			};
+
+			it('lets the retry through when n8n then failed to create the execution', async () => {
+				harness.failExecutionStart = true;
+				const message = form(freshPost());
+				await abandonedPost(message);
+				await n8nFinishes();
+				harness.failExecutionStart = false;
+				// No 'finish' came for the closed connection: the claim learns n8n's 500 at its next renewal.
+				expect((await harness.post(message, FORM)).status).toBe(200);
+				expect(started()).toBe(1);
+			});
+
+			it('answers the retry as a repeat when n8n then created the execution', async () => {
+				const message = form(freshPost());
+				await abandonedPost(message);
+				await n8nFinishes();
+				expect(await harness.post(message, FORM)).toMatchObject({ status: 200, body: '' });
+				expect(started()).toBe(1);
+			});
+
+			it('answers 503 to a retry while the first is still in flight past the wait, so Slack sends it again, and starts it once', async () => {
+				const message = form(freshPost());
+				const first = harness.post(message, FORM);
+				while (!harness.waitingForExecution) await new Promise((resolve) => setTimeout(resolve, 10));
+				expect(await harness.post(message, FORM)).toMatchObject({ status: 503, body: '' });
+				finishCreating();
+				expect((await first).status).toBe(200);
+				harness.executionCreated = undefined;
+				expect(await harness.post(message, FORM)).toMatchObject({ status: 200, body: '' });
+				expect(started()).toBe(1);
+			});
+		});
+
 		it('answers a repeat of the same message 200 empty and starts nothing', async () => {
 			const post = form(freshPost());
 			await harness.post(post, FORM);

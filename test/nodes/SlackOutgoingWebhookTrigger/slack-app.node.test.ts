@@ -380,18 +380,19 @@ const redisAvailable = redisServerAvailable();
 		await redis.stop();
 	});
 
-	it('starts nothing for an event another webhook process already claimed by its event_id, and claims a new one for every process', async () => {
+	it('starts nothing for an event another webhook process already started (same event_id), and records a new one as started for every process', async () => {
 		harness.parameters.shareThroughRedis = true;
 		harness.credentials.redis = { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false };
 		const otherProcess = new RedisIncomingMessageClaims(client, `test-workflow:${triggerNodeId(3)}`, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
 		const claimed = eventCallback(messageEvent());
-		expect(await otherProcess.claim(incomingEventKey(claimed)!, 60_000)).toBe('new');
+		expect(await otherProcess.take(incomingEventKey(claimed)!, 'other-process', 60_000)).toBe('new');
+		await otherProcess.markStarted(incomingEventKey(claimed)!, 60_000);
 		expect(await postEvent(claimed, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' })).toMatchObject({ status: 200, body: '' });
 		expect(started()).toBe(0);
 
 		const fresh = eventCallback(messageEvent());
 		expect((await postEvent(fresh)).status).toBe(200);
 		expect(started()).toBe(1);
-		expect(await otherProcess.claim(incomingEventKey(fresh)!, 60_000)).toBe('repeat');
+		expect(await otherProcess.take(incomingEventKey(fresh)!, 'other-process', 60_000)).toBe('started');
 	});
 });

@@ -86,10 +86,11 @@ describe('Slack Outgoing Webhook Trigger, Share Duplicate Filter Through Redis',
 			harness.credentials = { ...harness.credentials, redis: redisCredential(redis.port) };
 		});
 
-		it('starts nothing for a delivery another webhook process already claimed in Redis', async () => {
+		it('starts nothing for a delivery another webhook process already started, through Redis', async () => {
 			const post = freshPost();
 			const otherProcess = new RedisIncomingMessageClaims(client, HARNESS_SCOPE, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
-			expect(await otherProcess.claim(incomingMessageKey(post)!, 60_000)).toBe('new');
+			expect(await otherProcess.take(incomingMessageKey(post)!, 'other-process', 60_000)).toBe('new');
+			await otherProcess.markStarted(incomingMessageKey(post)!, 60_000);
 
 			expect(await harness.post(form(post), FORM)).toMatchObject({ status: 200, body: '' });
 			expect(started()).toBe(0);
@@ -97,7 +98,30 @@ describe('Slack Outgoing Webhook Trigger, Share Duplicate Filter Through Redis',
 			const next = freshPost();
 			expect(await harness.post(form(next), FORM)).toMatchObject({ status: 200, body: '{"text":"African or European?"}' });
 			expect(started()).toBe(1);
-			expect(await otherProcess.claim(incomingMessageKey(next)!, 60_000)).toBe('repeat');
+			expect(await otherProcess.take(incomingMessageKey(next)!, 'other-process', 60_000)).toBe('started');
+		});
+
+		it('answers 503 while another webhook process still holds the delivery, so Slack sends it again; the retry after it released starts it', async () => {
+			const post = freshPost();
+			const key = incomingMessageKey(post)!;
+			const otherProcess = new RedisIncomingMessageClaims(client, HARNESS_SCOPE, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
+			expect(await otherProcess.take(key, 'other-process', 60_000)).toBe('new');
+			expect(await harness.post(form(post), FORM)).toMatchObject({ status: 503, body: '' });
+			expect(started()).toBe(0);
+			// The other process's n8n could not create the execution.
+			await otherProcess.release(key, 'other-process');
+			expect((await harness.post(form(post), FORM)).status).toBe(200);
+			expect(started()).toBe(1);
+		});
+
+		it('starts a delivery whose holder was killed before its execution existed, once the lease it stopped renewing ends', async () => {
+			const post = freshPost();
+			const otherProcess = new RedisIncomingMessageClaims(client, HARNESS_SCOPE, new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
+			// Taken and never renewed nor settled, as by a process killed at that moment (a short lease here).
+			expect(await otherProcess.take(incomingMessageKey(post)!, 'killed-process', 300)).toBe('new');
+			expect(await harness.post(form(post), FORM)).toMatchObject({ status: 200, body: '{"text":"African or European?"}' });
+			expect(started()).toBe(1);
+			expect(await otherProcess.take(incomingMessageKey(post)!, 'other-process', 60_000)).toBe('started');
 		});
 
 		it('keeps hashed keys only: no team, channel or user in Redis', async () => {

@@ -80,31 +80,66 @@ const places: Array<[string, () => Place]> = [
 ];
 
 describe.each(places)('duplicate filter %s', (_name, place) => {
-	it('lets the first delivery of a key through and filters the repeat, wherever it arrives', async () => {
+	const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+	it('lets the first delivery of a key through and filters the repeat once it started, wherever it arrives', async () => {
 		const [one, other] = place().claims();
-		expect(await one.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
-		expect(await other.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('repeat');
-		expect(await one.claim('message|T1|C1|1.000002|U1', 60_000)).toBe('new');
+		expect(await one.take('message|T1|C1|1.000001|U1', 'first', 60_000)).toBe('new');
+		await one.markStarted('message|T1|C1|1.000001|U1', 60_000);
+		expect(await other.take('message|T1|C1|1.000001|U1', 'second', 60_000)).toBe('started');
+		expect(await one.take('message|T1|C1|1.000002|U1', 'third', 60_000)).toBe('new');
 	});
 
-	it('lets a delivery through again once it is released (n8n could not start the workflow)', async () => {
+	it('tells a delivery whose first copy is still in flight that it is in flight, not started', async () => {
 		const [one, other] = place().claims();
-		expect(await one.claim('slash|T1|tr1', 60_000)).toBe('new');
-		await one.release('slash|T1|tr1');
-		expect(await other.claim('slash|T1|tr1', 60_000)).toBe('new');
+		expect(await one.take('event|T1|Ev1', 'first', 60_000)).toBe('new');
+		expect(await other.take('event|T1|Ev1', 'second', 60_000)).toBe('inFlight');
 	});
 
-	it('forgets a key after its window', async () => {
+	it('lets a delivery through again once its holder releases it (n8n could not start the workflow)', async () => {
 		const [one, other] = place().claims();
-		expect(await one.claim('post|T1|p1', 50)).toBe('new');
-		await new Promise((resolve) => setTimeout(resolve, 200));
-		expect(await other.claim('post|T1|p1', 50)).toBe('new');
+		expect(await one.take('slash|T1|tr1', 'first', 60_000)).toBe('new');
+		await one.release('slash|T1|tr1', 'first');
+		expect(await other.take('slash|T1|tr1', 'second', 60_000)).toBe('new');
+	});
+
+	it('lets only the holder renew or release a lease, and never releases a started key', async () => {
+		const [one, other] = place().claims();
+		expect(await one.take('post|T1|p2', 'first', 60_000)).toBe('new');
+		expect(await other.renew('post|T1|p2', 'second', 60_000)).toBe(false);
+		await other.release('post|T1|p2', 'second');
+		expect(await other.take('post|T1|p2', 'second', 60_000)).toBe('inFlight');
+		expect(await one.renew('post|T1|p2', 'first', 60_000)).toBe(true);
+		await one.markStarted('post|T1|p2', 60_000);
+		await one.release('post|T1|p2', 'first');
+		expect(await other.take('post|T1|p2', 'second', 60_000)).toBe('started');
+	});
+
+	it('ends a lease nobody renews (its process died), and a renewed one lives on', async () => {
+		const [one, other] = place().claims();
+		expect(await one.take('post|T1|dead', 'killed', 150)).toBe('new');
+		expect(await one.take('post|T1|alive', 'living', 150)).toBe('new');
+		for (let step = 0; step < 4; step++) {
+			await sleep(100);
+			expect(await one.renew('post|T1|alive', 'living', 150)).toBe(true);
+		}
+		expect(await other.take('post|T1|dead', 'next', 60_000)).toBe('new');
+		expect(await other.take('post|T1|alive', 'next', 60_000)).toBe('inFlight');
+	});
+
+	it('forgets a started key after its window', async () => {
+		const [one, other] = place().claims();
+		expect(await one.take('post|T1|p1', 'first', 60_000)).toBe('new');
+		await one.markStarted('post|T1|p1', 50);
+		await sleep(200);
+		expect(await other.take('post|T1|p1', 'second', 60_000)).toBe('new');
 	});
 
 	it('lets exactly one of many simultaneous deliveries of one key through', async () => {
 		const [one, other] = place().claims();
-		const claims = await Promise.all(Array.from({ length: 40 }, (_, n) => (n % 2 ? one : other).claim('message|T1|C1|9.000001|U1', 60_000)));
-		expect(claims.filter((claim) => claim === 'new')).toHaveLength(1);
+		const states = await Promise.all(Array.from({ length: 40 }, (_, n) => (n % 2 ? one : other).take('message|T1|C1|9.000001|U1', `holder-${n}`, 60_000)));
+		expect(states.filter((state) => state === 'new')).toHaveLength(1);
+		expect(states.filter((state) => state === 'inFlight')).toHaveLength(39);
 	});
 });
 
@@ -214,9 +249,10 @@ describe('Redis unreachable', () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: await freePort(), password: PASSWORD });
 		const warnings: string[] = [];
 		const claims = new RedisIncomingMessageClaims(client, 'workflow:trigger', new LocalIncomingMessageClaims(new RecentIncomingMessages()), (error) => warnings.push(error.message));
-		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
-		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('repeat');
-		expect(warnings).toHaveLength(2);
+		expect(await claims.take('message|T1|C1|1.000001|U1', 'first', 60_000)).toBe('new');
+		await claims.markStarted('message|T1|C1|1.000001|U1', 60_000);
+		expect(await claims.take('message|T1|C1|1.000001|U1', 'second', 60_000)).toBe('started');
+		expect(warnings).toHaveLength(3);
 		expect(warnings.join('\n')).toMatch(/Redis could not be used for the duplicate filter/);
 		expect(warnings.join('\n')).not.toContain(PASSWORD);
 	});
@@ -243,7 +279,7 @@ describe('Redis that accepts connections and never answers', () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: stalled.port });
 		const claims = new RedisIncomingMessageClaims(client, 'workflow:trigger', new LocalIncomingMessageClaims(new RecentIncomingMessages()), () => undefined);
 		const started = Date.now();
-		expect(await claims.claim('message|T1|C1|1.000001|U1', 60_000)).toBe('new');
+		expect(await claims.take('message|T1|C1|1.000001|U1', 'first', 60_000)).toBe('new');
 		const firstMs = Date.now() - started;
 		expect(firstMs).toBeGreaterThanOrEqual(REDIS_CALL_TIMEOUT_MS - 20);
 		// A generous bound on the breaker's deadline (500 ms), not a speed figure.
@@ -254,7 +290,7 @@ describe('Redis that accepts connections and never answers', () => {
 		const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
 		const before = { listeners: listeners(), handles: handles() };
 		const whileCooling = Date.now();
-		for (let call = 0; call < 1_000; call++) await claims.claim(`message|T1|C1|${call}.000001|U1`, 60_000);
+		for (let call = 0; call < 1_000; call++) await claims.take(`message|T1|C1|${call}.000001|U1`, `holder-${call}`, 60_000);
 		expect(Date.now() - whileCooling).toBeLessThan(REDIS_CALL_TIMEOUT_MS);
 		expect({ listeners: listeners(), handles: handles() }).toEqual(before);
 	});
