@@ -34,6 +34,8 @@ describe('figuresOf', () => {
 		// Slack gave up, and the workflow ran anyway.
 		delivery('msg-t-7', 'post', refused(T0), refused(T0 + 1), refused(T0 + 2), refused(T0 + 3)),
 		delivery('msg-t-8', 'filteredPost', ok(T0)),
+		// Slack gave up, and nothing started: failed in Slack's eyes, not lost.
+		delivery('msg-t-9', 'event', refused(T0), refused(T0 + 1), refused(T0 + 2), refused(T0 + 3)),
 	];
 	const executions = [
 		execution('1', 'msg-t-0'),
@@ -50,7 +52,7 @@ describe('figuresOf', () => {
 
 	it('counts messages, attempts and the executions of these messages only', () => {
 		expect(figures).toEqual(
-			expect.objectContaining({ fault: 't', messagesSent: 9, answered2xx: 7, attempts: 14, failedAttempts: 7, resetAttempts: 1, executionsStarted: 7 }),
+			expect.objectContaining({ fault: 't', messagesSent: 10, answered2xx: 7, attempts: 18, failedAttempts: 11, resetAttempts: 1, executionsStarted: 7 }),
 		);
 	});
 
@@ -65,7 +67,7 @@ describe('figuresOf', () => {
 	});
 
 	it('lists what Slack gave up on, what started anyway, filtered messages that started, unfinished executions and slow posts run twice', () => {
-		expect(figures.gaveUp).toEqual(['msg-t-7']);
+		expect(figures.gaveUp).toEqual(['msg-t-7', 'msg-t-9']);
 		expect(figures.gaveUpButStarted).toEqual(['msg-t-7']);
 		expect(figures.filteredButStarted).toEqual(['msg-t-8']);
 		expect(figures.unfinished).toEqual([{ executionId: '4', status: 'running', messageId: 'msg-t-3' }]);
@@ -76,7 +78,7 @@ describe('figuresOf', () => {
 		const lines = figuresTable([figures, { ...figures, fault: 'u' }]).split('\n');
 		expect(lines).toHaveLength(4);
 		expect(lines[0]).toContain('| fault |');
-		expect(lines[2]).toMatch(/^\| t +\| 9 +\| 7 +\| 7 +\| 1 +\| 2 +\| 1 +\| 2\/1\/1 +\| 1 running +\| 1\/1 /);
+		expect(lines[2]).toMatch(/^\| t +\| 10 +\| 7 +\| 7 +\| 1 +\| 2 +\| 2 +\| 2\/1\/1 +\| 1 running +\| 1\/1 /);
 	});
 });
 
