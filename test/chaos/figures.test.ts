@@ -36,15 +36,18 @@ describe('figuresOf', () => {
 		delivery('msg-t-8', 'filteredPost', ok(T0)),
 		// Slack gave up, and nothing started: failed in Slack's eyes, not lost.
 		delivery('msg-t-9', 'event', refused(T0), refused(T0 + 1), refused(T0 + 2), refused(T0 + 3)),
+		// Recorded, never taken by a worker.
+		delivery('msg-t-10', 'event', ok(T0)),
 	];
 	const executions = [
 		execution('1', 'msg-t-0'),
 		execution('2', 'msg-t-2'),
 		execution('3', 'msg-t-2'),
-		execution('4', 'msg-t-3', 'running'),
+		execution('4', 'msg-t-3', 'new'),
 		execution('5', 'msg-t-3'),
 		execution('6', 'msg-t-7'),
 		execution('7', 'msg-t-8'),
+		execution('9', 'msg-t-10', 'new'),
 		// Another fault's message: not counted here.
 		execution('8', 'msg-other-1'),
 	];
@@ -52,7 +55,7 @@ describe('figuresOf', () => {
 
 	it('counts messages, attempts and the executions of these messages only', () => {
 		expect(figures).toEqual(
-			expect.objectContaining({ fault: 't', messagesSent: 10, answered2xx: 7, attempts: 18, failedAttempts: 11, resetAttempts: 1, executionsStarted: 7 }),
+			expect.objectContaining({ fault: 't', messagesSent: 11, answered2xx: 8, attempts: 19, failedAttempts: 11, resetAttempts: 1, executionsStarted: 8 }),
 		);
 	});
 
@@ -61,16 +64,25 @@ describe('figuresOf', () => {
 		expect(figures.slashCommands).toEqual({ sent: 2, answered2xx: 1, lost: ['msg-t-5'], failed: 1, failedButStarted: [] });
 	});
 
-	it('tells duplicates Slack caused by sending again from those it did not', () => {
+	it('tells duplicates Slack caused by sending again from those it did not, and those run twice from those recorded twice', () => {
 		expect(figures.duplicated).toEqual(['msg-t-2', 'msg-t-3']);
 		expect(figures.duplicatedWithoutRetry).toEqual(['msg-t-2']);
+		// msg-t-3's first execution was never taken by a worker: it ran once.
+		expect(figures.ranTwice).toEqual(['msg-t-2']);
+	});
+
+	it('a delivered message whose only executions no worker took never ran', () => {
+		expect(figures.neverRan).toEqual(['msg-t-10']);
 	});
 
 	it('lists what Slack gave up on, what started anyway, filtered messages that started, unfinished executions and slow posts run twice', () => {
 		expect(figures.gaveUp).toEqual(['msg-t-7', 'msg-t-9']);
 		expect(figures.gaveUpButStarted).toEqual(['msg-t-7']);
 		expect(figures.filteredButStarted).toEqual(['msg-t-8']);
-		expect(figures.unfinished).toEqual([{ executionId: '4', status: 'running', messageId: 'msg-t-3' }]);
+		expect(figures.unfinished).toEqual([
+			{ executionId: '4', status: 'new', messageId: 'msg-t-3' },
+			{ executionId: '9', status: 'new', messageId: 'msg-t-10' },
+		]);
 		expect(figures.slowPosts).toEqual({ sent: 1, ranToTheEnd: 1, notRunToTheEnd: [], ranTwice: ['msg-t-3'] });
 	});
 
@@ -78,7 +90,7 @@ describe('figuresOf', () => {
 		const lines = figuresTable([figures, { ...figures, fault: 'u' }]).split('\n');
 		expect(lines).toHaveLength(4);
 		expect(lines[0]).toContain('| fault |');
-		expect(lines[2]).toMatch(/^\| t +\| 10 +\| 7 +\| 7 +\| 1 +\| 2 +\| 2 +\| 2\/1\/1 +\| 1 running +\| 1\/1 /);
+		expect(lines[2]).toMatch(/^\| t +\| 11 +\| 8 +\| 8 +\| 1 +\| 1 +\| 2 \(1\) +\| 2 +\| 2\/1\/1 +\| 2 new +\| 1\/1 /);
 	});
 });
 

@@ -34,8 +34,15 @@ export interface FaultFigures {
 	executionsStarted: number;
 	/** Retried kinds (posts, events): delivered, and started nothing. */
 	lost: string[];
+	/**
+	 * Delivered, and every execution of it still "new": n8n recorded it but no worker ever took it
+	 * (its job never reached the queue, or the queue lost it). Not lost by the package, never run.
+	 */
+	neverRan: string[];
 	/** Delivered more than once in n8n: more than one execution for one message. */
 	duplicated: string[];
+	/** Of those, messages with more than one execution that a worker took (not left "new"): run twice. */
+	ranTwice: string[];
 	/** Of those, messages Slack sent only once: never acceptable, no retry can explain them. */
 	duplicatedWithoutRetry: string[];
 	/** Messages Slack retries that it gave up on (no 2xx in any attempt); slash commands are counted apart. */
@@ -54,12 +61,16 @@ export interface FaultFigures {
 	secondsUntilAnsweredAgain: number;
 }
 
+/** n8n's status of an execution it recorded and no worker has taken from the queue yet. */
+const NOT_TAKEN = 'new';
+
 export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions: RecordedExecution[], slowPostsReceived: Map<string, number>): FaultFigures {
 	const executionsByMessage = new Map<string, RecordedExecution[]>();
 	for (const execution of executions) {
 		for (const id of new Set(execution.messageIds)) executionsByMessage.set(id, [...(executionsByMessage.get(id) ?? []), execution]);
 	}
 	const started = (id: string) => executionsByMessage.get(id)?.length ?? 0;
+	const taken = (id: string) => (executionsByMessage.get(id) ?? []).filter(({ status }) => status !== NOT_TAKEN).length;
 	const ids = (list: Delivery[]) => list.map(({ id }) => id);
 	const slash = deliveries.filter(({ kind }) => kind === 'slashCommand');
 	const retried = deliveries.filter(({ retried }) => retried);
@@ -79,7 +90,9 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		resetAttempts: attempts.filter(({ reset }) => reset).length,
 		executionsStarted: executions.filter(({ messageIds }) => messageIds.some((id) => sentIds.has(id))).length,
 		lost: ids(retried.filter(({ kind, delivered, id }) => kind !== 'filteredPost' && delivered && started(id) === 0)),
+		neverRan: ids(wanted.filter(({ delivered, id }) => delivered && started(id) > 0 && taken(id) === 0)),
 		duplicated: ids(duplicated),
+		ranTwice: ids(duplicated.filter(({ id }) => taken(id) > 1)),
 		duplicatedWithoutRetry: ids(duplicated.filter(({ attempts: tries }) => tries.length === 1)),
 		gaveUp: ids(gaveUp),
 		gaveUpButStarted: ids(gaveUp.filter(({ id }) => started(id) > 0)),
@@ -139,7 +152,8 @@ export function figuresTable(all: FaultFigures[]): string {
 		'answered 2xx',
 		'executions',
 		'lost',
-		'duplicated',
+		'never ran',
+		'duplicated (ran twice)',
 		'Slack gave up',
 		'slash: sent/2xx/lost',
 		'unfinished',
@@ -153,7 +167,8 @@ export function figuresTable(all: FaultFigures[]): string {
 		String(figures.answered2xx),
 		String(figures.executionsStarted),
 		list(figures.lost),
-		list(figures.duplicated),
+		list(figures.neverRan),
+		`${figures.duplicated.length} (${figures.ranTwice.length})`,
 		list(figures.gaveUp),
 		`${figures.slashCommands.sent}/${figures.slashCommands.answered2xx}/${figures.slashCommands.lost.length}`,
 		unfinishedByStatus(figures.unfinished),
