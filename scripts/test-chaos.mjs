@@ -52,10 +52,12 @@ async function startAndWaitForWebhooks(name) {
 }
 
 /**
- * What the fault cases may ask, each answered once done: POST /kill/<process>, /start/<process>,
- * /restart-redis, /restart-postgres; GET /processes (which n8n processes are running). Loopback only.
+ * What the fault cases may ask, each answered once done: POST /stop/<process> (SIGTERM),
+ * /kill/<process> (SIGKILL), /start/<process>, /restart-redis, /restart-postgres; GET /processes
+ * (which n8n processes are running). Loopback only.
  */
 const actions = {
+	stop: (name) => cluster.stopProcess(name),
 	kill: (name) => cluster.killProcess(name),
 	start: (name) => startAndWaitForWebhooks(name),
 	'restart-redis': () => cluster.restartRedis(),

@@ -25,7 +25,7 @@ const chaosWorkflowIds = Object.values(CHAOS).map(({ workflowId }) => workflowId
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Asks scripts/test-chaos.mjs to play a fault: `kill/webhook-1`, `start/worker-1`, `restart-redis`, `restart-postgres`. */
+/** Asks scripts/test-chaos.mjs to play a fault: `stop/webhook-1` (SIGTERM), `kill/webhook-1` (SIGKILL), `start/worker-1`, `restart-redis`, `restart-postgres`. */
 export async function control(action: string): Promise<{ ms: number }> {
 	const response = await fetch(`${controlUrl}/${action}`, { method: 'POST', signal: AbortSignal.timeout(300_000) });
 	const body = (await response.json()) as { ms: number; error?: string };

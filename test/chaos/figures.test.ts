@@ -36,7 +36,7 @@ describe('figuresOf', () => {
 		delivery('msg-t-8', 'filteredPost', ok(T0)),
 		// Slack gave up, and nothing started: failed in Slack's eyes, not lost.
 		delivery('msg-t-9', 'event', refused(T0), refused(T0 + 1), refused(T0 + 2), refused(T0 + 3)),
-		// Recorded, never taken by a worker.
+		// Recorded, never marked running.
 		delivery('msg-t-10', 'event', ok(T0)),
 	];
 	const executions = [
@@ -67,12 +67,12 @@ describe('figuresOf', () => {
 	it('tells duplicates Slack caused by sending again from those it did not, and those run twice from those recorded twice', () => {
 		expect(figures.duplicated).toEqual(['msg-t-2', 'msg-t-3']);
 		expect(figures.duplicatedWithoutRetry).toEqual(['msg-t-2']);
-		// msg-t-3's first execution was never taken by a worker: it ran once.
+		// msg-t-3's first execution was never marked running: it ran once.
 		expect(figures.ranTwice).toEqual(['msg-t-2']);
 	});
 
-	it('a delivered message whose only executions no worker took never ran', () => {
-		expect(figures.neverRan).toEqual(['msg-t-10']);
+	it('a delivered message whose only executions n8n never marked running is left new', () => {
+		expect(figures.leftNew).toEqual(['msg-t-10']);
 	});
 
 	it('lists what Slack gave up on, what started anyway, filtered messages that started, unfinished executions and slow posts run twice', () => {

@@ -35,13 +35,14 @@ export interface FaultFigures {
 	/** Retried kinds (posts, events): delivered, and started nothing. */
 	lost: string[];
 	/**
-	 * Delivered, and every execution of it still "new": n8n recorded it but no worker ever took it
-	 * (its job never reached the queue, or the queue lost it). Not lost by the package, never run.
+	 * Delivered, and every execution of it still "new": n8n recorded it and never marked it running
+	 * (its job never reached the queue, the queue lost it, or the worker that took it could not
+	 * write to the database). Not lost by the package; n8n did not run it through.
 	 */
-	neverRan: string[];
+	leftNew: string[];
 	/** Delivered more than once in n8n: more than one execution for one message. */
 	duplicated: string[];
-	/** Of those, messages with more than one execution that a worker took (not left "new"): run twice. */
+	/** Of those, messages with more than one execution that n8n marked running: run twice. */
 	ranTwice: string[];
 	/** Of those, messages Slack sent only once: never acceptable, no retry can explain them. */
 	duplicatedWithoutRetry: string[];
@@ -61,7 +62,7 @@ export interface FaultFigures {
 	secondsUntilAnsweredAgain: number;
 }
 
-/** n8n's status of an execution it recorded and no worker has taken from the queue yet. */
+/** n8n's status of an execution it recorded and has not marked running. */
 const NOT_TAKEN = 'new';
 
 export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions: RecordedExecution[], slowPostsReceived: Map<string, number>): FaultFigures {
@@ -90,7 +91,7 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		resetAttempts: attempts.filter(({ reset }) => reset).length,
 		executionsStarted: executions.filter(({ messageIds }) => messageIds.some((id) => sentIds.has(id))).length,
 		lost: ids(retried.filter(({ kind, delivered, id }) => kind !== 'filteredPost' && delivered && started(id) === 0)),
-		neverRan: ids(wanted.filter(({ delivered, id }) => delivered && started(id) > 0 && taken(id) === 0)),
+		leftNew: ids(wanted.filter(({ delivered, id }) => delivered && started(id) > 0 && taken(id) === 0)),
 		duplicated: ids(duplicated),
 		ranTwice: ids(duplicated.filter(({ id }) => taken(id) > 1)),
 		duplicatedWithoutRetry: ids(duplicated.filter(({ attempts: tries }) => tries.length === 1)),
@@ -152,7 +153,7 @@ export function figuresTable(all: FaultFigures[]): string {
 		'answered 2xx',
 		'executions',
 		'lost',
-		'never ran',
+		'left new',
 		'duplicated (ran twice)',
 		'Slack gave up',
 		'slash: sent/2xx/lost',
@@ -167,7 +168,7 @@ export function figuresTable(all: FaultFigures[]): string {
 		String(figures.answered2xx),
 		String(figures.executionsStarted),
 		list(figures.lost),
-		list(figures.neverRan),
+		list(figures.leftNew),
 		`${figures.duplicated.length} (${figures.ranTwice.length})`,
 		list(figures.gaveUp),
 		`${figures.slashCommands.sent}/${figures.slashCommands.answered2xx}/${figures.slashCommands.lost.length}`,
