@@ -63,7 +63,8 @@ afterAll(async () => {
 	if (all.length === 0) return;
 	console.log(`chaos figures (seed ${SEED}):\n${figuresTable(all)}`);
 	const { writeFileSync } = await import('node:fs');
-	writeFileSync(figuresFile, JSON.stringify({ seed: SEED, policy: POLICY, rate: RATE, loadSeconds: LOAD_SECONDS, lockSeconds: LOCK_SECONDS, faults: all }, null, 2));
+	const webhookProcesses = Object.fromEntries(webhookOrigins.map((origin, index) => [origin, `webhook-${index + 1}`]));
+	writeFileSync(figuresFile, JSON.stringify({ seed: SEED, policy: POLICY, rate: RATE, loadSeconds: LOAD_SECONDS, lockSeconds: LOCK_SECONDS, webhookProcesses, faults: all }, null, 2));
 	console.log(`chaos figures written to ${figuresFile}`);
 });
 
@@ -139,10 +140,43 @@ async function underLoad(name: string, fault: (load: Load) => Promise<void>, loa
 
 	const exited = (await runningProcesses()).filter(({ running }) => !running).map(({ name: process }) => process);
 	for (const process of exited) await control(`start/${process}`);
-	const details = { exitedOnTheirOwn: exited, faultStartedAfterMs: faultStartedAt - begun };
+	const details = { exitedOnTheirOwn: exited, faultStartedAfterMs: faultStartedAt - begun, sentAgain: attemptsOfMessagesSentAgain(deliveries, executions, begun) };
 	all.push({ ...figures, details });
 	console.log(`${name}: ${JSON.stringify(figures)}${exited.length > 0 ? `; exited on their own: ${exited.join(', ')}` : ''}`);
 	return { figures, deliveries, executions };
+}
+
+/**
+ * For the figures' file: each message Slack sent more than once, its attempts (which process, when
+ * from the case's start, how long, what came back) and its executions' statuses.
+ */
+function attemptsOfMessagesSentAgain(deliveries: Delivery[], executions: RecordedExecution[], begun: number) {
+	const processOf = (origin: string) => `webhook-${webhookOrigins.indexOf(origin) + 1}`;
+	return deliveries
+		.filter(({ attempts }) => attempts.length > 1)
+		.map(({ id, kind, attempts }) => ({
+			id,
+			kind,
+			attempts: attempts.map(({ origin, sentAt, endedAt, status, failure, reset }) => ({
+				to: processOf(origin),
+				atS: (sentAt - begun) / 1000,
+				tookS: (endedAt - sentAt) / 1000,
+				outcome: status ?? failure,
+				...(reset ? { reset } : {}),
+			})),
+			executions: executions.filter(({ messageIds }) => messageIds.includes(id)).map(({ id: executionId, status }) => `${executionId} ${status}`),
+		}));
+}
+
+/**
+ * Messages a webhook process may have held when it died: an attempt to it, sent before it died,
+ * whose outcome Slack never learned (the connection broke after the request was sent, or Slack
+ * stopped waiting while the process still worked on it).
+ */
+function heldByWhenItDied(deliveries: Delivery[], origin: string, diedAt: number): Set<string> {
+	const unknownOutcome = (attempt: Delivery['attempts'][number]) =>
+		attempt.origin === origin && attempt.sentAt <= diedAt && (attempt.reset === true || attempt.failure === 'http_timeout');
+	return new Set(deliveries.filter(({ attempts }) => attempts.some(unknownOutcome)).map(({ id }) => id));
 }
 
 /** What the package answers for under any fault. */
@@ -161,30 +195,39 @@ describe('chaos in queue mode: Slack sends again what got no 2xx in 3 s', () => 
 		expect(figures.unfinished).toEqual([]);
 	});
 
-	it('a rolling deploy (SIGTERM to a webhook process holding a burst, then to a worker mid-execution, each started again): nothing lost, nothing started twice, every execution finished', async () => {
-		const { figures } = await underLoad('deploy', async (load) => {
-			await load.burstTo(webhookOrigins[0], BURST_SIZE, BURST_ANSWERED_BEFORE_KILL);
+	it('a rolling deploy (SIGTERM to a webhook process holding a burst, then to a worker mid-execution, each started again): nothing lost; a duplicate only for a message the webhook process held; the worker finishes its executions', async () => {
+		const stoppedOrigin = webhookOrigins[0];
+		let stoppedAt = Infinity;
+		const { figures, deliveries } = await underLoad('deploy', async (load) => {
+			await load.burstTo(stoppedOrigin, BURST_SIZE, BURST_ANSWERED_BEFORE_KILL);
 			await control('stop/webhook-1');
+			stoppedAt = Date.now();
 			await control('start/webhook-1');
 			await control('stop/worker-1');
 			await control('start/worker-1');
 		});
 		expectNothingLostOrStartedWithoutCause(figures);
-		// n8n's graceful shutdown answers what a webhook process holds and lets a worker finish its
-		// executions (within N8N_GRACEFUL_SHUTDOWN_TIMEOUT): nothing is left for a retry to start again.
-		expect(figures.duplicated).toEqual([]);
+		// n8n's graceful shutdown of a webhook process does not wait for the requests it holds: it
+		// closes its database connections and exits, and their connections are reset. For Slack that
+		// is a kill, and the package's part is the same as for one.
+		expect(figures.duplicated.filter((id) => !heldByWhenItDied(deliveries, stoppedOrigin, stoppedAt).has(id))).toEqual([]);
 		expect(figures.leftNew).toEqual([]);
-		expect(figures.unfinished).toEqual([]);
+		// A worker's does: it stops taking jobs and waits for its executions (within
+		// N8N_GRACEFUL_SHUTDOWN_TIMEOUT), so none is left crashed or running.
+		expect(figures.unfinished.filter(({ status }) => status !== 'new')).toEqual([]);
+		expect(figures.slowPosts.notRunToTheEnd).toEqual([]);
 	});
 
 	it('a webhook process killed (SIGKILL) while it holds requests, and started again: nothing lost; a duplicate only for a message it held when it died', async () => {
 		const killed = 'webhook-1';
 		const killedOrigin = webhookOrigins[0];
+		let killedAt = Infinity;
 		const { figures, deliveries } = await underLoad('webhook', async (load) => {
 			// A burst (a busy channel) to the process, killed once it has answered a few of them: the
 			// rest are at every step between arriving and being answered.
 			await load.burstTo(killedOrigin, BURST_SIZE, BURST_ANSWERED_BEFORE_KILL);
 			await control(`kill/${killed}`);
+			killedAt = Date.now();
 			await control(`start/${killed}`);
 		});
 		expectNothingLostOrStartedWithoutCause(figures);
@@ -192,8 +235,7 @@ describe('chaos in queue mode: Slack sends again what got no 2xx in 3 s', () => 
 		expect(figures.resetAttempts).toBeGreaterThan(0);
 		// A request the killed process had taken, whose execution it may have created without
 		// answering: Slack sends it again, and after the dead process's lease runs out it starts again.
-		const heldWhenKilled = new Set(deliveries.filter(({ attempts }) => attempts.some(({ origin, reset }) => reset && origin === killedOrigin)).map(({ id }) => id));
-		expect(figures.duplicated.filter((id) => !heldWhenKilled.has(id))).toEqual([]);
+		expect(figures.duplicated.filter((id) => !heldByWhenItDied(deliveries, killedOrigin, killedAt).has(id))).toEqual([]);
 		// An execution the dead process recorded but never queued is not the message's only one:
 		// the retry, no longer answered as a repeat, starts one that runs.
 		expect(figures.leftNew).toEqual([]);

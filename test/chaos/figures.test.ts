@@ -59,6 +59,10 @@ describe('figuresOf', () => {
 		);
 	});
 
+	it('counts failed attempts by webhook process and by what Slack saw', () => {
+		expect(figures.failures).toEqual({ [`${A} connection_failed`]: 9, [`${A} http_timeout`]: 2 });
+	});
+
 	it('a delivered message that started nothing is lost; a slash command is counted on its own', () => {
 		expect(figures.lost).toEqual(['msg-t-1']);
 		expect(figures.slashCommands).toEqual({ sent: 2, answered2xx: 1, lost: ['msg-t-5'], failed: 1, failedButStarted: [] });

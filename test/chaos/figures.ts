@@ -31,6 +31,8 @@ export interface FaultFigures {
 	failedAttempts: number;
 	/** Attempts whose connection broke after the request was sent: the server had them when it failed. */
 	resetAttempts: number;
+	/** Failed attempts by webhook process and what Slack saw: "<origin> 503", "<origin> http_timeout", "<origin> connection_failed". */
+	failures: Record<string, number>;
 	executionsStarted: number;
 	/** Retried kinds (posts, events): delivered, and started nothing. */
 	lost: string[];
@@ -89,6 +91,7 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		attempts: attempts.length,
 		failedAttempts: attempts.filter(({ failure }) => failure).length,
 		resetAttempts: attempts.filter(({ reset }) => reset).length,
+		failures: countBy(attempts.filter(({ failure }) => failure).map(({ origin, status, failure }) => `${origin} ${status ?? failure}`)),
 		executionsStarted: executions.filter(({ messageIds }) => messageIds.some((id) => sentIds.has(id))).length,
 		lost: ids(retried.filter(({ kind, delivered, id }) => kind !== 'filteredPost' && delivered && started(id) === 0)),
 		leftNew: ids(wanted.filter(({ delivered, id }) => delivered && started(id) > 0 && taken(id) === 0)),
@@ -137,6 +140,12 @@ export function secondsUntilAnsweredAgain(faultStartedAt: number, deliveries: De
 }
 
 const list = (ids: string[]) => String(ids.length);
+
+function countBy(keys: string[]): Record<string, number> {
+	const counts: Record<string, number> = {};
+	for (const key of keys.sort()) counts[key] = (counts[key] ?? 0) + 1;
+	return counts;
+}
 
 /** "4 crashed, 1 new": how many executions n8n left in each status other than success. */
 function unfinishedByStatus(unfinished: FaultFigures['unfinished']): string {
