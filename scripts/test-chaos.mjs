@@ -8,7 +8,8 @@
 //
 // Arguments go to jest (`npm run test:chaos -- -t 'worker'` runs one case after the calm one).
 // CHAOS_SEED replays the routing of a run; CHAOS_FIGURES_FILE says where the figures' JSON goes;
-// QUEUE_KEEP_FOLDER=1 keeps logs and user folders.
+// CHAOS_PACKAGE=<a packed .tgz> measures that package instead of this tree (another release, to
+// compare figures); QUEUE_KEEP_FOLDER=1 keeps logs and user folders.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -84,8 +85,8 @@ function startControlServer() {
 }
 
 try {
-	say('building and packing the package');
-	const tarball = buildAndPack();
+	const tarball = process.env.CHAOS_PACKAGE ?? (say('building and packing the package'), buildAndPack());
+	if (process.env.CHAOS_PACKAGE) say(`measuring the package ${tarball}`);
 	const slackPort = await freePort();
 	cluster = await startQueueCluster({
 		version,

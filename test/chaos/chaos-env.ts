@@ -83,6 +83,8 @@ export async function recordedExecutions(): Promise<RecordedExecution[]> {
 		status: String(row.status),
 		workflowId: String(row.workflowId),
 		messageIds: [...new Set(String(row.data ?? '').match(MESSAGE_ID_PATTERN) ?? [])],
+		hasData: row.data !== null && row.data !== undefined,
+		dataHead: String(row.data ?? '').slice(0, 1500),
 	}));
 }
 

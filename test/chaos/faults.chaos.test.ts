@@ -25,7 +25,7 @@ import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { CHAOS, connect, control, executionsStartedBy, figuresFile, runningProcesses, settledExecutions, sleep, slackPort, webhookOrigins } from './chaos-env';
 import { figuresOf, figuresTable, type FaultFigures, type RecordedExecution } from './figures';
 import { chaosMessage, kindOf, MESSAGE_ID_PATTERN, messageId } from './messages';
-import { deliverAsSlack, postWithDeadline, type Delivery, type Post, type SlackRetryPolicy } from './slack-sender';
+import { deliverAsSlack, postWithDeadline, type Delivery, type OutgoingMessage, type Post, type SlackRetryPolicy } from './slack-sender';
 
 /** Slack's retry schedule runs this many times faster here. */
 const TIME_SCALE = 5;
@@ -49,6 +49,7 @@ const pickOrigin = () => webhookOrigins[Math.floor(random() * webhookOrigins.len
 const slack = new SlackWebhookServer();
 slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
 const all: Array<FaultFigures & { details: Record<string, unknown> }> = [];
+const executionsWithoutMessage = new Set<string>();
 
 beforeAll(async () => {
 	// The compression holds only while these stay in this order (see the comment at the top).
@@ -108,7 +109,9 @@ async function underLoad(name: string, fault: (load: Load) => Promise<void>, loa
 			onFirstAnswer = undefined;
 			return outcome;
 		};
-		sending.push(deliverAsSlack(chaosMessage(messageId(name, n), kindOf(n), CHAOS), POLICY, route, post));
+		const message = chaosMessage(messageId(name, n), kindOf(n), CHAOS);
+		dedupeFieldOf.set(message.id, dedupeField(message));
+		sending.push(deliverAsSlack(message, POLICY, route, post));
 	};
 	let bursts = 0;
 	const load: Load = {
@@ -135,12 +138,22 @@ async function underLoad(name: string, fault: (load: Load) => Promise<void>, loa
 	await faultPlayed;
 	const deliveries = await Promise.all(sending);
 	const sent = new Set(deliveries.map(({ id }) => id));
-	const executions = (await settledExecutions()).filter(({ messageIds }) => messageIds.some((id) => sent.has(id)));
+	const recorded = await settledExecutions();
+	const executions = recorded.filter(({ messageIds }) => messageIds.some((id) => sent.has(id)));
+	// Executions that carry no message ID (n8n recorded one without the trigger's item): listed, so
+	// that a message counted lost can be told from one whose execution holds no trace of it.
+	const withoutMessage = recorded.filter(({ id, messageIds }) => messageIds.length === 0 && !executionsWithoutMessage.has(id));
+	for (const { id } of withoutMessage) executionsWithoutMessage.add(id);
 	const figures = figuresOf({ name, startedAt: faultStartedAt }, deliveries, executions, slowPostsReceived());
 
 	const exited = (await runningProcesses()).filter(({ running }) => !running).map(({ name: process }) => process);
 	for (const process of exited) await control(`start/${process}`);
-	const details = { exitedOnTheirOwn: exited, faultStartedAfterMs: faultStartedAt - begun, sentAgain: attemptsOfMessagesSentAgain(deliveries, executions, begun) };
+	const details = {
+		exitedOnTheirOwn: exited,
+		faultStartedAfterMs: faultStartedAt - begun,
+		executionsWithoutMessageId: withoutMessage.map(({ id, status, workflowId, hasData, dataHead }) => ({ id, status, workflowId, hasData, dataHead })),
+		sentAgain: attemptsOfMessagesSentAgain(deliveries, executions, begun),
+	};
 	all.push({ ...figures, details });
 	console.log(`${name}: ${JSON.stringify(figures)}${exited.length > 0 ? `; exited on their own: ${exited.join(', ')}` : ''}`);
 	return { figures, deliveries, executions };
@@ -157,6 +170,7 @@ function attemptsOfMessagesSentAgain(deliveries: Delivery[], executions: Recorde
 		.map(({ id, kind, attempts }) => ({
 			id,
 			kind,
+			key: dedupeFieldOf.get(id),
 			attempts: attempts.map(({ origin, sentAt, endedAt, status, failure, reset }) => ({
 				to: processOf(origin),
 				atS: (sentAt - begun) / 1000,
@@ -166,6 +180,15 @@ function attemptsOfMessagesSentAgain(deliveries: Delivery[], executions: Recorde
 			})),
 			executions: executions.filter(({ messageIds }) => messageIds.includes(id)).map(({ id: executionId, status }) => `${executionId} ${status}`),
 		}));
+}
+
+/** The field the duplicate filter keys a message on (its timestamp, trigger_id or event_id), to find its key in Redis. */
+const dedupeFieldOf = new Map<string, string>();
+function dedupeField(message: OutgoingMessage): string {
+	const { body } = message.request(0, undefined);
+	if (body.startsWith('{')) return `event_id=${String((JSON.parse(body) as Record<string, unknown>).event_id)}`;
+	const fields = new URLSearchParams(body);
+	return fields.has('trigger_id') ? `trigger_id=${fields.get('trigger_id')}` : `timestamp=${fields.get('timestamp')}`;
 }
 
 /**

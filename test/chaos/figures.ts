@@ -14,6 +14,9 @@ export interface RecordedExecution {
 	status: string;
 	workflowId: string;
 	messageIds: string[];
+	/** Whether n8n stored the execution's data (the trigger's item, where the message ID is read). */
+	hasData?: boolean;
+	dataHead?: string;
 }
 
 export interface FaultWindow {
