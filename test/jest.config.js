@@ -13,5 +13,9 @@ module.exports = {
 	// test/e2e and test/queue need running n8n processes: npm run test:e2e and test:queue start them.
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/'],
 	testTimeout: 30_000,
-	transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: join(__dirname, '..', 'tsconfig.json') }] },
+	// Four workers on two cores: the fault suite's three files mostly wait on the pace the node
+	// learns, so a fourth worker keeps the cores busy with the rest meanwhile.
+	maxWorkers: 4,
+	testSequencer: join(__dirname, 'sequencer.js'),
+	transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: join(__dirname, 'tsconfig.jest.json') }] },
 };
