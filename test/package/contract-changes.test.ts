@@ -2,7 +2,7 @@
 // credential types: each case is a description as released and the same description changed once.
 import type { ICredentialType, INodeProperties, INodeType, INodeTypeDescription, IVersionedNodeType } from 'n8n-workflow';
 
-import { packageContract } from './contract';
+import { formatContract, packageContract } from './contract';
 import { compareContracts, compareDisplay, describeChanges, type ContractChange } from './contract-changes';
 
 const PACKAGE = 'n8n-nodes-example';
@@ -197,6 +197,17 @@ describe('compareContracts', () => {
 			]);
 		});
 
+		it.each([
+			[0, 'one'],
+			[1, 'all'],
+		])('names the one of two same-named parameters that was removed, and only that one (text %i)', (index, mode) => {
+			const removeText = (d: INodeTypeDescription) => d.properties.splice(d.properties.indexOf(property(d, 'text', index)), 1);
+			expect(summary(changesAfter(removeText))).toEqual([
+				`breaking: ${NODE} v1, parameter text (the one shown when {"show":{"mode":["${mode}"]}}): removed (or renamed), type string`,
+				`breaking: ${NODE} v2, parameter text (the one shown when {"show":{"mode":["${mode}"]}}): removed (or renamed), type string`,
+			]);
+		});
+
 		it('names the one of two same-named parameters that changed', () => {
 			expect(summary(changesAfter((d) => (property(d, 'text', 1).default = 'all items'))).slice(0, 1)).toEqual([
 				`breaking: ${NODE} v1, parameter text (the one shown when {"show":{"mode":["all"]}}): default "" became "all items"`,
@@ -267,6 +278,23 @@ describe('compareContracts', () => {
 	});
 });
 
+describe('formatContract', () => {
+	it('writes the same text for the same types, whatever order their parameters, options and credentials are declared in', () => {
+		const shuffled = released();
+		shuffled.properties.reverse();
+		shuffled.credentials?.push(...(shuffled.credentials.splice(0) ?? []).reverse());
+		(property(shuffled, 'mode').options as unknown[]).reverse();
+		expect(formatContract(contractOf(shuffled))).toBe(formatContract(contractOf(released())));
+	});
+
+	it('writes valid JSON that reads back as the same contract', () => {
+		const contract = contractOf(released());
+		const { $comment, ...readBack } = JSON.parse(formatContract(contract)) as Record<string, unknown>;
+		expect($comment).toContain('npm run contract:update');
+		expect(compareContracts(readBack as never, contract)).toEqual([]);
+	});
+});
+
 describe('compareDisplay', () => {
 	it.each<[string, object | undefined, object | undefined, string]>([
 		['no conditions both times', undefined, undefined, 'same'],
@@ -298,9 +326,14 @@ describe('describeChanges', () => {
 		expect(message).toContain('add a type version that has the change');
 	});
 
+	it('says a change made in every type version once, naming the versions', () => {
+		expect(message).toContain(`${NODE} v1 and v2, parameter mode: default "one" became "all".`);
+		expect(message.match(/default "one" became "all"/g)).toHaveLength(1);
+	});
+
 	it('calls an addition an addition and gives the one command that records it', () => {
 		expect(message).toMatch(/additions? that breaks? no saved workflow/);
 		expect(message).toContain('option value "some" added');
-		expect(message).toContain('Record them on purpose: npm run contract:update');
+		expect(message).toContain('Record it on purpose: npm run contract:update');
 	});
 });

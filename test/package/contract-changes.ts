@@ -355,17 +355,38 @@ function addition(where: string, what: string, advice?: string): ContractChange 
 export const UPDATE_COMMAND = 'npm run contract:update';
 export const BREAKING_UPDATE_COMMAND = 'CONTRACT_ALLOW_BREAKING=1 npm run contract:update';
 
+/**
+ * The same change in several type versions of a node type, said once: "… v1, v2 and v3, parameter x".
+ */
+export function mergedAcrossVersions(changes: ContractChange[]): ContractChange[] {
+	const merged: Array<ContractChange & { versions?: string[]; key?: string }> = [];
+	for (const change of changes) {
+		const match = /^(node type \S+) v([^,]+)(,.*)?$/.exec(change.where);
+		const key = match ? JSON.stringify([match[1], match[3] ?? '', change.breaking, change.what, change.advice]) : undefined;
+		const same = key ? merged.find((candidate) => candidate.key === key) : undefined;
+		if (same && match) same.versions?.push(match[2]);
+		else merged.push({ ...change, ...(match ? { key, versions: [match[2]] } : {}) });
+	}
+	return merged.map(({ key, versions, ...change }) => {
+		if (!key || !versions || versions.length < 2) return change;
+		const match = /^(node type \S+) v[^,]+(,.*)?$/.exec(change.where) as RegExpExecArray;
+		const listed = `${versions.slice(0, -1).map((version) => `v${version}`).join(', ')} and v${versions[versions.length - 1]}`;
+		return { ...change, where: `${match[1]} ${listed}${match[2] ?? ''}` };
+	});
+}
+
 /** The failure message: breaking changes with what to do instead, then additions with the command that records them. */
 export function describeChanges(changes: ContractChange[], contractFile: string): string {
 	const lines: string[] = [];
-	const breakingChanges = changes.filter((change) => change.breaking);
-	const additions = changes.filter((change) => !change.breaking);
+	const breakingChanges = mergedAcrossVersions(changes.filter((change) => change.breaking));
+	const additions = mergedAcrossVersions(changes.filter((change) => !change.breaking));
 	if (breakingChanges.length > 0) {
 		lines.push(`${breakingChanges.length} change${breakingChanges.length > 1 ? 's' : ''} would break workflows saved with the released package (${contractFile}):`);
 		for (const change of breakingChanges) lines.push(`  - ${change.where}: ${change.what}.`, `    Instead: ${change.advice}.`);
 		lines.push(
 			'',
-			'Within a major version these must not ship. Only for a new major version that breaks saved workflows on purpose:',
+			'Within a major version these must not ship (docs/development.md, "Saved workflows: what may change within a type version").',
+			'Only for a new major version that breaks saved workflows on purpose:',
 			`  ${BREAKING_UPDATE_COMMAND}, and a "Removed" or "Changed" entry in CHANGELOG.md that says what users must redo.`,
 		);
 	}

@@ -164,13 +164,17 @@ function webhookContract(webhook: IWebhookDescription): WebhookContract {
 
 /**
  * The parameters shown at the view's type version (all of them for a credential, `view` undefined),
- * sorted by name; parameters that share a name keep their order.
+ * sorted by name, and parameters that share a name by their display conditions.
  */
 function parameterContracts(properties: INodeProperties[], view: VersionView | undefined): ParameterContract[] {
 	return properties
 		.filter((property) => !DISPLAY_ONLY_TYPES.has(property.type) && (view === undefined || shownAtVersion(property, view)))
 		.map((property) => parameterContract(property, view))
-		.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		.sort((a, b) => textOrder(a.name, b.name) || textOrder(canonicalJson(a.displayOptions), canonicalJson(b.displayOptions)));
+}
+
+function textOrder(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function parameterContract(property: INodeProperties, view: VersionView | undefined): ParameterContract {
@@ -235,10 +239,7 @@ function statedConditions(displayOptions: IDisplayOptions | undefined): DisplayC
 }
 
 function sortedValues(values: unknown[]): unknown[] {
-	return [...values].sort((a, b) => {
-		const [left, right] = [canonicalJson(a), canonicalJson(b)];
-		return left < right ? -1 : left > right ? 1 : 0;
-	});
+	return [...values].sort((a, b) => textOrder(canonicalJson(a), canonicalJson(b)));
 }
 
 /** JSON with object keys sorted, so equal values have equal text whatever order they were written in. */
@@ -252,7 +253,7 @@ const LEADING_KEYS = ['$comment', 'name', 'type'];
 function keyOrder(a: string, b: string): number {
 	const [left, right] = [LEADING_KEYS.indexOf(a), LEADING_KEYS.indexOf(b)];
 	if (left !== right) return (left === -1 ? LEADING_KEYS.length : left) - (right === -1 ? LEADING_KEYS.length : right);
-	return a < b ? -1 : a > b ? 1 : 0;
+	return textOrder(a, b);
 }
 
 function sortedKeys(value: unknown): unknown {
