@@ -47,7 +47,7 @@ export function compareContracts(before: PackageContract, after: PackageContract
 		for (const [version, wasVersion] of Object.entries(was.versions)) {
 			const nowVersion = now.versions[version];
 			if (!nowVersion) {
-				changes.push(breaking(`${where} v${version}`, 'type version removed', 'keep every type version: a saved node keeps the version it was added with, and n8n cannot load a version its node type no longer has'));
+				changes.push(breaking(`${where} v${version}`, 'type version removed', 'keep every type version: a saved node keeps the version it was added with, the editor looks node types up by name and version (its node types store\'s getNodeType) and would not know the node, and the node\'s code would meet a version it no longer handles'));
 			} else {
 				changes.push(...compareNodeVersions(`${where} v${version}`, wasVersion, nowVersion));
 			}
