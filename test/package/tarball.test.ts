@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join, posix, sep } from 'node:path';
 
 import { headingAnchors, linksIn } from './markdown-links';
 import { manifest, projectRoot } from './package-types';
@@ -40,11 +40,9 @@ const TOP_LEVEL_FILES = ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']
 /** Links into the repository point at its default branch. */
 const DEFAULT_BRANCH = 'main';
 
-/** Every file below `dir` (relative to the project), as a path with forward slashes. */
-function filesBelow(dir: string): string[] {
-	return (readdirSync(join(projectRoot, dir), { recursive: true, withFileTypes: true }) as Array<{ name: string; parentPath?: string; path?: string; isFile(): boolean }>)
-		.filter((entry) => entry.isFile())
-		.map((entry) => join(entry.parentPath ?? entry.path ?? '', entry.name).slice(projectRoot.length + 1).split('\\').join('/'));
+/** Every path below `dir` (relative to the project, with forward slashes); folders too, which no filter below keeps. */
+function pathsBelow(dir: string): string[] {
+	return readdirSync(join(projectRoot, dir), { recursive: true, encoding: 'utf8' }).map((path) => `${dir}/${path.split(sep).join('/')}`);
 }
 
 /**
@@ -52,7 +50,7 @@ function filesBelow(dir: string): string[] {
  * .d.ts and .js.map per TypeScript file; gulp (gulpfile.js) the icons and codex files beside them.
  */
 function builtFiles(): string[] {
-	const sources = ['index.ts', ...filesBelow('credentials'), ...filesBelow('nodes')];
+	const sources = ['index.ts', ...pathsBelow('credentials'), ...pathsBelow('nodes')];
 	const compiled = sources
 		.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))
 		.flatMap((path) => ['.js', '.d.ts', '.js.map'].map((suffix) => `dist/${path.replace(/\.ts$/, suffix)}`));
