@@ -202,11 +202,23 @@ export async function assertPortFree(port, what) {
 	await new Promise((resolveClose) => server.close(resolveClose));
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
+/** Every port freePort() has handed out in this process. */
+const handedOut = new Set();
+
+/**
+ * A TCP port free on 127.0.0.1 right now, and never one this process was given before: the
+ * scripts choose several ports (n8n's, its task broker's, the stand-ins') before anything binds
+ * them, and the system may give a port it just took back twice in a row.
+ */
 export async function freePort() {
-	const server = createNetServer();
-	await new Promise((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-	const { port } = server.address();
-	await new Promise((resolveClose) => server.close(resolveClose));
-	return port;
+	for (;;) {
+		const server = createNetServer();
+		await new Promise((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+		const { port } = server.address();
+		await new Promise((resolveClose) => server.close(resolveClose));
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
 }

@@ -200,7 +200,9 @@ export function runThroughFaults(server: SlackWebhookServer, count: number, opti
 		runNode({
 			parameters: {
 				text: '=item-{{ $json.n }}',
-				options: { timeout: 1, maxRetries: 3, maxRateLimitWait: 60, ...options },
+				// 3 s: the stalls must time out, but the server runs in this process, and an answer
+				// that came while a busy machine held the process must not be taken for a stall.
+				options: { timeout: 3, maxRetries: 3, maxRateLimitWait: 60, ...options },
 			},
 			credentials: { slackWebhooksIncomingUrlApi: { webhookUrl: server.url } },
 			items: items(count),
