@@ -191,6 +191,31 @@ export async function waitForWebhook(origin, path, timeoutMs = 60_000) {
 	throw new Error(`n8n did not register the webhook ${path} within ${timeoutMs / 1000} s`);
 }
 
+/** The owner account the suites set up in a fresh n8n (made up; only ever on 127.0.0.1). */
+export const TEST_OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-owner-password-1' };
+
+/**
+ * Sets up n8n's owner account through its REST API and returns the session cookie. /healthz
+ * answers before n8n has registered its REST routes, so this retries while they are missing.
+ */
+export async function setUpOwner(port, owner = TEST_OWNER, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await fetch(`http://127.0.0.1:${port}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (response.ok) {
+			const cookie = response.headers.get('set-cookie')?.split(';')[0];
+			if (!cookie) throw new Error('owner setup set no cookie');
+			return cookie;
+		}
+		if (response.status !== 404 || Date.now() > deadline) throw new Error(`owner setup answered ${response.status}`);
+		await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+	}
+}
+
 /** Fails with a message naming the port and the option that moves it when `port` is taken on 127.0.0.1. */
 export async function assertPortFree(port, what) {
 	const server = createNetServer();
