@@ -152,19 +152,24 @@ export function startN8n(runtime, env, { stdio = 'inherit', command = 'start', o
 	});
 }
 
-export async function waitForHealthy(port, child, timeoutMs = 180_000) {
+/**
+ * Waits until n8n answers /healthz. That path answers while n8n still migrates a new database
+ * (everything else then answers "n8n is starting up"); `/healthz/readiness` waits for the end of
+ * the migrations and of the start-up, which a database the CLI has not prepared first needs.
+ */
+export async function waitForHealthy(port, child, timeoutMs = 180_000, path = '/healthz') {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} before it was ready`);
 		try {
-			const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+			const response = await fetch(`http://127.0.0.1:${port}${path}`);
 			if (response.ok && (await response.json()).status === 'ok') return;
 		} catch {
 			// Not listening yet.
 		}
 		await new Promise((resolveWait) => setTimeout(resolveWait, 500));
 	}
-	throw new Error(`n8n did not answer /healthz within ${timeoutMs / 1000} s`);
+	throw new Error(`n8n did not answer ${path} within ${timeoutMs / 1000} s`);
 }
 
 export async function stopN8n(child, timeoutMs = 20_000) {
