@@ -54,6 +54,26 @@ export class N8nRest {
 		return (response.body ? (JSON.parse(response.body) as { data: T }).data : undefined) as T;
 	}
 
+	/**
+	 * What the editor's Connect button and the browser do for an OAuth2 credential: n8n's auth URL,
+	 * the provider's authorize page (a redirect back, from a stand-in that approves at once), and
+	 * n8n's callback with the cookies n8n set. Returns the authorize URL n8n built and the callback's
+	 * page; throws when a step answers otherwise.
+	 */
+	async connectOAuth2(credentialId: string): Promise<{ authorizeUrl: URL; callbackStatus: number; callbackPage: string }> {
+		const auth = await fetch(`${this.url}/rest/oauth2-credential/auth?id=${credentialId}`, { headers: { cookie: this.cookie } });
+		if (!auth.ok) throw new Error(`n8n's OAuth auth URL answered ${auth.status}: ${await auth.text()}`);
+		// n8n may bind the flow to the browser with a cookie it sets here.
+		const cookies = [this.cookie, ...auth.headers.getSetCookie().map((cookie) => cookie.split(';')[0])].join('; ');
+		const authorizeUrl = new URL(((await auth.json()) as { data: string }).data);
+		const providerPage = await fetch(authorizeUrl, { redirect: 'manual' });
+		const location = providerPage.headers.get('location');
+		if (providerPage.status !== 302 || !location) throw new Error(`the authorize page answered ${providerPage.status} without a redirect`);
+		const callback = new URL(location);
+		const callbackPage = await fetch(`${this.url}${callback.pathname}${callback.search}`, { headers: { cookie: cookies } });
+		return { authorizeUrl, callbackStatus: callbackPage.status, callbackPage: await callbackPage.text() };
+	}
+
 	async executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
 		const { data } = await this.get<{ data: { results: ExecutionSummary[] } }>(`/rest/executions?filter=${filter}&limit=100`);
