@@ -8,28 +8,27 @@
 // INSTALL_N8N_VERSIONS=2.41.1 limits the matrix (comma-separated); INSTALL_KEEP_USER_FOLDER=1 keeps
 // each n8n's user folder (its log, n8n.log, included). Arguments go to jest.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { oauthCredentialOverwrites } from '../test/harness/fixtures/e2e.mjs';
 import { ensureN8n, TESTED_N8N_VERSIONS } from '../test/harness/n8n-runtime.mjs';
-import { buildAndPack, freePort, loopbackOnlySettings, n8nEnvironment, PROJECT_DIR, setUpOwner, startN8n, stopN8n, waitForHealthy } from '../test/harness/n8n-instance.mjs';
+import { buildAndPack, freePort, PROJECT_DIR } from '../test/harness/n8n-instance.mjs';
 import { describePackedPackage, nextPatchVersion, packWithVersion } from '../test/harness/packed-package.mjs';
-import { startLocalRegistry } from '../test/harness/registry.mjs';
+import { startFreshN8nWithRegistry } from '../test/harness/registry.mjs';
 
 const versions = (process.env.INSTALL_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
 const say = (message) => console.log(`[install] ${message}`);
 const started = Date.now();
 const seconds = (since) => Math.round((Date.now() - since) / 1000);
 
-/** What is running now, so that Ctrl-C stops it: this run's n8n, jest and registry. */
-const running = { n8n: undefined, jest: undefined, registry: undefined };
+/** What is running now, so that Ctrl-C stops it: jest, and this run's n8n and registry (`stop`). */
+let running = {};
 let stopping = false;
 async function stopRunning() {
 	if (running.jest && running.jest.exitCode === null) running.jest.kill('SIGTERM');
-	await stopN8n(running.n8n);
-	await running.registry?.stop();
+	await running.stop?.();
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
 	process.on(signal, async () => {
@@ -54,38 +53,19 @@ async function runAgainst(version, tarball, packed) {
 	const since = Date.now();
 	say(`n8n ${version}: preparing (the runtime is installed once and cached)`);
 	const runtime = ensureN8n(version);
-	const userFolder = mkdtempSync(join(tmpdir(), `slack-webhooks-install-${version}-`));
-	// Per n8n, so that npm asks the registry for every package rather than its cache.
-	const npmCache = join(userFolder, 'npm-cache');
-	const resultsFile = join(process.env.TEST_RESULTS_DIR ?? userFolder, `install-${version}.json`);
+	const resultsDir = process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-install-results-'));
+	const resultsFile = join(resultsDir, `install-${version}.json`);
 	try {
-		running.registry = await startLocalRegistry();
-		const published = running.registry.publish(tarball);
-		say(`n8n ${version}: ${published.name}@${published.version} published to the test registry, proxy at ${running.registry.proxyUrl}`);
-		const nodesFolder = join(userFolder, '.n8n', 'nodes');
-		mkdirSync(nodesFolder, { recursive: true });
-		writeFileSync(join(nodesFolder, '.npmrc'), running.registry.npmrc({ npmCache }));
-
-		const [port, brokerPort, oauthPort] = [await freePort(), await freePort(), await freePort()];
-		const env = n8nEnvironment({
-			userFolder,
-			port,
-			brokerPort,
-			extra: {
-				...loopbackOnlySettings(version),
-				...running.registry.environment({ npmCache }),
-				N8N_LOG_LEVEL: 'debug',
-				N8N_LOG_OUTPUT: 'console',
-				CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort),
-			},
+		const oauthPort = await freePort();
+		const instance = await startFreshN8nWithRegistry({
+			runtime,
+			tarball,
+			// Slack's OAuth URLs for the Add to Slack credential, as n8n 2.41 reads them (see test/harness/fixtures/e2e.mjs).
+			extraEnv: { CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort) },
+			keepUserFolder: Boolean(process.env.INSTALL_KEEP_USER_FOLDER),
+			running,
+			say,
 		});
-		say(`n8n ${version}: starting a fresh n8n on port ${port} (its database is migrated on the way)`);
-		running.n8n = startN8n(runtime, env, { stdio: 'pipe' });
-		const log = createWriteStream(join(userFolder, 'n8n.log'));
-		running.n8n.stdout.pipe(log);
-		running.n8n.stderr.pipe(log);
-		await waitForHealthy(port, running.n8n, 240_000, '/healthz/readiness');
-		const cookie = await setUpOwner(port);
 		say(`n8n ${version}: ready after ${seconds(since)} s; running test/install`);
 
 		// Not spawnSync: the registry answers npm from this process's event loop.
@@ -95,10 +75,10 @@ async function runAgainst(version, tarball, packed) {
 			env: {
 				...process.env,
 				INSTALL_N8N_VERSION: version,
-				INSTALL_N8N_URL: `http://127.0.0.1:${port}`,
-				INSTALL_N8N_COOKIE: cookie,
-				INSTALL_N8N_USER_FOLDER: userFolder,
-				INSTALL_REGISTRY: running.registry.proxyUrl,
+				INSTALL_N8N_URL: instance.url,
+				INSTALL_N8N_COOKIE: instance.cookie,
+				INSTALL_N8N_USER_FOLDER: instance.userFolder,
+				INSTALL_REGISTRY: instance.registry.proxyUrl,
 				INSTALL_OAUTH_PORT: String(oauthPort),
 				INSTALL_PACKAGE: JSON.stringify(packed),
 			},
@@ -110,9 +90,8 @@ async function runAgainst(version, tarball, packed) {
 		return { passed: 0, failed: 1 };
 	} finally {
 		await stopRunning();
-		running.n8n = running.jest = running.registry = undefined;
-		if (process.env.INSTALL_KEEP_USER_FOLDER) say(`n8n ${version}: user folder kept at ${userFolder}`);
-		else rmSync(userFolder, { recursive: true, force: true });
+		running = {};
+		if (!process.env.TEST_RESULTS_DIR) rmSync(resultsDir, { recursive: true, force: true });
 		say(`n8n ${version}: done after ${seconds(since)} s`);
 	}
 }

@@ -13,11 +13,13 @@
 // use: the record of every request, and publishing another tarball during a test.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { freePort, loopbackOnlySettings, n8nEnvironment, setUpOwner, startN8n, stopN8n, waitForHealthy } from './n8n-instance.mjs';
 
 export const REGISTRY_HOST = 'registry.npmjs.org';
 const REGISTRY_ORIGIN = `https://${REGISTRY_HOST}`;
@@ -232,3 +234,56 @@ export async function startLocalRegistry({ upstream = REGISTRY_ORIGIN } = {}) {
 		},
 	};
 }
+
+/**
+ * A fresh n8n with no package in it, in a new user folder, that reaches registry.npmjs.org only
+ * through a new registry with `tarball` published to it; its owner set up. Returns the n8n
+ * process, its URL and owner cookie, the registry, the user folder, and `stop()`, which stops n8n
+ * and the registry by PID and removes the folder (unless `keepUserFolder`), once however often it
+ * is called. `running` receives each part as it starts, and `stop`, so that a caller interrupted
+ * half-way (Ctrl-C) can stop what there is.
+ */
+export async function startFreshN8nWithRegistry({ runtime, tarball, extraEnv = {}, keepUserFolder = false, running = {}, say = () => undefined }) {
+	const version = runtime.n8nVersion;
+	const userFolder = mkdtempSync(join(tmpdir(), `slack-webhooks-fresh-${version}-`));
+	// Per n8n, so that npm asks the registry for every package rather than its cache.
+	const npmCache = join(userFolder, 'npm-cache');
+	let stopped;
+	const stop = () => {
+		stopped ??= (async () => {
+			await stopN8n(running.n8n);
+			await running.registry?.stop();
+			if (keepUserFolder) say(`n8n ${version}: user folder kept at ${userFolder}`);
+			else rmSync(userFolder, { recursive: true, force: true });
+		})();
+		return stopped;
+	};
+	running.stop = stop;
+	try {
+		running.registry = await startLocalRegistry();
+		const published = running.registry.publish(tarball);
+		say(`n8n ${version}: ${published.name}@${published.version} published to the test registry, proxy at ${running.registry.proxyUrl}`);
+		const nodesFolder = join(userFolder, '.n8n', 'nodes');
+		mkdirSync(nodesFolder, { recursive: true });
+		writeFileSync(join(nodesFolder, '.npmrc'), running.registry.npmrc({ npmCache }));
+		const [port, brokerPort] = [await freePort(), await freePort()];
+		const env = n8nEnvironment({
+			userFolder,
+			port,
+			brokerPort,
+			extra: { ...loopbackOnlySettings(version), ...running.registry.environment({ npmCache }), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console', ...extraEnv },
+		});
+		say(`n8n ${version}: starting a fresh n8n on port ${port} (its database is migrated on the way)`);
+		running.n8n = startN8n(runtime, env, { stdio: 'pipe' });
+		const log = createWriteStream(join(userFolder, 'n8n.log'));
+		running.n8n.stdout.pipe(log);
+		running.n8n.stderr.pipe(log);
+		await waitForHealthy(port, running.n8n, 240_000, '/healthz/readiness');
+		const cookie = await setUpOwner(port);
+		return { n8n: running.n8n, registry: running.registry, url: `http://127.0.0.1:${port}`, port, cookie, userFolder, stop };
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+}
+
