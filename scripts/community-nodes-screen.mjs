@@ -8,7 +8,8 @@
 // REST calls the screen makes, on every tested n8n version.
 //
 // Needs /usr/bin/chromium (apt-get install chromium) or CHROMIUM_PATH; SCREENSHOTS_N8N_VERSION picks n8n.
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
@@ -78,4 +79,5 @@ try {
 } finally {
 	await browser?.close();
 	await running.stop?.();
+	rmSync(dirname(tarball), { recursive: true, force: true });
 }
