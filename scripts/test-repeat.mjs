@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:repeat -- <runs> [--suite unit|e2e|queue] [--with-load] [jest arguments...]`: runs
+// `npm run test:repeat -- <runs> [--suite unit|e2e|queue|install] [--with-load] [jest arguments...]`: runs
 // one suite several times in a row, and reports each run's time and every failed test by name.
 // Randomized tests put their seed in their names (FUZZ_SEED, FAULT_SEED), so a failure printed here
 // can be replayed: `FUZZ_SEED=<seed> npx jest test/reliability/trigger-fuzz.test.ts`.
@@ -22,13 +22,14 @@ const SUITES = {
 	unit: (resultsDir, extra) => ['npm', ['test', '--', '--json', `--outputFile=${join(resultsDir, 'unit.json')}`, ...extra]],
 	e2e: (_resultsDir, extra) => ['npm', ['run', 'test:e2e', ...(extra.length ? ['--', ...extra] : [])]],
 	queue: (_resultsDir, extra) => ['npm', ['run', 'test:queue', ...(extra.length ? ['--', ...extra] : [])]],
+	install: (_resultsDir, extra) => ['npm', ['run', 'test:install', ...(extra.length ? ['--', ...extra] : [])]],
 };
 
 function parseArguments(argv) {
 	const [count, ...rest] = argv;
 	const runs = Number(count);
 	if (!Number.isInteger(runs) || runs < 1) {
-		console.error('usage: npm run test:repeat -- <runs> [--suite unit|e2e|queue] [--with-load] [jest arguments...]');
+		console.error('usage: npm run test:repeat -- <runs> [--suite unit|e2e|queue|install] [--with-load] [jest arguments...]');
 		process.exit(2);
 	}
 	let suite = 'unit';
@@ -40,7 +41,7 @@ function parseArguments(argv) {
 		else extra.push(rest[index]);
 	}
 	if (!SUITES[suite]) {
-		console.error(`unknown suite "${suite}": unit, e2e or queue`);
+		console.error(`unknown suite "${suite}": ${Object.keys(SUITES).join(', ')}`);
 		process.exit(2);
 	}
 	return { runs, suite, withLoad, extra };
