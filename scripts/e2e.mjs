@@ -22,6 +22,7 @@ import {
 	loopbackOnlySettings,
 	n8nEnvironment,
 	PROJECT_DIR,
+	setUpOwner,
 	startN8nWithPackage,
 	stopN8n,
 	waitForHealthy,
@@ -31,26 +32,6 @@ import {
 const versions = (process.env.E2E_N8N_VERSIONS ?? TESTED_N8N_VERSIONS.join(',')).split(',').map((v) => v.trim()).filter(Boolean);
 const loadVersions = (process.env.E2E_LOAD_VERSIONS ?? DEFAULT_N8N_VERSION).split(',').map((v) => v.trim());
 const say = (message) => console.log(`[e2e] ${message}`);
-
-
-/** /healthz answers before n8n has registered its REST routes, so this retries while they are missing. */
-async function setUpOwner(port, timeoutMs = 60_000) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const response = await fetch(`http://127.0.0.1:${port}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-owner-password-1' }),
-		});
-		if (response.ok) {
-			const cookie = response.headers.get('set-cookie')?.split(';')[0];
-			if (!cookie) throw new Error('owner setup set no cookie');
-			return cookie;
-		}
-		if (response.status !== 404 || Date.now() > deadline) throw new Error(`owner setup answered ${response.status}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-}
 
 async function runAgainst(version, tarball) {
 	const started = Date.now();

@@ -10,8 +10,12 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	// test/e2e, test/queue and the chaos cases need running n8n processes: npm run test:e2e, test:queue and test:chaos start them.
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/', '\\.chaos\\.test\\.ts$'],
+	// test/e2e, test/queue, test/install and the chaos cases need running n8n processes: npm run test:e2e, test:queue, test:install and test:chaos start them.
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/', '/test/install/', '\\.chaos\\.test\\.ts$'],
 	testTimeout: 30_000,
-	transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: join(__dirname, '..', 'tsconfig.json') }] },
+	// Four workers on two cores: the fault suite's three files mostly wait on the pace the node
+	// learns, so a fourth worker keeps the cores busy with the rest meanwhile.
+	maxWorkers: 4,
+	testSequencer: join(__dirname, 'sequencer.js'),
+	transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: join(__dirname, 'tsconfig.jest.json') }] },
 };

@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import E2E from '../harness/fixtures/secrets.json';
 import { postOnOwnConnection } from '../helpers/http-post';
+import { eventually, N8nRest, type ExecutionSummary } from '../helpers/n8n-rest';
 
 /** What the end-to-end suites need from the n8n that scripts/e2e.mjs started: its URL and REST API. */
 
@@ -23,58 +24,16 @@ export function post(path: string, body: string, headers: Record<string, string>
 	return postOnOwnConnection(`${n8nUrl}${path}`, body, headers);
 }
 
+const api = new N8nRest(n8nUrl, cookie);
+
+export { eventually, type ExecutionSummary };
+
 /** A GET to n8n's REST API as the owner the suite set up. */
-export async function rest<T>(path: string): Promise<T> {
-	// n8n closes a keep-alive connection after 5 idle seconds; a GET is safe to send again on a new one.
-	const get = () => fetch(`${n8nUrl}${path}`, { headers: { cookie } });
-	const response = await get().catch(get);
-	if (!response.ok) throw new Error(`${path} answered ${response.status}`);
-	return (await response.json()) as T;
-}
-
-export interface ExecutionSummary {
-	id: string;
-	workflowId: string;
-	status: string;
-}
-
-export async function executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const { data } = await rest<{ data: { results: ExecutionSummary[] } }>(`/rest/executions?filter=${filter}&limit=100`);
-	return data.results;
-}
-
-export async function executionCount(workflowId: string): Promise<number> {
-	const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-	const { data } = await rest<{ data: { count: number } }>(`/rest/executions?filter=${filter}&limit=1`);
-	return data.count;
-}
-
-/** The stored data of one execution, as n8n's REST API returns it (a flatted JSON string). */
-export async function executionData(id: string): Promise<string> {
-	const { data } = await rest<{ data: { data: string } }>(`/rest/executions/${id}`);
-	return data.data;
-}
-
-/** Waits until the workflow has more than `before` executions, then returns the newest with its stored data. */
-export async function newestExecutionAfter(workflowId: string, before: number): Promise<ExecutionSummary & { data: string }> {
-	const executions = await eventually(async () => {
-		const all = await executionsOf(workflowId);
-		return all.length > before ? all : undefined;
-	});
-	const newest = executions.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
-	return { ...newest, data: await executionData(newest.id) };
-}
-
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
+export const rest = <T>(path: string): Promise<T> => api.get<T>(path);
+export const executionsOf = (workflowId: string) => api.executionsOf(workflowId);
+export const executionCount = (workflowId: string) => api.executionCount(workflowId);
+export const executionData = (id: string) => api.executionData(id);
+export const newestExecutionAfter = (workflowId: string, before: number) => api.newestExecutionAfter(workflowId, before);
 
 /**
  * Everything n8n logged at debug level: its log file, which n8n rotates at 16 MB (n8n.log,

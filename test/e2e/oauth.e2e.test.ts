@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { freePort } from '../helpers/free-port';
+import { N8nRest } from '../helpers/n8n-rest';
 import { SLACK_OAUTH_PATHS, SlackOAuthServer } from '../helpers/slack-oauth-server';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import { executionsOf, n8nCli, n8nUrl, n8nVersion, newestExecutionAfter, post, requiredEnv } from './n8n-api';
@@ -45,18 +46,9 @@ afterAll(async () => {
 
 /** What the editor's Connect button and the browser do: n8n's auth URL, Slack's page, n8n's callback. */
 async function connect(credentialId: string): Promise<{ authorizeUrl: URL; callbackPage: string }> {
-	const auth = await fetch(`${n8nUrl}/rest/oauth2-credential/auth?id=${credentialId}`, { headers: { cookie: ownerCookie } });
-	if (!auth.ok) throw new Error(`n8n's OAuth auth URL answered ${auth.status}: ${await auth.text()}`);
-	// n8n may bind the flow to the browser with a cookie it sets here.
-	const cookies = [ownerCookie, ...auth.headers.getSetCookie().map((cookie) => cookie.split(';')[0])].join('; ');
-	const authorizeUrl = new URL(((await auth.json()) as { data: string }).data);
-
-	const slackPage = await fetch(authorizeUrl, { redirect: 'manual' });
-	expect(slackPage.status).toBe(302);
-	const callback = new URL(slackPage.headers.get('location')!);
-	const callbackPage = await fetch(`${n8nUrl}${callback.pathname}${callback.search}`, { headers: { cookie: cookies } });
-	expect(callbackPage.status).toBe(200);
-	return { authorizeUrl, callbackPage: await callbackPage.text() };
+	const { authorizeUrl, callbackStatus, callbackPage } = await new N8nRest(n8nUrl, ownerCookie).connectOAuth2(credentialId);
+	expect(callbackStatus).toBe(200);
+	return { authorizeUrl, callbackPage };
 }
 
 /** The credential as n8n keeps it, read with n8n's own CLI: encrypted, or decrypted with the instance key. */

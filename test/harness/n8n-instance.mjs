@@ -152,19 +152,24 @@ export function startN8n(runtime, env, { stdio = 'inherit', command = 'start', o
 	});
 }
 
-export async function waitForHealthy(port, child, timeoutMs = 180_000) {
+/**
+ * Waits until n8n answers /healthz. That path answers while n8n still migrates a new database
+ * (everything else then answers "n8n is starting up"); `/healthz/readiness` waits for the end of
+ * the migrations and of the start-up, which a database the CLI has not prepared first needs.
+ */
+export async function waitForHealthy(port, child, timeoutMs = 180_000, path = '/healthz') {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (child.exitCode !== null) throw new Error(`n8n exited with code ${child.exitCode} before it was ready`);
 		try {
-			const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+			const response = await fetch(`http://127.0.0.1:${port}${path}`);
 			if (response.ok && (await response.json()).status === 'ok') return;
 		} catch {
 			// Not listening yet.
 		}
 		await new Promise((resolveWait) => setTimeout(resolveWait, 500));
 	}
-	throw new Error(`n8n did not answer /healthz within ${timeoutMs / 1000} s`);
+	throw new Error(`n8n did not answer ${path} within ${timeoutMs / 1000} s`);
 }
 
 export async function stopN8n(child, timeoutMs = 20_000) {
@@ -192,6 +197,31 @@ export async function waitForWebhook(origin, path, timeoutMs = 60_000) {
 	throw new Error(`n8n did not register the webhook ${path} within ${timeoutMs / 1000} s`);
 }
 
+/** The owner account the suites set up in a fresh n8n (made up; only ever on 127.0.0.1). */
+export const TEST_OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-owner-password-1' };
+
+/**
+ * Sets up n8n's owner account through its REST API and returns the session cookie. /healthz
+ * answers before n8n has registered its REST routes, so this retries while they are missing.
+ */
+export async function setUpOwner(port, owner = TEST_OWNER, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await fetch(`http://127.0.0.1:${port}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(owner),
+		});
+		if (response.ok) {
+			const cookie = response.headers.get('set-cookie')?.split(';')[0];
+			if (!cookie) throw new Error('owner setup set no cookie');
+			return cookie;
+		}
+		if (response.status !== 404 || Date.now() > deadline) throw new Error(`owner setup answered ${response.status}`);
+		await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+	}
+}
+
 /** Fails with a message naming the port and the option that moves it when `port` is taken on 127.0.0.1. */
 export async function assertPortFree(port, what) {
 	const server = createNetServer();
@@ -203,11 +233,23 @@ export async function assertPortFree(port, what) {
 	await new Promise((resolveClose) => server.close(resolveClose));
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
+/** Every port freePort() has handed out in this process. */
+const handedOut = new Set();
+
+/**
+ * A TCP port free on 127.0.0.1 right now, and never one this process was given before: the
+ * scripts choose several ports (n8n's, its task broker's, the stand-ins') before anything binds
+ * them, and the system may give a port it just took back twice in a row.
+ */
 export async function freePort() {
-	const server = createNetServer();
-	await new Promise((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-	const { port } = server.address();
-	await new Promise((resolveClose) => server.close(resolveClose));
-	return port;
+	for (;;) {
+		const server = createNetServer();
+		await new Promise((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+		const { port } = server.address();
+		await new Promise((resolveClose) => server.close(resolveClose));
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
 }

@@ -23,8 +23,16 @@ export function restoreLogSettings(): void {
 	}
 }
 
-/** The log so far, once winston's file transport has written what it was given. */
-export async function readN8nLog(): Promise<string> {
-	await new Promise((resolve) => setTimeout(resolve, 300));
-	return existsSync(n8nLogFile) ? readFileSync(n8nLogFile, 'utf8') : '';
+/**
+ * The log once it holds `expected` (winston's file transport writes a moment after the call), or
+ * as it is after 10 s, for the caller's expectation to show what is missing.
+ */
+export async function readN8nLog(expected: RegExp | string, timeoutMs = 10_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const log = existsSync(n8nLogFile) ? readFileSync(n8nLogFile, 'utf8') : '';
+		const found = typeof expected === 'string' ? log.includes(expected) : expected.test(log);
+		if (found || Date.now() >= deadline) return log;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
 }

@@ -104,7 +104,11 @@ export class SlackWebhookServer {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+		// A port chosen earlier may have been taken meanwhile (by another test file's server, say): say so.
+		await new Promise<void>((resolve, reject) => {
+			this.server!.once('error', (error) => reject(new Error(`the test Slack server could not listen on 127.0.0.1:${port}: ${error.message}`)));
+			this.server!.listen(port, '127.0.0.1', resolve);
+		});
 		return this;
 	}
 

@@ -6,7 +6,7 @@
  */
 import E2E from '../harness/fixtures/secrets.json';
 import { blockActions, eventCallback, messageEvent, nextEventId, signedInteraction, signedJson } from '../helpers/slack-app-fixtures';
-import { eventually, executionsOf, nodeOutput, postForm, postSigned, QUEUE, REUSED_WORKFLOWS, slackForm, slackPort, webhookOrigins, workerThatRan } from './queue-env';
+import { eventually, executionsOf, nodeOutput, postForm, postSigned, QUEUE, REUSED_WORKFLOWS, sendAsSlackDoes, slackForm, slackPort, webhookOrigins, workerThatRan } from './queue-env';
 
 /** Waits for `count` executions after `before` to be recorded and finished; returns their IDs. */
 async function finishedExecutions(workflowId: string, before: number, count: number): Promise<string[]> {
@@ -45,7 +45,7 @@ describe('(b) the duplicate filter in Redis', () => {
 		const before = (await executionsOf(QUEUE.dedupeWorkflow)).length;
 		for (let n = 0; n < deliveries; n++) {
 			const form = slackForm(E2E.token, { text: `dup ${n}` });
-			const answers = await Promise.all(webhookOrigins.map((origin) => postForm(origin, '/webhook/queue-dedupe/slack', form)));
+			const answers = await Promise.all(webhookOrigins.map((origin) => sendAsSlackDoes(() => postForm(origin, '/webhook/queue-dedupe/slack', form))));
 			// The process that claimed the delivery replies; the other answers the repeat with an empty 200.
 			expect(answers.map(({ status, body }) => `${status} ${body}`).sort()).toEqual(['200 ', '200 {"text":"ok"}']);
 		}
@@ -87,8 +87,8 @@ const signedClick = (payload: Record<string, unknown>, secret = E2E.signingSecre
 
 /** Posts an event to every webhook process at once, then Slack's retry of it (signed anew, as Slack does) to each; the answers, in that order. */
 async function deliverWithRetries(path: string, envelope: Record<string, unknown>): Promise<string[]> {
-	const first = await Promise.all(webhookOrigins.map((origin) => postSigned(origin, path, signedEvent(envelope))));
-	const retries = await Promise.all(webhookOrigins.map((origin) => postSigned(origin, path, signedEvent(envelope), SLACK_RETRY_HEADERS)));
+	const first = await Promise.all(webhookOrigins.map((origin) => sendAsSlackDoes(() => postSigned(origin, path, signedEvent(envelope)))));
+	const retries = await Promise.all(webhookOrigins.map((origin) => sendAsSlackDoes(() => postSigned(origin, path, signedEvent(envelope), SLACK_RETRY_HEADERS))));
 	return described([...first, ...retries]);
 }
 

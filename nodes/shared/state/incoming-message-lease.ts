@@ -40,37 +40,51 @@ export interface ClaimTiming {
 	inFlightWaitMs?: number;
 	now?: () => number;
 	sleep?: (ms: number) => Promise<void>;
+	/** Runs `run` once after `ms`; returns what cancels it. */
+	schedule?: (run: () => void, ms: number) => () => void;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** An unref'd timer: a lease being renewed never keeps n8n's process alive on its own. */
+function scheduleTimer(run: () => void, ms: number): () => void {
+	const timer = setTimeout(run, ms);
+	timer.unref();
+	return () => clearTimeout(timer);
+}
 
 /**
  * Claims `key`. When another request holds it, waits for that one's outcome: started (a repeat),
  * released (this request takes over), or a lease that ran out because its process died.
  */
 export async function claimIncomingMessageKey(claims: IncomingMessageClaims, key: string, timing: ClaimTiming): Promise<ClaimOutcome> {
-	const { leaseMs = INCOMING_MESSAGE_LEASE_MS, inFlightWaitMs = IN_FLIGHT_WAIT_MS, now = Date.now, sleep = sleepFor } = timing;
+	const { leaseMs = INCOMING_MESSAGE_LEASE_MS, inFlightWaitMs = IN_FLIGHT_WAIT_MS, now = Date.now, sleep = sleepFor, schedule = scheduleTimer } = timing;
 	const holder = randomUUID();
 	const giveUpAt = now() + inFlightWaitMs;
 	for (;;) {
 		const state = await claims.take(key, holder, leaseMs);
-		if (state === 'new') return { state, held: new HeldClaim(claims, key, holder, { windowMs: timing.windowMs, leaseMs }) };
+		if (state === 'new') return { state, held: new HeldClaim(claims, key, holder, { windowMs: timing.windowMs, leaseMs, now, schedule }) };
 		if (state === 'started' || now() >= giveUpAt) return { state };
 		await sleep(Math.min(IN_FLIGHT_POLL_MS, Math.max(0, giveUpAt - now())));
 	}
 }
 
+interface HeldClaimTiming {
+	windowMs: number;
+	leaseMs: number;
+	now: () => number;
+	schedule: (run: () => void, ms: number) => () => void;
+}
+
 /**
  * A lease this request holds: renewed until it is settled, or until the Duplicate Window has
  * passed (after that the filter would forget the message anyway). One timer at a time, unref'd,
- * cleared when settled: nothing is left behind per request.
+ * cancelled when settled: nothing is left behind per request.
  */
 export class HeldClaim {
-	private timer: NodeJS.Timeout | undefined;
+	private cancelRenewal: (() => void) | undefined;
 	private settled = false;
 	private readonly renewUntil: number;
-	private readonly leaseMs: number;
-	private readonly windowMs: number;
 	/** Asked at each renewal: the outcome when it can be read off the request by then. */
 	private outcomeCheck: (() => 'started' | 'notStarted' | undefined) | undefined;
 
@@ -78,11 +92,9 @@ export class HeldClaim {
 		private readonly claims: IncomingMessageClaims,
 		private readonly key: string,
 		private readonly holder: string,
-		{ windowMs, leaseMs }: { windowMs: number; leaseMs: number },
+		private readonly timing: HeldClaimTiming,
 	) {
-		this.windowMs = windowMs;
-		this.leaseMs = leaseMs;
-		this.renewUntil = Date.now() + windowMs;
+		this.renewUntil = timing.now() + timing.windowMs;
 		this.scheduleRenewal();
 	}
 
@@ -93,7 +105,7 @@ export class HeldClaim {
 
 	/** The execution exists: a retry within the window starts nothing. */
 	async started(): Promise<void> {
-		if (this.settle()) await this.claims.markStarted(this.key, this.windowMs);
+		if (this.settle()) await this.claims.markStarted(this.key, this.timing.windowMs);
 	}
 
 	/** n8n could not create the execution: Slack's retry gets through. */
@@ -108,13 +120,12 @@ export class HeldClaim {
 	private settle(): boolean {
 		if (this.settled) return false;
 		this.settled = true;
-		clearTimeout(this.timer);
+		this.cancelRenewal?.();
 		return true;
 	}
 
 	private scheduleRenewal(): void {
-		this.timer = setTimeout(() => void this.renew(), LEASE_RENEW_EVERY_MS);
-		this.timer.unref();
+		this.cancelRenewal = this.timing.schedule(() => void this.renew(), LEASE_RENEW_EVERY_MS);
 	}
 
 	private async renew(): Promise<void> {
@@ -125,7 +136,7 @@ export class HeldClaim {
 		// Past the window, or the lease was lost (held by another request after this process stalled
 		// longer than the lease): stop renewing, and the lease ends on its own. An outcome that comes
 		// later is still recorded by started() or notStarted().
-		if (Date.now() >= this.renewUntil || !(await this.claims.renew(this.key, this.holder, this.leaseMs))) return;
+		if (this.timing.now() >= this.renewUntil || !(await this.claims.renew(this.key, this.holder, this.timing.leaseMs))) return;
 		if (!this.settled) this.scheduleRenewal();
 	}
 }

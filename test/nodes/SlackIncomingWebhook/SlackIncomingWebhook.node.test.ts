@@ -3,7 +3,7 @@ import type { ICredentialTestFunctions, INodeExecutionData } from 'n8n-workflow'
 import { SlackIncomingWebhook } from '../../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';
-import { answer, SlackWebhookServer, tokenBucket } from '../../helpers/slack-webhook-server';
+import { answer, SlackWebhookServer } from '../../helpers/slack-webhook-server';
 
 let server: SlackWebhookServer;
 beforeAll(async () => {
@@ -15,7 +15,8 @@ beforeEach(() => server.reset());
 const SECRET = 'test-secret-path-0000';
 const credentials = () => ({ slackWebhooksIncomingUrlApi: { webhookUrl: server.url } });
 const items = (count: number): INodeExecutionData[] => Array.from({ length: count }, (_, n) => ({ json: { n } }));
-const fastOptions = { timeout: 2, maxRateLimitWait: 20 };
+/** No test here is about timeouts: a generous one, so a machine busy for a second or two cannot fail a message. */
+const fastOptions = { timeout: 10, maxRateLimitWait: 20 };
 
 function expectNoSecret(value: unknown) {
 	expect(serializeDeep(value)).not.toContain(SECRET);
@@ -150,8 +151,8 @@ describe('Slack Incoming Webhook node, run by n8n-core', () => {
 	});
 
 	it('delivers 40 items through 429s, in order, none lost or duplicated', async () => {
-		const allow = tokenBucket(100, 5);
-		server.respondWith(() => (allow() ? answer.ok() : answer.rateLimited('0.05')));
+		// One request in six answered 429, whatever the pace: the storms come by construction.
+		server.respondWith((request) => (request.index % 6 === 2 ? answer.rateLimited('0.05') : answer.ok()));
 		const { output, error } = await runNode({ parameters: { text: '={{ $json.n }}', options: fastOptions }, credentials: credentials(), items: items(40) });
 		expect(error).toBeUndefined();
 		expect(server.posted.map((request) => Number(request.json?.text))).toEqual(Array.from({ length: 40 }, (_, n) => n));
@@ -169,9 +170,11 @@ describe('Slack Incoming Webhook node, run by n8n-core', () => {
 		const texts = server.posted.map((request) => Number(request.json?.text)).sort((a, b) => a - b);
 		expect(texts).toEqual(Array.from({ length: 32 }, (_, n) => n));
 		expect(output?.map((item) => item.pairedItem)).toEqual(Array.from({ length: 32 }, (_, n) => ({ item: n })));
-		// Eight in flight: the 32 replies of 30 ms each overlap.
-		const spanMs = server.posted[31].at - server.posted[0].at;
-		expect(spanMs).toBeLessThan(32 * 30);
+		// Several in flight: a request that arrives less than 30 ms after another arrived before that
+		// one's answer (held 30 ms) left, which one request at a time cannot do, however slow the machine.
+		const arrivals = server.posted.map((request) => request.at).sort((a, b) => a - b);
+		const overlapping = arrivals.filter((at, index) => index > 0 && at - arrivals[index - 1] < 30).length;
+		expect(overlapping).toBeGreaterThan(0);
 	});
 });
 

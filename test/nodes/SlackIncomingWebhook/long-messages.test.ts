@@ -14,7 +14,8 @@ afterAll(async () => server.stop());
 beforeEach(() => server.reset());
 
 const credentials = () => ({ slackWebhooksIncomingUrlApi: { webhookUrl: server.url } });
-const fastOptions = { timeout: 2, maxRateLimitWait: 20 };
+/** No test here is about timeouts: a generous one, so a machine busy for a second or two cannot fail a message. */
+const fastOptions = { timeout: 10, maxRateLimitWait: 20 };
 const postedTexts = () => server.posted.map((request) => String(request.json?.text));
 
 /** Rows of a nightly report: `count` items, each a line of about 50 characters. */

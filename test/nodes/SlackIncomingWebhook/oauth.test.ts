@@ -51,7 +51,7 @@ const oauthCredential = (oauthTokenData?: IDataObject) => ({
 
 const run = (oauthTokenData: IDataObject | undefined, extra: { continueOnFail?: boolean } = {}) =>
 	runNode({
-		parameters: { authentication: 'oAuth2', text: 'Nightly report', options: { timeout: 2, maxRetries: 0 } },
+		parameters: { authentication: 'oAuth2', text: 'Nightly report', options: { timeout: 10, maxRetries: 0 } },
 		credentials: oauthCredential(oauthTokenData),
 		...extra,
 	});

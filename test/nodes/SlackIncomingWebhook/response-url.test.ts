@@ -231,7 +231,7 @@ describe('Slack Incoming Webhook node answering through response URLs, run by n8
 		authentication: AUTHENTICATION.responseUrl.value,
 		text: '=Report for {{ $json.text }}',
 		...extra,
-		options: { allowedResponseUrlHosts: origin(), timeout: 2, maxRetries: 0, ...((extra.options as object) ?? {}) },
+		options: { allowedResponseUrlHosts: origin(), timeout: 10, maxRetries: 0, ...((extra.options as object) ?? {}) },
 	});
 
 	it("posts each item's answer to the item's own response URL ($json.response_url by default), in order per URL", async () => {
@@ -359,7 +359,7 @@ describe(`Slack's ${SLACK_RESPONSE_URL.maxUses} messages per response URL, run b
 	/** Text that Slack takes in `parts` messages. */
 	const textOfParts = (parts: number) => (parts === 1 ? 'short' : 'y '.repeat(((parts - 1) * SLACK_LIMITS.maxTextLength + 1000) / 2));
 	const run = (items: INodeExecutionData[], options: object = {}) =>
-		runNode({ parameters: { authentication: AUTHENTICATION.responseUrl.value, text: '={{ $json.text }}', options: { timeout: 2, maxRetries: 0, ...options } }, items, continueOnFail: true });
+		runNode({ parameters: { authentication: AUTHENTICATION.responseUrl.value, text: '={{ $json.text }}', options: { timeout: 10, maxRetries: 0, ...options } }, items, continueOnFail: true });
 
 	it('with On Error → Continue, an item refused for want of messages uses none: items of 2, 2, 2 and 1 parts, the third is refused, the fourth goes', async () => {
 		const { output } = await run([2, 2, 2, 1].map((parts) => ({ json: { text: textOfParts(parts), response_url: commandUrl('2221') } })));

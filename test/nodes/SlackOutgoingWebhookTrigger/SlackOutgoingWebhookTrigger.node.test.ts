@@ -268,6 +268,17 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 				await expect(answered).rejects.toThrow();
 				while (harness.abandoned === abandonedBefore) await new Promise((resolve) => setTimeout(resolve, 10));
 			};
+			/**
+			 * Slack's retry, sent again as Slack does while the answer is a 503 (the first copy's outcome
+			 * is read at its lease's next renewal, about a second later, which a busy machine may delay).
+			 */
+			const retryAsSlackDoes = async (message: string) => {
+				for (let attempt = 1; ; attempt++) {
+					const answer = await harness.post(message, FORM);
+					if (answer.status !== 503 || attempt === 10) return answer;
+					await new Promise((resolve) => setTimeout(resolve, 500));
+				}
+			};
 			/** n8n finishes with the first delivery, answering nobody. */
 			const n8nFinishes = async () => {
 				finishCreating();
@@ -282,7 +293,7 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 				await n8nFinishes();
 				harness.failExecutionStart = false;
 				// No 'finish' came for the closed connection: the claim learns n8n's 500 at its next renewal.
-				expect((await harness.post(message, FORM)).status).toBe(200);
+				expect((await retryAsSlackDoes(message)).status).toBe(200);
 				expect(started()).toBe(1);
 			});
 
@@ -290,7 +301,7 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 				const message = form(freshPost());
 				await abandonedPost(message);
 				await n8nFinishes();
-				expect(await harness.post(message, FORM)).toMatchObject({ status: 200, body: '' });
+				expect(await retryAsSlackDoes(message)).toMatchObject({ status: 200, body: '' });
 				expect(started()).toBe(1);
 			});
 

@@ -1,7 +1,7 @@
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../../nodes/SlackIncomingWebhook/delivery/sender';
 import { SLACK_WEBHOOK_ERRORS } from '../../../../nodes/shared/slack';
 import { createWebhookDispatcher } from '../../../../nodes/SlackIncomingWebhook/delivery/transport';
-import { freePort } from '../../../helpers/free-port';
+import { freePort, refusedPort } from '../../../helpers/free-port';
 import { serializeDeep } from '../../../helpers/serialize';
 import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../../helpers/slack-webhook-server';
 
@@ -179,7 +179,7 @@ describe('WebhookSender against a Slack-compatible server on 127.0.0.1', () => {
 	});
 
 	it('gives up on a refused connection after the maximum retries, saying it was not sent', async () => {
-		const url = `http://127.0.0.1:${await freePort()}/services/${SECRET_PATH}`;
+		const url = `http://127.0.0.1:${await refusedPort()}/services/${SECRET_PATH}`;
 		const error = await deliveryError(sender.deliver(url, { text: 'x' }, { ...fast, maxRetries: 2 }));
 		expect(error.code).toBe('CONNECTION_FAILED');
 		expect(error.details).toMatchObject({ attempts: 3, mayHaveBeenPosted: false, retryCanHelp: true });

@@ -25,8 +25,6 @@ function scripted(at: Array<[ms: number, step: (claims: LocalIncomingMessageClai
 	};
 }
 
-const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
-
 describe('claimIncomingMessageKey', () => {
 	it('answers "started" once the other request says its execution exists', async () => {
 		const script = scripted([[500, (claims) => void claims.markStarted(KEY, WINDOW_MS)]]);
@@ -63,37 +61,82 @@ describe('claimIncomingMessageKey', () => {
 	});
 });
 
+/** A clock and timers the test moves by hand: the lease's renewals happen when the test says, not when a busy machine gets to them. */
+function manualTime() {
+	let clock = 1_000_000;
+	let timers: Array<{ at: number; run: () => void }> = [];
+	return {
+		now: () => clock,
+		schedule: (run: () => void, ms: number) => {
+			const timer = { at: clock + ms, run };
+			timers.push(timer);
+			return () => {
+				timers = timers.filter((other) => other !== timer);
+			};
+		},
+		pending: () => timers.length,
+		async advance(ms: number) {
+			const until = clock + ms;
+			for (;;) {
+				const next = timers.filter((timer) => timer.at <= until).sort((a, b) => a.at - b.at)[0];
+				if (!next) break;
+				clock = next.at;
+				timers = timers.filter((timer) => timer !== next);
+				next.run();
+				// Let the renewal's own awaits finish before the next timer.
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+			clock = until;
+		},
+	};
+}
+
 describe('HeldClaim', () => {
 	it('keeps its lease past the lease time by renewing it, and leaves no timer once settled', async () => {
-		const timersBefore = timers();
-		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages());
-		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: WINDOW_MS, leaseMs: 1_500 });
+		const time = manualTime();
+		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages(), time.now);
+		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: WINDOW_MS, leaseMs: 1_500, now: time.now, schedule: time.schedule });
 		if (outcome.state !== 'new') throw new Error(`expected a new claim, got ${outcome.state}`);
 		// Three lease times: without renewals the lease would have ended twice over.
-		await new Promise((resolve) => setTimeout(resolve, 4_500));
+		await time.advance(4_500);
 		expect(await claims.take(KEY, 'retry', 1_500)).toBe('inFlight');
 		await outcome.held.started();
 		expect(await claims.take(KEY, 'retry', 1_500)).toBe('started');
-		expect(timers()).toBeLessThanOrEqual(timersBefore);
+		expect(time.pending()).toBe(0);
 	});
 
-	it('settles from the request when no event says (a connection Slack closed first)', async () => {
-		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages());
-		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: WINDOW_MS });
+	it('lets the lease end when its holder stops renewing (past the window)', async () => {
+		const time = manualTime();
+		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages(), time.now);
+		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: 3_000, leaseMs: 1_500, now: time.now, schedule: time.schedule });
 		if (outcome.state !== 'new') throw new Error(`expected a new claim, got ${outcome.state}`);
-		let answered: 'notStarted' | undefined;
-		outcome.held.settleWhen(() => answered);
-		answered = 'notStarted';
-		// The next renewal (within a second) reads the outcome and releases the message.
-		const deadline = Date.now() + 10_000;
-		while (!outcome.held.isSettled && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-		expect(outcome.held.isSettled).toBe(true);
+		await time.advance(3_000);
+		expect(time.pending()).toBe(0);
+		await time.advance(1_500);
 		expect(await claims.take(KEY, 'retry', 1_500)).toBe('new');
 	});
 
+	it('settles from the request when no event says (a connection Slack closed first)', async () => {
+		const time = manualTime();
+		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages(), time.now);
+		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: WINDOW_MS, now: time.now, schedule: time.schedule });
+		if (outcome.state !== 'new') throw new Error(`expected a new claim, got ${outcome.state}`);
+		let answered: 'notStarted' | undefined;
+		outcome.held.settleWhen(() => answered);
+		await time.advance(1_000);
+		expect(outcome.held.isSettled).toBe(false);
+		answered = 'notStarted';
+		// The next renewal reads the outcome and releases the message.
+		await time.advance(1_000);
+		expect(outcome.held.isSettled).toBe(true);
+		expect(await claims.take(KEY, 'retry', 1_500)).toBe('new');
+		expect(time.pending()).toBe(0);
+	});
+
 	it('settles once only: a late second outcome changes nothing', async () => {
-		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages());
-		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: WINDOW_MS });
+		const time = manualTime();
+		const claims = new LocalIncomingMessageClaims(new RecentIncomingMessages(), time.now);
+		const outcome = await claimIncomingMessageKey(claims, KEY, { windowMs: WINDOW_MS, now: time.now, schedule: time.schedule });
 		if (outcome.state !== 'new') throw new Error(`expected a new claim, got ${outcome.state}`);
 		await outcome.held.started();
 		await outcome.held.notStarted();
