@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 
+import { unflattenExecutionData, type StoredRunData } from '../helpers/n8n-execution-data';
 import type { RecordedExecution } from './figures';
 import { MESSAGE_ID_PATTERN, type ChaosTriggers } from './messages';
 
@@ -83,9 +84,21 @@ export async function recordedExecutions(): Promise<RecordedExecution[]> {
 		status: String(row.status),
 		workflowId: String(row.workflowId),
 		messageIds: [...new Set(String(row.data ?? '').match(MESSAGE_ID_PATTERN) ?? [])],
-		hasData: row.data !== null && row.data !== undefined,
-		dataHead: String(row.data ?? '').slice(0, 1500),
+		...outcomeOf(row.data),
 	}));
+}
+
+/** The highest execution ID n8n has recorded so far (0 for none). */
+export async function lastExecutionId(): Promise<number> {
+	const [row] = await sql('SELECT COALESCE(MAX(id), 0) AS id FROM execution_entity');
+	return Number(row.id);
+}
+
+/** The error an execution ended with, and the last node that ran, as n8n stored them. */
+function outcomeOf(data: unknown): Pick<RecordedExecution, 'error' | 'lastNodeExecuted'> {
+	if (typeof data !== 'string') return {};
+	const { resultData } = unflattenExecutionData(data) as StoredRunData;
+	return { error: resultData.error?.message, lastNodeExecuted: resultData.lastNodeExecuted };
 }
 
 /**

@@ -2,7 +2,7 @@
  * The chaos suite's counting, on made-up deliveries and executions: what counts as lost,
  * duplicated, given up, and when the cluster answered again.
  */
-import { figuresOf, figuresTable, secondsUntilAnsweredAgain, type RecordedExecution } from './figures';
+import { accountedForByFailedExecutions, figuresOf, figuresTable, secondsUntilAnsweredAgain, type RecordedExecution } from './figures';
 import type { Attempt, Delivery } from './slack-sender';
 
 const A = 'http://127.0.0.1:1';
@@ -94,7 +94,7 @@ describe('figuresOf', () => {
 		const lines = figuresTable([figures, { ...figures, fault: 'u' }]).split('\n');
 		expect(lines).toHaveLength(4);
 		expect(lines[0]).toContain('| fault |');
-		expect(lines[2]).toMatch(/^\| t +\| 11 +\| 8 +\| 8 +\| 1 +\| 1 +\| 2 \(1\) +\| 2 +\| 2\/1\/1 +\| 2 new +\| 1\/1 /);
+		expect(lines[2]).toMatch(/^\| t +\| 11 +\| 8 +\| 8 +\| 1 +\| 0 +\| 1 +\| 2 \(1\) +\| 2 +\| 2\/1\/1 +\| 2 new +\| 1\/1 /);
 	});
 });
 
@@ -112,5 +112,37 @@ describe('secondsUntilAnsweredAgain', () => {
 
 	it('counts until the last failure ended for a process that never answered again', () => {
 		expect(secondsUntilAnsweredAgain(T0, [message(timedOut(T0 + 2_000, B))])).toBe(5);
+	});
+});
+
+describe("n8n's executions failed before any node ran", () => {
+	const workflowOfKind = { post: 'posts', event: 'events', slashCommand: 'slash' };
+	const failedBeforeRunning = (id: string, workflowId: string): RecordedExecution => ({ id, status: 'error', workflowId, messageIds: [], error: 'timeout exceeded when trying to connect' });
+	const missing = [
+		{ id: 'msg-t-1', kind: 'post' },
+		{ id: 'msg-t-2', kind: 'post' },
+		{ id: 'msg-t-3', kind: 'event' },
+		{ id: 'msg-t-4', kind: 'slashCommand' },
+	];
+
+	it('account for as many missing messages of their workflow as there are of them, and no more', () => {
+		const executions = [failedBeforeRunning('1', 'posts'), failedBeforeRunning('2', 'slash')];
+		expect(accountedForByFailedExecutions(missing, { executions, workflowOfKind })).toEqual(['msg-t-1', 'msg-t-4']);
+	});
+
+	it('do not include an execution the trigger itself failed (it ran), or one that succeeded', () => {
+		const executions = [
+			{ ...failedBeforeRunning('1', 'events'), lastNodeExecuted: 'Slack Outgoing Webhook Trigger' },
+			{ ...failedBeforeRunning('2', 'posts'), status: 'success' },
+		];
+		expect(accountedForByFailedExecutions(missing, { executions, workflowOfKind })).toEqual([]);
+	});
+
+	it('leave the rest lost in the figures', () => {
+		const delivered = missing.map(({ id, kind }) => delivery(id, kind, ok(T0)));
+		const figures = figuresOf({ name: 't', startedAt: T0 }, delivered, [], new Map(), { executions: [failedBeforeRunning('1', 'posts')], workflowOfKind });
+		expect(figures.failedByN8nBeforeRunning).toEqual(['msg-t-1']);
+		expect(figures.lost).toEqual(['msg-t-2', 'msg-t-3']);
+		expect(figures.slashCommands.lost).toEqual(['msg-t-4']);
 	});
 });

@@ -6,6 +6,12 @@
  * Words as Slack would use them: a message is delivered when one of its attempts got a 2xx within
  * 3 seconds; lost when it was delivered and started no execution; duplicated when it started more
  * than one. A message Slack gave up on was never delivered: Slack shows or logs the failure.
+ *
+ * n8n can answer 2xx for an execution it records as failed before any node ran, without the
+ * trigger's item (its credential permission check failed, say, on a busy database: WorkflowRunner.run
+ * then calls failExecution and returns the execution's ID). Such an execution carries no message ID:
+ * a delivered message without one of its own is counted failed by n8n while the workflow has such
+ * executions to account for it, one each, and lost beyond them.
  */
 import type { Delivery } from './slack-sender';
 
@@ -14,9 +20,10 @@ export interface RecordedExecution {
 	status: string;
 	workflowId: string;
 	messageIds: string[];
-	/** Whether n8n stored the execution's data (the trigger's item, where the message ID is read). */
-	hasData?: boolean;
-	dataHead?: string;
+	/** The error n8n stored for it, if any. */
+	error?: string;
+	/** The last node that ran: none when n8n failed the execution before any node ran. */
+	lastNodeExecuted?: string;
 }
 
 export interface FaultWindow {
@@ -37,8 +44,10 @@ export interface FaultFigures {
 	/** Failed attempts by webhook process and what Slack saw: "<origin> 503", "<origin> http_timeout", "<origin> connection_failed". */
 	failures: Record<string, number>;
 	executionsStarted: number;
-	/** Retried kinds (posts, events): delivered, and started nothing. */
+	/** Retried kinds (posts, events): delivered, and started nothing (none of n8n's failed executions accounts for it). */
 	lost: string[];
+	/** Delivered messages accounted for by an execution n8n failed before any node ran (see above): n8n's part. */
+	failedByN8nBeforeRunning: string[];
 	/**
 	 * Delivered, and every execution of it still "new": n8n recorded it and never marked it running
 	 * (its job never reached the queue, the queue lost it, or the worker that took it could not
@@ -70,7 +79,19 @@ export interface FaultFigures {
 /** n8n's status of an execution it recorded and has not marked running. */
 const NOT_TAKEN = 'new';
 
-export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions: RecordedExecution[], slowPostsReceived: Map<string, number>): FaultFigures {
+/** The case's executions that carry no message ID, and which workflow each kind of message starts. */
+export interface WithoutMessageId {
+	executions: RecordedExecution[];
+	workflowOfKind: Record<string, string>;
+}
+
+export function figuresOf(
+	fault: FaultWindow,
+	deliveries: Delivery[],
+	executions: RecordedExecution[],
+	slowPostsReceived: Map<string, number>,
+	withoutMessageId: WithoutMessageId = { executions: [], workflowOfKind: {} },
+): FaultFigures {
 	const executionsByMessage = new Map<string, RecordedExecution[]>();
 	for (const execution of executions) {
 		for (const id of new Set(execution.messageIds)) executionsByMessage.set(id, [...(executionsByMessage.get(id) ?? []), execution]);
@@ -86,6 +107,9 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 	const slow = deliveries.filter(({ kind }) => kind === 'slowPost');
 	const attempts = deliveries.flatMap((delivery) => delivery.attempts);
 	const sentIds = new Set(ids(deliveries));
+	const missing = wanted.filter(({ delivered, id }) => delivered && started(id) === 0);
+	const accountedFor = new Set(accountedForByFailedExecutions(missing, withoutMessageId));
+	const lostOf = (list: Delivery[]) => ids(list.filter(({ id }) => !accountedFor.has(id)));
 
 	return {
 		fault: fault.name,
@@ -96,7 +120,8 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		resetAttempts: attempts.filter(({ reset }) => reset).length,
 		failures: countBy(attempts.filter(({ failure }) => failure).map(({ origin, status, failure }) => `${origin} ${status ?? failure}`)),
 		executionsStarted: executions.filter(({ messageIds }) => messageIds.some((id) => sentIds.has(id))).length,
-		lost: ids(retried.filter(({ kind, delivered, id }) => kind !== 'filteredPost' && delivered && started(id) === 0)),
+		lost: lostOf(missing.filter(({ retried: isRetried }) => isRetried)),
+		failedByN8nBeforeRunning: [...accountedFor],
 		leftNew: ids(wanted.filter(({ delivered, id }) => delivered && started(id) > 0 && taken(id) === 0)),
 		duplicated: ids(duplicated),
 		ranTwice: ids(duplicated.filter(({ id }) => taken(id) > 1)),
@@ -106,7 +131,7 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		slashCommands: {
 			sent: slash.length,
 			answered2xx: slash.filter(({ delivered }) => delivered).length,
-			lost: ids(slash.filter(({ delivered, id }) => delivered && started(id) === 0)),
+			lost: lostOf(missing.filter(({ kind }) => kind === 'slashCommand')),
 			failed: slash.filter(({ delivered }) => !delivered).length,
 			failedButStarted: ids(slash.filter(({ delivered, id }) => !delivered && started(id) > 0)),
 		},
@@ -122,6 +147,22 @@ export function figuresOf(fault: FaultWindow, deliveries: Delivery[], executions
 		},
 		secondsUntilAnsweredAgain: secondsUntilAnsweredAgain(fault.startedAt, deliveries),
 	};
+}
+
+/**
+ * Which of the messages without an execution of their own n8n's failed executions account for:
+ * per workflow, as many as it has executions that failed before any node ran, in message order.
+ */
+export function accountedForByFailedExecutions(missing: Array<Pick<Delivery, 'id' | 'kind'>>, { executions, workflowOfKind }: WithoutMessageId): string[] {
+	const failedBeforeRunning = countBy(executions.filter(({ status, lastNodeExecuted }) => status === 'error' && lastNodeExecuted === undefined).map(({ workflowId }) => workflowId));
+	const accounted: string[] = [];
+	for (const { id, kind } of missing) {
+		const workflowId = workflowOfKind[kind];
+		if ((failedBeforeRunning[workflowId] ?? 0) === 0) continue;
+		failedBeforeRunning[workflowId]--;
+		accounted.push(id);
+	}
+	return accounted;
 }
 
 /**
@@ -165,6 +206,7 @@ export function figuresTable(all: FaultFigures[]): string {
 		'answered 2xx',
 		'executions',
 		'lost',
+		'failed by n8n',
 		'left new',
 		'duplicated (ran twice)',
 		'Slack gave up',
@@ -180,6 +222,7 @@ export function figuresTable(all: FaultFigures[]): string {
 		String(figures.answered2xx),
 		String(figures.executionsStarted),
 		list(figures.lost),
+		list(figures.failedByN8nBeforeRunning),
 		list(figures.leftNew),
 		`${figures.duplicated.length} (${figures.ranTwice.length})`,
 		list(figures.gaveUp),
