@@ -17,6 +17,8 @@
  * least 10 minutes for events). The busy database holds its lock for 25 s, about a third of the
  * retries' span here (72 s), as 2 minutes would be of Slack's 6; n8n's own timeouts are its own.
  */
+import { writeFileSync } from 'node:fs';
+
 import { SLACK_EVENTS_API } from '../../nodes/shared/slack';
 import { IN_FLIGHT_WAIT_MS, INCOMING_MESSAGE_LEASE_MS } from '../../nodes/shared/state/incoming-message-lease';
 import E2E from '../harness/fixtures/secrets.json';
@@ -70,7 +72,6 @@ afterAll(async () => {
 	await slack.stop();
 	if (all.length === 0) return;
 	console.log(`chaos figures (seed ${SEED}):\n${figuresTable(all)}`);
-	const { writeFileSync } = await import('node:fs');
 	const webhookProcesses = Object.fromEntries(webhookOrigins.map((origin, index) => [origin, `webhook-${index + 1}`]));
 	writeFileSync(figuresFile, JSON.stringify({ seed: SEED, policy: POLICY, rate: RATE, loadSeconds: LOAD_SECONDS, lockSeconds: LOCK_SECONDS, webhookProcesses, faults: all }, null, 2));
 	console.log(`chaos figures written to ${figuresFile}`);
@@ -139,12 +140,17 @@ async function underLoad(name: string, fault: (load: Load) => Promise<void>, loa
 		faultStartedAt = Date.now();
 		await fault(load);
 	});
+	// Its failure is reported once the case's messages are done, below.
+	faultPlayed.catch(() => undefined);
 	for (let n = 0; n < count; n++) {
 		await sleep(Math.max(0, begun + (n * 1000) / RATE - Date.now()));
 		send(n);
 	}
-	await faultPlayed;
+	// Slack's last retries end before the case does, even when playing the fault failed: nothing of
+	// this case is left sending into the next.
+	const [played] = await Promise.allSettled([faultPlayed]);
 	const deliveries = await Promise.all(sending);
+	if (played.status === 'rejected') throw played.reason;
 	const sent = new Set(deliveries.map(({ id }) => id));
 	const recorded = await settledExecutions();
 	const executions = recorded.filter(({ messageIds }) => messageIds.some((id) => sent.has(id)));
