@@ -10,15 +10,15 @@
 // CHAOS_SEED replays the routing of a run; CHAOS_FIGURES_FILE says where the figures' JSON goes;
 // CHAOS_PACKAGE=<a packed .tgz> measures that package instead of this tree (another release, to
 // compare figures); QUEUE_KEEP_FOLDER=1 keeps logs and user folders.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { CHAOS, CHAOS_WEBHOOK_PATHS, chaosCredentials, chaosWorkflows } from '../test/harness/fixtures/chaos.mjs';
 import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
-import { buildAndPack, freePort, PROJECT_DIR, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { runJest } from '../test/harness/jest-run.mjs';
+import { buildAndPack, freePort, waitForWebhook } from '../test/harness/n8n-instance.mjs';
 import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const say = (message) => console.log(`[chaos] ${message}`);
@@ -102,12 +102,11 @@ try {
 	const resultsDir = process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-chaos-results-'));
 	const resultsFile = join(resultsDir, `chaos-${version}.json`);
 	const workers = cluster.processes.filter(({ role }) => role === 'worker');
-	// Not spawnSync: this process serves the control server and must stay responsive to Ctrl-C while jest runs.
-	jest = spawn('npx', ['jest', '-c', 'test/chaos/jest.config.js', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
-		cwd: PROJECT_DIR,
-		stdio: 'inherit',
+	// jest runs beside this process, which serves the cases' control server meanwhile.
+	const run = runJest({
+		config: 'test/chaos/jest.config.js',
+		resultsFile,
 		env: {
-			...process.env,
 			CHAOS_CONTROL_URL: `http://127.0.0.1:${control.address().port}`,
 			CHAOS_FIXTURES: JSON.stringify(CHAOS),
 			CHAOS_FIGURES_FILE: process.env.CHAOS_FIGURES_FILE ?? join(mkdtempSync(join(tmpdir(), 'slack-webhooks-chaos-figures-')), 'chaos-figures.json'),
@@ -117,15 +116,10 @@ try {
 			QUEUE_WORKER_LOGS: JSON.stringify(workers.map(({ name, logFile }) => ({ name, logFile }))),
 		},
 	});
-	await new Promise((resolve) => jest.once('exit', resolve));
-	try {
-		const result = JSON.parse(readFileSync(resultsFile, 'utf8'));
-		passed = result.numPassedTests;
-		failed = result.numFailedTests + (result.numRuntimeErrorTestSuites ?? 0);
-	} catch {
-		failed = Math.max(failed, 1);
-		say('jest wrote no results');
-	}
+	jest = run.child;
+	const counts = await run.counts;
+	({ passed, failed } = counts);
+	if (counts.noResults) say('jest wrote no results');
 } catch (error) {
 	say(`could not run: ${error.stack ?? error.message}`);
 	failed = Math.max(failed, 1);
