@@ -6,14 +6,14 @@
 //
 // Arguments go to jest (`npm run test:queue -- -t '(f)'` runs one case).
 // QUEUE_LOAD_REQUESTS sizes case (d) (default 10,000). QUEUE_KEEP_FOLDER=1 keeps logs and folders.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { QUEUE, queueCredentials, queueWorkflows, REUSED_WORKFLOWS, WEBHOOK_PATHS } from '../test/harness/fixtures/queue.mjs';
 import { DEFAULT_N8N_VERSION } from '../test/harness/n8n-runtime.mjs';
-import { buildAndPack, freePort, PROJECT_DIR, waitForWebhook } from '../test/harness/n8n-instance.mjs';
+import { runJest } from '../test/harness/jest-run.mjs';
+import { buildAndPack, freePort, waitForWebhook } from '../test/harness/n8n-instance.mjs';
 import { startQueueCluster } from '../test/harness/queue/cluster.mjs';
 
 const say = (message) => console.log(`[queue] ${message}`);
@@ -54,12 +54,10 @@ try {
 	// TEST_RESULTS_DIR (set by .ci/run) collects jest's JSON results for CI's summary line.
 	const resultsFile = join(process.env.TEST_RESULTS_DIR ?? mkdtempSync(join(tmpdir(), 'slack-webhooks-queue-results-')), `queue-${version}.json`);
 	const workers = cluster.processes.filter(({ role }) => role === 'worker');
-	// Not spawnSync: this process must stay responsive to Ctrl-C while jest runs.
-	jest = spawn('npx', ['jest', '-c', 'test/queue/jest.config.js', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)], {
-		cwd: PROJECT_DIR,
-		stdio: 'inherit',
+	const run = runJest({
+		config: 'test/queue/jest.config.js',
+		resultsFile,
 		env: {
-			...process.env,
 			QUEUE_N8N_VERSION: version,
 			QUEUE_WEBHOOK_ORIGINS: JSON.stringify(cluster.webhookOrigins),
 			QUEUE_MAIN_ORIGIN: cluster.mainOrigin,
@@ -70,15 +68,10 @@ try {
 			QUEUE_FIXTURES: JSON.stringify({ QUEUE, REUSED_WORKFLOWS }),
 		},
 	});
-	await new Promise((resolve) => jest.once('exit', resolve));
-	try {
-		const result = JSON.parse(readFileSync(resultsFile, 'utf8'));
-		passed = result.numPassedTests;
-		failed = result.numFailedTests + (result.numRuntimeErrorTestSuites ?? 0);
-	} catch {
-		failed = Math.max(failed, 1);
-		say('jest wrote no results');
-	}
+	jest = run.child;
+	const counts = await run.counts;
+	({ passed, failed } = counts);
+	if (counts.noResults) say('jest wrote no results');
 } catch (error) {
 	say(`could not run: ${error.stack ?? error.message}`);
 	failed = Math.max(failed, 1);

@@ -10,8 +10,8 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	// test/e2e, test/queue and test/install need running n8n processes: npm run test:e2e, test:queue and test:install start them.
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/', '/test/install/'],
+	// test/e2e, test/queue, test/install and the chaos cases need running n8n processes: npm run test:e2e, test:queue, test:install and test:chaos start them.
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/queue/', '/test/install/', '\\.chaos\\.test\\.ts$'],
 	testTimeout: 30_000,
 	// Four workers on two cores: the fault suite's three files mostly wait on the pace the node
 	// learns, so a fourth worker keeps the cores busy with the rest meanwhile.

