@@ -199,7 +199,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 		const windowSeconds = duplicateWindowSeconds(options);
 		const key = incomingMessageKey(fields);
 		if (key && windowSeconds > 0) {
-			const claim = await claimIncomingMessage(this, key, windowSeconds * 1000);
+			const claim = await claimIncomingMessage(this, key, windowSeconds * 1000, responseModeFor(respond) === 'onReceived');
 			if (claim !== 'new') return answer(statusForUnstartedClaim(claim));
 		}
 

@@ -135,7 +135,7 @@ async function claimEvent(context: IWebhookFunctions, key: string, wiring: Slack
 	const configured = duplicateWindowSeconds(wiring.options);
 	if (configured <= 0) return 'new';
 	const windowSeconds = Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
-	return await claimIncomingMessage(context, key, windowSeconds * 1000);
+	return await claimIncomingMessage(context, key, windowSeconds * 1000, wiring.n8nAnswersOnReceived);
 }
 
 /** The last retry plus margin: Slack retries immediately, after 1 minute and after 5 minutes. */

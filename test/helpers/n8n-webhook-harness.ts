@@ -55,6 +55,11 @@ export class TriggerHarness {
 	readonly credentialReads: string[] = [];
 	/** Plays n8n failing to create the execution (as with a busy SQLite database). */
 	failExecutionStart = false;
+	/**
+	 * For the response modes where the workflow answers (not "onReceived"): the status n8n answers
+	 * with once the workflow has run; 500 plays a workflow that ended in an error.
+	 */
+	workflowAnswerStatus = 200;
 	/** Plays a slow n8n (a busy database): n8n finishes creating the execution, and answers, once this resolves. */
 	executionCreated: Promise<void> | undefined;
 	/** True while a request waits for `executionCreated`. */
@@ -180,7 +185,7 @@ export class TriggerHarness {
 		const resolve = (field: string) => resolveDescriptionField(webhookDescription, field, node.parameters as IDataObject);
 		if (resolve('responseMode') !== 'onReceived') {
 			// n8n would now run the workflow and answer as the response mode says; not here.
-			response.writeHead(200, { 'x-harness': 'workflow-started' });
+			response.writeHead(this.workflowAnswerStatus, { 'x-harness': 'workflow-started' });
 			response.end();
 			return;
 		}

@@ -52,18 +52,28 @@ async function incomingMessageClaimsFor(context: IWebhookFunctions): Promise<Inc
  * Claims an incoming message for this trigger node, before the workflow data is returned to n8n:
  * 'repeat' when a workflow already started for it within `windowMs`; 'inFlight' when another
  * request still holds it (answer so that Slack sends it again); 'new' when this request may start
- * it. A new claim is settled by what n8n answers: a 2xx means the execution exists (n8n 2.x
- * answers once it has created it), a 5xx that it could not be created, and Slack's retry then gets
- * through. When Slack gave up first and closed the connection, no 'finish' comes, but n8n's answer
- * still ends the response, and the claim's renewals read it from there.
+ * it. A new claim is settled by what n8n answers. When n8n answers once it has created the
+ * execution (`n8nAnswersOnReceived`, n8n 2.x), a 2xx means the execution exists and anything else
+ * that it could not be created, and Slack's retry then gets through. Otherwise the answer comes
+ * from the workflow (its last node, a Respond to Webhook node, an error it ended with), so the
+ * execution existed whatever the status. When Slack gave up first and closed the connection, no
+ * 'finish' comes, but n8n's answer still ends the response, and the claim's renewals read it there.
  */
-export async function claimIncomingMessage(context: IWebhookFunctions, key: string, windowMs: number): Promise<'new' | 'repeat' | 'inFlight'> {
+export async function claimIncomingMessage(
+	context: IWebhookFunctions,
+	key: string,
+	windowMs: number,
+	n8nAnswersOnReceived: boolean,
+): Promise<'new' | 'repeat' | 'inFlight'> {
 	const claims = await incomingMessageClaimsFor(context);
 	const outcome = await claimIncomingMessageKey(claims, key, { windowMs });
 	if (outcome.state !== 'new') return outcome.state === 'started' ? 'repeat' : 'inFlight';
 	const { held } = outcome;
 	const response = context.getResponseObject();
-	const outcomeOfAnswer = () => (response.writableEnded ? (response.statusCode >= 500 ? 'notStarted' : 'started') : undefined);
+	const outcomeOfAnswer = () => {
+		if (!response.writableEnded) return undefined;
+		return !n8nAnswersOnReceived || (response.statusCode >= 200 && response.statusCode < 300) ? 'started' : 'notStarted';
+	};
 	response.once('finish', () => void (outcomeOfAnswer() === 'notStarted' ? held.notStarted() : held.started()));
 	held.settleWhen(outcomeOfAnswer);
 	return 'new';

@@ -318,6 +318,20 @@ describe.each([1, 2, 3])("Slack Outgoing Webhook Trigger (type version %i) throu
 			});
 		});
 
+		it('takes a message as started once the workflow answered, even with an error: When Last Node Finishes', async () => {
+			harness.parameters = { ...harness.parameters, respond: 'lastNode' };
+			harness.workflowAnswerStatus = 500;
+			const message = form(freshPost());
+			try {
+				expect((await harness.post(message, FORM)).status).toBe(500);
+			} finally {
+				harness.workflowAnswerStatus = 200;
+			}
+			// The execution ran (and failed): Slack's retry must not run it again.
+			expect(await harness.post(message, FORM)).toMatchObject({ status: 200, body: '' });
+			expect(started()).toBe(1);
+		});
+
 		it('answers a repeat of the same message 200 empty and starts nothing', async () => {
 			const post = form(freshPost());
 			await harness.post(post, FORM);
