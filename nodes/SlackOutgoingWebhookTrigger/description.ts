@@ -6,233 +6,270 @@ import { DEFAULT_DUPLICATE_WINDOW_SECONDS } from './parameters';
 const fromVersion3 = { '@version': [{ _cnd: { gte: 3 } }] };
 const beforeVersion3 = { '@version': [{ _cnd: { lt: 3 } }] };
 
+const setupNoticeProperty: INodeProperties = {
+	displayName:
+		'Point a Slack outgoing webhook, a slash command or a Mattermost outgoing webhook at the URL above (the Production URL once the workflow is active).',
+	name: 'setupNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: beforeVersion3 },
+};
+
+const slackAppSetupNoticeProperty: INodeProperties = {
+	displayName:
+		"Paste the Production URL above (once the workflow is active) into a Slack app's settings: Event Subscriptions > Request URL, Interactivity & Shortcuts > Request URL, and each Slash Command's Request URL; or into a legacy outgoing webhook or Mattermost. Slack app requests are verified by the credential's Signing Secret.",
+	name: 'slackAppSetupNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: fromVersion3 },
+};
+
+export const channelsProperty: INodeProperties = {
+	displayName: 'Channels',
+	name: 'channels',
+	type: 'string',
+	default: '',
+	placeholder: '#deploys, C2147483705',
+	description: 'Channels to listen to, by name (with or without #) or ID, separated by commas. Empty: any channel, and then Trigger Words are required.',
+};
+
+export const channelIdNoticeProperty: INodeProperties = {
+	displayName: 'Slack app events and button clicks carry channel IDs (such as C2147483705), not names: list channels by ID for them',
+	name: 'channelIdNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: fromVersion3 },
+};
+
+export const triggerWordsProperty: INodeProperties = {
+	displayName: 'Trigger Words',
+	name: 'triggerWords',
+	type: 'string',
+	default: '',
+	placeholder: 'googlebot:, deploy',
+	description: 'Words a message must start with, separated by commas. For slash commands they match the command (such as /deploy).',
+	hint: 'With Channels set as well, a message must match both.',
+};
+
+export const matchModeProperty: INodeProperties = {
+	displayName: 'Match Mode',
+	name: 'matchMode',
+	type: 'options',
+	default: 'startsWith',
+	options: [
+		{ name: 'Starts With (Slack)', value: 'startsWith', description: 'The text begins with the trigger word' },
+		{ name: 'First Word Is Exactly (Mattermost)', value: 'firstWord', description: 'The first word of the text equals the trigger word' },
+		{ name: 'Anywhere', value: 'anywhere', description: 'The trigger word appears as a whole word anywhere in the text' },
+	],
+};
+
+export const caseSensitiveProperty: INodeProperties = {
+	displayName: 'Case Sensitive',
+	name: 'caseSensitive',
+	type: 'boolean',
+	default: false,
+	description: 'Whether trigger words must match upper and lower case exactly',
+};
+
+export const eventKindsProperty: INodeProperties = {
+	displayName: 'Events to Accept',
+	name: 'eventKinds',
+	type: 'options',
+	default: 'both',
+	displayOptions: { show: fromVersion3 },
+	options: [
+		{ name: 'Messages and Mentions of the App', value: 'both', description: 'Message events (message.channels, .groups, .im, .mpim) and app_mention events' },
+		{ name: 'Messages', value: 'messages', description: 'Message events, filtered by Channels and Trigger Words' },
+		{ name: 'Mentions of the App', value: 'mentions', description: 'App_mention events; the leading mention is set aside before Trigger Words are matched' },
+	],
+	description: "Which of a Slack app's Events API events start the workflow. A mention arrives as both a message and a mention when the app subscribes to both.",
+};
+
+export const actionIdsProperty: INodeProperties = {
+	displayName: 'Action and Callback IDs',
+	name: 'actionIds',
+	type: 'string',
+	default: '',
+	placeholder: 'approve, reject',
+	displayOptions: { show: fromVersion3 },
+	description: 'Button and menu action_id values, and shortcut callback_id values, that start the workflow, separated by commas. Empty: no click or shortcut starts it.',
+	hint: 'Channels applies to clicks too, where the payload has a channel.',
+};
+
+export const respondProperty: INodeProperties = {
+	displayName: 'Respond',
+	name: 'respond',
+	type: 'options',
+	default: 'immediately',
+	options: [
+		{ name: 'Immediately', value: 'immediately', description: 'With the reply set below, as soon as the message is accepted' },
+		{ name: 'When Last Node Finishes', value: 'lastNode', description: "With the last node's first item, as a Slack reply" },
+		{ name: 'Using Respond to Webhook Node', value: 'responseNode', description: 'With what a Respond to Webhook node (version 1) sends' },
+		{ name: 'No Reply', value: 'noReply', description: 'An empty 200 answer; Slack posts nothing' },
+	],
+};
+
+const slackAppRespondNoticeProperty: INodeProperties = {
+	displayName:
+		"Slack reads no reply to an event or a click: those are always answered with an empty 200 as soon as the execution exists, and Respond applies to slash commands and outgoing webhooks. To answer an event, use a Slack Incoming Webhook node with Thread TS set to {{ $json.ts }} (for the webhook's own channel) or n8n's Slack node for other channels; to answer a click, a Slack Incoming Webhook node set to Response URL with {{ $json.response_url }}.",
+	name: 'slackAppRespondNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: fromVersion3 },
+};
+
+export const lastNodeNoticeProperty: INodeProperties = {
+	displayName:
+		'The reply is the first item of the last node: its text, username, icon_emoji, icon_url, attachments, blocks, response_type and thread_ts fields. Nothing else is sent. Slack waits about 3 seconds for it: for a slower slash command, respond Immediately with a short acknowledgement and post the answer later with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
+	name: 'lastNodeNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { respond: ['lastNode'] } },
+};
+
+const responseNodeNoticeProperty: INodeProperties = {
+	displayName:
+		'Add a Respond to Webhook node of version 1: newer versions only accept n8n\'s own Webhook node as the trigger.',
+	name: 'responseNodeNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { respond: ['responseNode'] } },
+};
+
+export const replyTextProperty: INodeProperties = {
+	displayName: 'Reply Text',
+	name: 'replyText',
+	type: 'string',
+	typeOptions: { rows: 2 },
+	default: '',
+	placeholder: 'African or European?',
+	description: 'What Slack posts back into the channel; empty posts nothing',
+	hint: 'A slash command that takes longer than 3 seconds: acknowledge here (such as "Working on it…"), then post the answer with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
+	displayOptions: { show: { respond: ['immediately'] } },
+};
+
+export const replyOptionsProperty: INodeProperties = {
+	displayName: 'Reply Options',
+	name: 'replyOptions',
+	type: 'collection',
+	placeholder: 'Add Reply Option',
+	default: {},
+	displayOptions: { show: { respond: ['immediately'] } },
+	options: [
+		{
+			displayName: 'Attachments (JSON)',
+			name: 'attachments',
+			type: 'json',
+			default: '[]',
+			description: 'A JSON array of message attachments',
+		},
+		{
+			displayName: 'Icon Emoji',
+			name: 'iconEmoji',
+			type: 'string',
+			default: '',
+			placeholder: ':robot_face:',
+		},
+		{
+			displayName: 'Icon URL',
+			name: 'iconUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://example.com/bot.png',
+		},
+		{
+			displayName: 'Response Type',
+			name: 'responseType',
+			type: 'options',
+			default: '',
+			options: [
+				{ name: 'Default', value: '' },
+				{ name: 'In Channel (Slash Command)', value: 'in_channel', description: 'Everyone in the channel sees the reply' },
+				{ name: 'Ephemeral (Slash Command)', value: 'ephemeral', description: 'Only the user who typed the command sees it' },
+				{ name: 'Comment (Mattermost)', value: 'comment', description: 'The reply goes into the thread of the message' },
+			],
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			placeholder: 'Report Bot',
+			description: 'Name to post the reply as, instead of the integration\'s',
+		},
+	],
+};
+
+export const duplicateWindowOption: INodeProperties = {
+	displayName: 'Duplicate Window (Seconds)',
+	name: 'duplicateWindow',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: DEFAULT_DUPLICATE_WINDOW_SECONDS,
+	description: 'A message delivered again within this time (Slack retries when it gets no 200) starts nothing; 0 turns this off. A Slack app event is recognised by its event_id for at least 10 minutes, the span of Slack\'s retries.',
+};
+
+export const ignoreBotsOption: INodeProperties = {
+	displayName: 'Ignore Bot Messages',
+	name: 'ignoreBots',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to ignore messages from slackbot and other bots, so a reply cannot trigger the workflow again',
+};
+
+export const ignoreUsersOption: INodeProperties = {
+	displayName: 'Ignore Users',
+	name: 'ignoreUsers',
+	type: 'string',
+	default: '',
+	placeholder: 'deploy-bot, U2147483697',
+	description: 'User names or IDs whose messages are ignored, separated by commas',
+};
+
+export const verifyBeforeFilteringOption: INodeProperties = {
+	displayName: 'Verify Before Filtering',
+	name: 'verifyBeforeFiltering',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to check the token or signature of every request before the channel, trigger-word and user filters. Off, a caller without the token can learn the filters: a message they let through gets 401, any other 200. On, such a caller gets 401 for everything, but every request the filters would have dropped is verified too (a credential read when none is kept from the last 30 seconds).',
+	displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+};
+
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [duplicateWindowOption, ignoreBotsOption, ignoreUsersOption, verifyBeforeFilteringOption],
+};
+
+const shareThroughRedisProperty: INodeProperties = {
+	displayName: 'Share Duplicate Filter Through Redis',
+	name: 'shareThroughRedis',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to keep the keys of recent incoming messages in Redis, so that with several webhook processes (n8n queue mode) a message Slack sends again starts nothing',
+	hint: 'Only needed when n8n runs more than one webhook process. Without it the filter is kept in each n8n process.',
+};
+
 export const triggerProperties: INodeProperties[] = [
-	{
-		displayName:
-			'Point a Slack outgoing webhook, a slash command or a Mattermost outgoing webhook at the URL above (the Production URL once the workflow is active).',
-		name: 'setupNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: beforeVersion3 },
-	},
-	{
-		displayName:
-			"Paste the Production URL above (once the workflow is active) into a Slack app's settings: Event Subscriptions > Request URL, Interactivity & Shortcuts > Request URL, and each Slash Command's Request URL; or into a legacy outgoing webhook or Mattermost. Slack app requests are verified by the credential's Signing Secret.",
-		name: 'slackAppSetupNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: fromVersion3 },
-	},
-	{
-		displayName: 'Channels',
-		name: 'channels',
-		type: 'string',
-		default: '',
-		placeholder: '#deploys, C2147483705',
-		description: 'Channels to listen to, by name (with or without #) or ID, separated by commas. Empty: any channel, and then Trigger Words are required.',
-	},
-	{
-		displayName: 'Slack app events and button clicks carry channel IDs (such as C2147483705), not names: list channels by ID for them',
-		name: 'channelIdNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: fromVersion3 },
-	},
-	{
-		displayName: 'Trigger Words',
-		name: 'triggerWords',
-		type: 'string',
-		default: '',
-		placeholder: 'googlebot:, deploy',
-		description: 'Words a message must start with, separated by commas. For slash commands they match the command (such as /deploy).',
-		hint: 'With Channels set as well, a message must match both.',
-	},
-	{
-		displayName: 'Match Mode',
-		name: 'matchMode',
-		type: 'options',
-		default: 'startsWith',
-		options: [
-			{ name: 'Starts With (Slack)', value: 'startsWith', description: 'The text begins with the trigger word' },
-			{ name: 'First Word Is Exactly (Mattermost)', value: 'firstWord', description: 'The first word of the text equals the trigger word' },
-			{ name: 'Anywhere', value: 'anywhere', description: 'The trigger word appears as a whole word anywhere in the text' },
-		],
-	},
-	{
-		displayName: 'Case Sensitive',
-		name: 'caseSensitive',
-		type: 'boolean',
-		default: false,
-		description: 'Whether trigger words must match upper and lower case exactly',
-	},
-	{
-		displayName: 'Events to Accept',
-		name: 'eventKinds',
-		type: 'options',
-		default: 'both',
-		displayOptions: { show: fromVersion3 },
-		options: [
-			{ name: 'Messages and Mentions of the App', value: 'both', description: 'Message events (message.channels, .groups, .im, .mpim) and app_mention events' },
-			{ name: 'Messages', value: 'messages', description: 'Message events, filtered by Channels and Trigger Words' },
-			{ name: 'Mentions of the App', value: 'mentions', description: 'App_mention events; the leading mention is set aside before Trigger Words are matched' },
-		],
-		description: "Which of a Slack app's Events API events start the workflow. A mention arrives as both a message and a mention when the app subscribes to both.",
-	},
-	{
-		displayName: 'Action and Callback IDs',
-		name: 'actionIds',
-		type: 'string',
-		default: '',
-		placeholder: 'approve, reject',
-		displayOptions: { show: fromVersion3 },
-		description: 'Button and menu action_id values, and shortcut callback_id values, that start the workflow, separated by commas. Empty: no click or shortcut starts it.',
-		hint: 'Channels applies to clicks too, where the payload has a channel.',
-	},
-	{
-		displayName: 'Respond',
-		name: 'respond',
-		type: 'options',
-		default: 'immediately',
-		options: [
-			{ name: 'Immediately', value: 'immediately', description: 'With the reply set below, as soon as the message is accepted' },
-			{ name: 'When Last Node Finishes', value: 'lastNode', description: "With the last node's first item, as a Slack reply" },
-			{ name: 'Using Respond to Webhook Node', value: 'responseNode', description: 'With what a Respond to Webhook node (version 1) sends' },
-			{ name: 'No Reply', value: 'noReply', description: 'An empty 200 answer; Slack posts nothing' },
-		],
-	},
-	{
-		displayName:
-			"Slack reads no reply to an event or a click: those are always answered with an empty 200 as soon as the execution exists, and Respond applies to slash commands and outgoing webhooks. To answer an event, use a Slack Incoming Webhook node with Thread TS set to {{ $json.ts }} (for the webhook's own channel) or n8n's Slack node for other channels; to answer a click, a Slack Incoming Webhook node set to Response URL with {{ $json.response_url }}.",
-		name: 'slackAppRespondNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: fromVersion3 },
-	},
-	{
-		displayName:
-			'The reply is the first item of the last node: its text, username, icon_emoji, icon_url, attachments, blocks, response_type and thread_ts fields. Nothing else is sent. Slack waits about 3 seconds for it: for a slower slash command, respond Immediately with a short acknowledgement and post the answer later with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
-		name: 'lastNodeNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { respond: ['lastNode'] } },
-	},
-	{
-		displayName:
-			'Add a Respond to Webhook node of version 1: newer versions only accept n8n\'s own Webhook node as the trigger.',
-		name: 'responseNodeNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { respond: ['responseNode'] } },
-	},
-	{
-		displayName: 'Reply Text',
-		name: 'replyText',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
-		placeholder: 'African or European?',
-		description: 'What Slack posts back into the channel; empty posts nothing',
-		hint: 'A slash command that takes longer than 3 seconds: acknowledge here (such as "Working on it…"), then post the answer with a Slack Incoming Webhook node set to Response URL (Slash Command or Button).',
-		displayOptions: { show: { respond: ['immediately'] } },
-	},
-	{
-		displayName: 'Reply Options',
-		name: 'replyOptions',
-		type: 'collection',
-		placeholder: 'Add Reply Option',
-		default: {},
-		displayOptions: { show: { respond: ['immediately'] } },
-		options: [
-			{
-				displayName: 'Attachments (JSON)',
-				name: 'attachments',
-				type: 'json',
-				default: '[]',
-				description: 'A JSON array of message attachments',
-			},
-			{
-				displayName: 'Icon Emoji',
-				name: 'iconEmoji',
-				type: 'string',
-				default: '',
-				placeholder: ':robot_face:',
-			},
-			{
-				displayName: 'Icon URL',
-				name: 'iconUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://example.com/bot.png',
-			},
-			{
-				displayName: 'Response Type',
-				name: 'responseType',
-				type: 'options',
-				default: '',
-				options: [
-					{ name: 'Default', value: '' },
-					{ name: 'In Channel (Slash Command)', value: 'in_channel', description: 'Everyone in the channel sees the reply' },
-					{ name: 'Ephemeral (Slash Command)', value: 'ephemeral', description: 'Only the user who typed the command sees it' },
-					{ name: 'Comment (Mattermost)', value: 'comment', description: 'The reply goes into the thread of the message' },
-				],
-			},
-			{
-				displayName: 'Username',
-				name: 'username',
-				type: 'string',
-				default: '',
-				placeholder: 'Report Bot',
-				description: 'Name to post the reply as, instead of the integration\'s',
-			},
-		],
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Duplicate Window (Seconds)',
-				name: 'duplicateWindow',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: DEFAULT_DUPLICATE_WINDOW_SECONDS,
-				description: 'A message delivered again within this time (Slack retries when it gets no 200) starts nothing; 0 turns this off. A Slack app event is recognised by its event_id for at least 10 minutes, the span of Slack\'s retries.',
-			},
-			{
-				displayName: 'Ignore Bot Messages',
-				name: 'ignoreBots',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to ignore messages from slackbot and other bots, so a reply cannot trigger the workflow again',
-			},
-			{
-				displayName: 'Ignore Users',
-				name: 'ignoreUsers',
-				type: 'string',
-				default: '',
-				placeholder: 'deploy-bot, U2147483697',
-				description: 'User names or IDs whose messages are ignored, separated by commas',
-			},
-			{
-				displayName: 'Verify Before Filtering',
-				name: 'verifyBeforeFiltering',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to check the token or signature of every request before the channel, trigger-word and user filters. Off, a caller without the token can learn the filters: a message they let through gets 401, any other 200. On, such a caller gets 401 for everything, but every request the filters would have dropped is verified too (a credential read when none is kept from the last 30 seconds).',
-				displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
-			},
-		],
-	},
-	{
-		displayName: 'Share Duplicate Filter Through Redis',
-		name: 'shareThroughRedis',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to keep the keys of recent incoming messages in Redis, so that with several webhook processes (n8n queue mode) a message Slack sends again starts nothing',
-		hint: 'Only needed when n8n runs more than one webhook process. Without it the filter is kept in each n8n process.',
-	},
+	setupNoticeProperty,
+	slackAppSetupNoticeProperty,
+	channelsProperty,
+	channelIdNoticeProperty,
+	triggerWordsProperty,
+	matchModeProperty,
+	caseSensitiveProperty,
+	eventKindsProperty,
+	actionIdsProperty,
+	respondProperty,
+	slackAppRespondNoticeProperty,
+	lastNodeNoticeProperty,
+	responseNodeNoticeProperty,
+	replyTextProperty,
+	replyOptionsProperty,
+	optionsProperty,
+	shareThroughRedisProperty,
 ];
