@@ -11,18 +11,19 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
 import { claimIncomingMessage } from '../shared/state/from-node';
 import { triggerProperties } from './description';
-import { matchMessage, splitArgs } from './matching';
-import { incomingMessageKey, detectSource, messageTimeIso, readPostedFields, readPostedToken } from './message';
-import { assertUsableSettings, duplicateWindowSeconds, immediateReply, readMatchSettings } from './parameters';
+import { matchMessage, postedMessageItem } from './matching';
+import { incomingMessageKey, detectSource, readPostedFields, readPostedToken } from './message';
+import { assertUsableSettings, duplicateWindowSeconds, ignoreRulesFrom, immediateReply, readMatchSettings } from './parameters';
 import { shapeLastNodeResponse, statusForUnstartedClaim, writeReply } from './reply';
 import { handleSlackAppRequest } from './slack-app';
 import {
 	bodyKind,
+	describeInvalidTeamId,
 	describeVerificationProblem,
+	firstInvalidTeamId,
 	signedRequestFrom,
 	verificationSettingsFrom,
 	verifyRequestWithKeys,
@@ -115,8 +116,8 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 				const data = credential.data ?? {};
 				const problem = describeVerificationProblem(verificationSettingsFrom(data));
 				if (problem) return { status: 'Error', message: problem };
-				const badTeam = splitList(data.allowedTeamIds).find((team) => !/^[TE][A-Z0-9]{2,}$/.test(team));
-				if (badTeam) return { status: 'Error', message: `"${badTeam}" is not a Slack team ID (they look like T0001 or E0001)` };
+				const badTeam = firstInvalidTeamId(data.allowedTeamIds);
+				if (badTeam) return { status: 'Error', message: describeInvalidTeamId(badTeam) };
 				return { status: 'OK', message: 'The settings are complete; send a message from Slack to try them' };
 			},
 		},
@@ -183,10 +184,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			if (!verdict.ok) return answer(verdict.status);
 		}
 		const source = detectSource(fields, kind === 'json');
-		const match = matchMessage(fields, source, readMatchSettings(this), {
-			ignoreBots: options.ignoreBots !== false,
-			ignoredUsers: splitList(options.ignoreUsers),
-		});
+		const match = matchMessage(fields, source, readMatchSettings(this), ignoreRulesFrom(options));
 		if (!match) return answer(200);
 		if (!verifiesFirst) {
 			const verdict = await verify();
@@ -203,15 +201,7 @@ export class SlackOutgoingWebhookTrigger implements INodeType {
 			if (claim !== 'new') return answer(statusForUnstartedClaim(claim));
 		}
 
-		const item: IDataObject = {
-			...fields,
-			...(source !== 'slack_slash_command' ? { trigger_word: match.triggerWord } : {}),
-			text_without_trigger: match.textWithoutTrigger,
-			args: splitArgs(match.textWithoutTrigger),
-			source,
-			message_time: messageTimeIso(fields.timestamp),
-			received_at: new Date().toISOString(),
-		};
+		const item = postedMessageItem(fields, source, match, new Date()) as IDataObject;
 		const workflowData = [this.helpers.returnJsonArray([item])];
 
 		// n8n sends `webhookResponse` itself, after it has created the execution (2.x; 1.x sends it

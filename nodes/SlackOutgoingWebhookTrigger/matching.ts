@@ -1,4 +1,4 @@
-import { isIgnoredSender, stringField, type IgnoreRules, type MessageSource, type PostedFields } from './message';
+import { isIgnoredSender, messageTimeIso, stringField, type IgnoreRules, type MessageSource, type PostedFields } from './message';
 
 /**
  * Slack's "Channel and/or Trigger" rule: with no channel, trigger words are required; with both,
@@ -132,4 +132,20 @@ export function matchMessage(
 		if (!isSlashCommand) textWithoutTrigger = match.rest;
 	}
 	return { triggerWord, textWithoutTrigger };
+}
+
+/**
+ * The item the workflow starts with for a posted message or a slash command: every posted field
+ * but the token, what the match found, and when. Slash commands have no trigger word of their own.
+ */
+export function postedMessageItem(fields: PostedFields, source: MessageSource, match: MessageMatch, receivedAt: Date): Record<string, unknown> {
+	return {
+		...fields,
+		...(source !== 'slack_slash_command' ? { trigger_word: match.triggerWord } : {}),
+		text_without_trigger: match.textWithoutTrigger,
+		args: splitArgs(match.textWithoutTrigger),
+		source,
+		message_time: messageTimeIso(fields.timestamp),
+		received_at: receivedAt.toISOString(),
+	};
 }

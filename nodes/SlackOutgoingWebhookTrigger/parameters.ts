@@ -2,11 +2,14 @@
  * The trigger's parameters read where n8n calls it: the channel and trigger-word rules, the check
  * that refuses to activate a trigger that could never start, and the reply sent at once.
  */
-import { NodeOperationError, type IDataObject, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IHookFunctions, type ITriggerFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
+import { SLACK_EVENTS_API } from '../shared/slack';
 import { splitList } from '../shared/text';
 import { credentialIdOf, verifiedCredentials } from './credential-cache';
 import { describeMatchSettingsProblem, type MatchMode, type MatchSettings } from './matching';
+import type { EventKinds } from './events';
+import type { IgnoreRules } from './message';
 import { shapeReply, type SlackReply } from './reply';
 import { describeVerificationProblem, verificationKeysFrom, verificationSettingsFrom } from './verify';
 
@@ -18,7 +21,37 @@ export function duplicateWindowSeconds(options: IDataObject): number {
 	return typeof options.duplicateWindow === 'number' ? options.duplicateWindow : DEFAULT_DUPLICATE_WINDOW_SECONDS;
 }
 
-export function readMatchSettings(context: IWebhookFunctions | IHookFunctions): MatchSettings {
+/**
+ * Slack retries an event it got no 2xx for, with the same `event_id`, over about 6 minutes: an
+ * event is remembered at least that long, whatever the Duplicate Window, unless the filter is off.
+ */
+export function eventDuplicateWindowSeconds(options: IDataObject): number {
+	const configured = duplicateWindowSeconds(options);
+	return configured <= 0 ? 0 : Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
+}
+
+/** The last retry plus margin: Slack retries immediately, after 1 minute and after 5 minutes. */
+const SLACK_EVENTS_RETRY_SPAN_SECONDS = SLACK_EVENTS_API.retryScheduleSeconds.reduce<number>((sum, seconds) => sum + seconds, 0) + 240;
+
+/** Ignore Bot Messages (on unless turned off) and Ignore Users, from the Options collection. */
+export function ignoreRulesFrom(options: IDataObject): IgnoreRules {
+	return { ignoreBots: options.ignoreBots !== false, ignoredUsers: splitList(options.ignoreUsers) };
+}
+
+/** The contexts n8n calls the triggers of this package in: each reads the same parameters. */
+export type ParameterContext = IWebhookFunctions | IHookFunctions | ITriggerFunctions;
+
+/** Events to Accept (type version 3): which of a Slack app's events start the workflow. */
+export function readEventKinds(context: ParameterContext): EventKinds {
+	return context.getNodeParameter('eventKinds', 'both') as EventKinds;
+}
+
+/** Action and Callback IDs (type version 3): the clicks and shortcuts that start the workflow. */
+export function readActionIds(context: ParameterContext): string[] {
+	return splitList(context.getNodeParameter('actionIds', ''));
+}
+
+export function readMatchSettings(context: ParameterContext): MatchSettings {
 	return {
 		channels: splitList(context.getNodeParameter('channels', '')),
 		triggerWords: splitList(context.getNodeParameter('triggerWords', '')),
@@ -51,7 +84,7 @@ export async function assertUsableSettings(context: IHookFunctions): Promise<voi
 
 /** Version 3 also starts for buttons and shortcuts, which need no channel or trigger word. */
 function listensToSlackApp(context: IHookFunctions): boolean {
-	return context.getNode().typeVersion >= 3 && splitList(context.getNodeParameter('actionIds', '')).length > 0;
+	return context.getNode().typeVersion >= 3 && readActionIds(context).length > 0;
 }
 
 /**
@@ -59,7 +92,7 @@ function listensToSlackApp(context: IHookFunctions): boolean {
  * (n8n 1.x gives webhook-time expressions no $json) must not turn into a 500, which Slack would
  * answer by sending the message again: the reply is left out and the reason logged.
  */
-export function immediateReply(context: IWebhookFunctions): SlackReply | undefined {
+export function immediateReply(context: IWebhookFunctions | ITriggerFunctions): SlackReply | undefined {
 	let text: unknown;
 	let options: IDataObject;
 	try {
@@ -79,7 +112,7 @@ export function immediateReply(context: IWebhookFunctions): SlackReply | undefin
 	});
 }
 
-function parseAttachments(context: IWebhookFunctions, value: unknown): unknown {
+function parseAttachments(context: IWebhookFunctions | ITriggerFunctions, value: unknown): unknown {
 	if (typeof value !== 'string') return value;
 	if (value.trim() === '') return undefined;
 	try {

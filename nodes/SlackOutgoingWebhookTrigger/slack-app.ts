@@ -3,12 +3,11 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 import { SLACK_EVENTS_API } from '../shared/slack';
 import { claimIncomingMessage } from '../shared/state/from-node';
-import { incomingEventKey, eventItem, matchEvent, readEventsApiRequest, type EventKinds, type EventRetry } from './events';
+import { incomingEventKey, eventItem, matchEvent, readEventsApiRequest, type EventRetry } from './events';
 import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
 import type { MatchSettings } from './matching';
-import { splitList } from '../shared/text';
 import { verificationKeysOf } from './credential-cache';
-import { duplicateWindowSeconds } from './parameters';
+import { eventDuplicateWindowSeconds, ignoreRulesFrom, readActionIds, readEventKinds } from './parameters';
 import { statusForUnstartedClaim } from './reply';
 import { headerValue, signedRequestFrom, verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
 
@@ -36,7 +35,7 @@ export async function handleSlackAppRequest(
 	wiring: SlackAppWiring,
 ): Promise<IWebhookResponseData | undefined> {
 	const request = context.getRequestObject();
-	const ignore = { ignoreBots: wiring.options.ignoreBots !== false, ignoredUsers: splitList(wiring.options.ignoreUsers) };
+	const ignore = ignoreRulesFrom(wiring.options);
 
 	const eventsRequest = kind === 'json' ? readEventsApiRequest(body) : undefined;
 	if (eventsRequest?.kind === 'urlVerification') {
@@ -55,8 +54,7 @@ export async function handleSlackAppRequest(
 		const { envelope, event } = eventsRequest;
 		const refusedFirst = verifiesFirst ? await refusal(context, envelope.team_id) : undefined;
 		if (refusedFirst) return wiring.answer(refusedFirst);
-		const kinds = context.getNodeParameter('eventKinds', 'both') as EventKinds;
-		const match = matchEvent(event, kinds, wiring.matchSettings, ignore);
+		const match = matchEvent(event, readEventKinds(context), wiring.matchSettings, ignore);
 		if (!match) return wiring.answer(200);
 		const refused = verifiesFirst ? undefined : await refusal(context, envelope.team_id);
 		if (refused) return wiring.answer(refused);
@@ -72,8 +70,7 @@ export async function handleSlackAppRequest(
 	const { payload } = interactivityRequest;
 	const refusedFirst = verifiesFirst ? await refusal(context, interactionTeamId(payload)) : undefined;
 	if (refusedFirst) return wiring.answer(refusedFirst);
-	const ids = splitList(context.getNodeParameter('actionIds', ''));
-	const match = matchInteraction(payload, ids, wiring.matchSettings.channels);
+	const match = matchInteraction(payload, readActionIds(context), wiring.matchSettings.channels);
 	if (!match) return wiring.answer(200);
 	const refused = verifiesFirst ? undefined : await refusal(context, interactionTeamId(payload));
 	if (refused) return wiring.answer(refused);
@@ -127,19 +124,14 @@ async function verifySlackAppRequest(context: IWebhookFunctions, teamId: unknown
 }
 
 /**
- * Slack retries an event it got no 2xx for, with the same `event_id`: a retry of an event that
- * started a workflow starts nothing. Slack's retries span about 6 minutes, so the window is at
- * least that long for events. Only an authentic event is recorded (the signature was checked).
+ * A retry of an event that started a workflow starts nothing (eventDuplicateWindowSeconds). Only
+ * an authentic event is recorded (the signature was checked).
  */
 async function claimEvent(context: IWebhookFunctions, key: string, wiring: SlackAppWiring): Promise<'new' | 'repeat' | 'inFlight'> {
-	const configured = duplicateWindowSeconds(wiring.options);
-	if (configured <= 0) return 'new';
-	const windowSeconds = Math.max(configured, SLACK_EVENTS_RETRY_SPAN_SECONDS);
+	const windowSeconds = eventDuplicateWindowSeconds(wiring.options);
+	if (windowSeconds <= 0) return 'new';
 	return await claimIncomingMessage(context, key, windowSeconds * 1000, wiring.n8nAnswersOnReceived);
 }
-
-/** The last retry plus margin: Slack retries immediately, after 1 minute and after 5 minutes. */
-const SLACK_EVENTS_RETRY_SPAN_SECONDS = SLACK_EVENTS_API.retryScheduleSeconds.reduce<number>((sum, seconds) => sum + seconds, 0) + 240;
 
 /**
  * Slack reads nothing in the answer to an event or a click: an empty 200, sent by n8n once the
