@@ -283,3 +283,77 @@ export const SLACK_INTERACTIVITY = {
 	/** A global shortcut (from the composer or the search bar): no channel, no response URL. */
 	globalShortcutType: 'shortcut',
 } as const;
+
+/**
+ * Socket Mode: the app opens a WebSocket to Slack and receives its Events API payloads, slash
+ * commands and interactivity through it, with no Request URL. Sources: Slack's "Using Socket Mode"
+ * guide (apps.connections.open gives a single-use `wss://` URL; `hello` on connect; `disconnect`
+ * with `warning` shortly before Slack closes a connection, `refresh_requested` when it asks for a
+ * new one, `link_disabled` when Socket Mode was turned off in the app's settings; every envelope
+ * acknowledged with its `envelope_id` within 3 seconds, or sent again with `retry_attempt` and
+ * `retry_reason`; events spread over up to 10 connections of an app; `debug_reconnects=true` on
+ * the URL makes Slack rotate connections every few seconds), the `apps.connections.open` method
+ * reference (an app-level token, `xapp-…`, with the `connections:write` scope; Tier 3 rate limit),
+ * and the Web API's error strings ("Web API basics", Errors). Apps that use Socket Mode cannot be
+ * listed in the Slack Marketplace.
+ */
+export const SLACK_SOCKET_MODE = {
+	/** Slack's Web API; GovSlack's is the other one Slack runs. */
+	apiBaseUrls: ['https://slack.com/api/', 'https://slack-gov.com/api/'],
+	openMethod: 'apps.connections.open',
+	appTokenPrefix: 'xapp-',
+	/** Bot and user tokens, which apps.connections.open refuses (`not_allowed_token_type`). */
+	otherTokenPrefixes: ['xoxb-', 'xoxp-', 'xoxe-', 'xoxa-'],
+	requiredScope: 'connections:write',
+	helloType: 'hello',
+	disconnectType: 'disconnect',
+	disconnectReasons: { warning: 'warning', refreshRequested: 'refresh_requested', linkDisabled: 'link_disabled' },
+	envelopeTypes: { events: 'events_api', slashCommands: 'slash_commands', interactive: 'interactive' },
+	ackTimeoutSeconds: 3,
+	maxConnectionsPerApp: 10,
+	debugReconnectsParameter: 'debug_reconnects',
+	rateLimitedError: 'ratelimited',
+} as const;
+
+/**
+ * apps.connections.open's answers that no retry can fix: the token is wrong, revoked, of the wrong
+ * kind or without the scope. Each says what to do, in the words of Slack's app settings.
+ */
+export const SLACK_APP_TOKEN_ERRORS: Readonly<Record<string, { message: string; action: string }>> = {
+	invalid_auth: {
+		message: 'Slack does not accept this app-level token',
+		action: "Copy the token again from the Slack app's Basic Information page, App-Level Tokens (it starts with xapp-).",
+	},
+	not_authed: {
+		message: 'No app-level token was sent',
+		action: "Paste the app-level token from the Slack app's Basic Information page into the credential.",
+	},
+	token_revoked: {
+		message: 'This app-level token was revoked',
+		action: "Generate a new one on the Slack app's Basic Information page, App-Level Tokens, with the connections:write scope.",
+	},
+	token_expired: {
+		message: 'This app-level token has expired',
+		action: "Generate a new one on the Slack app's Basic Information page, App-Level Tokens, with the connections:write scope.",
+	},
+	account_inactive: {
+		message: 'The app or the workspace of this token is no longer active',
+		action: 'Use a token of an app that is still installed in an active workspace.',
+	},
+	not_allowed_token_type: {
+		message: 'This is not an app-level token (a bot or user token cannot open Socket Mode connections)',
+		action: "Create an app-level token on the Slack app's Basic Information page, App-Level Tokens, with the connections:write scope: it starts with xapp-.",
+	},
+	missing_scope: {
+		message: 'This app-level token lacks the connections:write scope',
+		action: "Create an app-level token with the connections:write scope on the Slack app's Basic Information page.",
+	},
+	no_permission: {
+		message: 'This token may not open Socket Mode connections',
+		action: "Create an app-level token with the connections:write scope on the Slack app's Basic Information page.",
+	},
+	forbidden_team: {
+		message: 'This workspace cannot use Socket Mode',
+		action: 'Ask a Slack admin whether Socket Mode is allowed for the workspace.',
+	},
+};
