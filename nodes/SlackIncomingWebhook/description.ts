@@ -85,6 +85,18 @@ export const LONG_MESSAGES = { split: 'split', fail: 'fail' } as const;
 const showForResponseUrl = { show: { authentication: [AUTHENTICATION.responseUrl.value] } };
 
 /** Where and how a slash command's answer goes; shown only with the Response URL choice. */
+export const allowedResponseUrlHostsOption: INodeProperties = {
+	displayName: 'Allowed Response URL Hosts',
+	name: 'allowedResponseUrlHosts',
+	type: 'string',
+	default: '',
+	placeholder: 'chat.example.com, http://127.0.0.1:8065',
+	description:
+		"Hosts besides Slack's whose response URLs the node may post to, separated by commas or new lines: a host, host:port, or http://host:port for plain HTTP. No wildcards (*.example.com): list each host. Slack's own host keeps its 5 messages per response URL.",
+	hint: 'A response URL arrives with a request, so only list servers you run, such as Mattermost.',
+	displayOptions: { show: { '/authentication': [AUTHENTICATION.responseUrl.value] } },
+};
+
 export const responseUrlProperties: INodeProperties[] = [
 	{
 		displayName: 'Response URL',
@@ -339,17 +351,7 @@ export const messageProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Allowed Response URL Hosts',
-				name: 'allowedResponseUrlHosts',
-				type: 'string',
-				default: '',
-				placeholder: 'chat.example.com, http://127.0.0.1:8065',
-				description:
-					"Hosts besides Slack's whose response URLs the node may post to, separated by commas or new lines: a host, host:port, or http://host:port for plain HTTP. No wildcards (*.example.com): list each host. Slack's own host keeps its 5 messages per response URL.",
-				hint: 'A response URL arrives with a request, so only list servers you run, such as Mattermost.',
-				displayOptions: { show: { '/authentication': [AUTHENTICATION.responseUrl.value] } },
-			},
+			allowedResponseUrlHostsOption,
 			{
 				displayName: 'Concurrency per Webhook',
 				name: 'concurrency',

@@ -114,3 +114,13 @@ export function interactionItem(payload: InteractionPayload, match: InteractionM
 		payload: withoutToken,
 	};
 }
+
+/**
+ * What identifies one click or shortcut when it is delivered again: Slack's trigger_id, unique per
+ * interaction. Over HTTP Slack does not send an interaction again; over Socket Mode an envelope
+ * not acknowledged is.
+ */
+export function incomingInteractionKey(payload: InteractionPayload): string | undefined {
+	const triggerId = stringOf(payload.trigger_id);
+	return triggerId === '' ? undefined : `interaction|${interactionTeamId(payload)}|${triggerId}`;
+}

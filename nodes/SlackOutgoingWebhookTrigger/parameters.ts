@@ -60,14 +60,15 @@ export function readMatchSettings(context: ParameterContext): MatchSettings {
 	};
 }
 
+/** What to do about a trigger that listens to a Slack app and could never start. */
+export const FILL_IN_SLACK_APP_FILTERS =
+	"Fill in Channels, Trigger Words or both for messages, or Action IDs for a Slack app's buttons and shortcuts, then activate the workflow again.";
+
 export async function assertUsableSettings(context: IHookFunctions): Promise<void> {
 	const problem = describeMatchSettingsProblem(readMatchSettings(context));
 	if (problem && !listensToSlackApp(context)) {
 		throw new NodeOperationError(context.getNode(), problem, {
-			description:
-				context.getNode().typeVersion >= 3
-					? "Fill in Channels, Trigger Words or both for messages, or Action IDs for a Slack app's buttons and shortcuts, then activate the workflow again."
-					: 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
+			description: context.getNode().typeVersion >= 3 ? FILL_IN_SLACK_APP_FILTERS : 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
 		});
 	}
 	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));

@@ -67,3 +67,20 @@ export function shapeLastNodeResponse(response: ServerResponse): void {
 export function statusForUnstartedClaim(claim: 'repeat' | 'inFlight'): number {
 	return claim === 'repeat' ? 200 : 503;
 }
+
+/** The part of n8n's run record the last node's reply is read from. */
+export interface FinishedRun {
+	data?: { resultData?: { lastNodeExecuted?: string; runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json?: unknown }> | null> } }>> } };
+}
+
+/**
+ * "When Last Node Finishes": the first item of the last node that ran, as n8n's own
+ * `firstEntryJson` answer takes it; undefined when the run has no output there (n8n in queue mode
+ * does not bring a trigger's run data back to the main process).
+ */
+export function lastNodeFirstJson(run: FinishedRun | undefined): unknown {
+	const resultData = run?.data?.resultData;
+	const last = resultData?.lastNodeExecuted;
+	if (!last) return undefined;
+	return resultData?.runData?.[last]?.at(-1)?.data?.main?.[0]?.[0]?.json;
+}
