@@ -8,3 +8,5 @@ export { WebhookSender, WebhookDeliveryError } from './nodes/SlackIncomingWebhoo
 export { redactWebhookUrl } from './nodes/shared/redact';
 export { SlackOutgoingWebhookApi } from './credentials/SlackOutgoingWebhookApi.credentials';
 export { SlackOutgoingWebhookTrigger } from './nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
+export { SlackSocketModeApi } from './credentials/SlackSocketModeApi.credentials';
+export { SlackSocketModeTrigger } from './nodes/SlackSocketModeTrigger/SlackSocketModeTrigger.node';

@@ -26,12 +26,14 @@ import {
 
 import { SlackIncomingWebhook } from '../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
 import { SlackOutgoingWebhookTrigger } from '../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
+import { SlackSocketModeTrigger } from '../../nodes/SlackSocketModeTrigger/SlackSocketModeTrigger.node';
 
 export const PACKAGE_NAME = 'n8n-nodes-slack-webhooks';
 
 const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE_NAME}.slackIncomingWebhook`]: new SlackIncomingWebhook(),
 	[`${PACKAGE_NAME}.slackOutgoingWebhookTrigger`]: new SlackOutgoingWebhookTrigger(),
+	[`${PACKAGE_NAME}.slackSocketModeTrigger`]: new SlackSocketModeTrigger(),
 };
 
 const OTHER_NODE_CLASSES: Record<string, INodeType | IVersionedNodeType> = {};

@@ -84,6 +84,26 @@ export function globalShortcut(overrides: Record<string, unknown> = {}): Record<
 	};
 }
 
+/** A slash command's fields, as Slack posts them to a Request URL and puts them in a Socket Mode envelope's payload. */
+export function slashCommand(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+	return {
+		token: APP_VERIFICATION_TOKEN,
+		team_id: 'T0001',
+		team_domain: 'example',
+		channel_id: 'C2147483705',
+		channel_name: 'test',
+		user_id: 'U2147483697',
+		user_name: 'Steve',
+		command: '/deploy',
+		text: 'web "next week"',
+		api_app_id: 'A0F7XDUAZ',
+		is_enterprise_install: 'false',
+		response_url: 'https://hooks.slack.com/commands/T0001/1/not-a-real-response-url',
+		trigger_id: `${++sequence}.1.jkl`,
+		...overrides,
+	};
+}
+
 /** Slack's interactivity post: a form with the payload's JSON in one field. */
 export const interactivityForm = (payload: Record<string, unknown>) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 
