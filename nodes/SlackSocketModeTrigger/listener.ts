@@ -83,19 +83,24 @@ export class TriggerListener implements SocketModeListener {
 		const windowMs = start.kind === 'event' ? this.settings.eventDuplicateWindowMs : this.settings.duplicateWindowMs;
 		const claim = await claimEnvelope(this.scope(isTest), start.key, windowMs);
 		// Slack's resend of one that started: acknowledged, starts nothing.
-		if (claim.isRepeat) return IGNORED;
+		if (claim.state === 'started') return IGNORED;
+		if (claim.state === 'inFlight') {
+			this.log.debug('Slack Socket Mode Trigger: another delivery of an envelope is still being started; this one is not acknowledged, so Slack sends it again');
+			return { kind: 'notStarted' };
+		}
 		if (isTest) this.startedInTest = true;
 
 		const answersWithLastNode = start.kind === 'command' && this.settings.respond === 'lastNode';
 		const waitMs = (answersWithLastNode ? REPLY_WAIT_MS : START_WAIT_MS) - (performance.now() - receivedAt);
 		const outcome = await this.start(start, windowMs > 0 && !isTest ? start.key : undefined, waitMs);
 		if (outcome.kind === 'failed') {
-			await claim.release();
+			await claim.notStarted();
 			if (isTest) this.startedInTest = false;
 			this.log.warn(`Slack Socket Mode Trigger: n8n could not start the workflow (${outcome.error.message}); the envelope is not acknowledged, so Slack sends it again`);
 			return { kind: 'notStarted' };
 		}
-		await claim.confirm();
+		// Finished, or still running when the envelope is acknowledged: either way Slack will not send it again.
+		await claim.started();
 		if (outcome.kind === 'stillRunning') this.afterAcknowledgement(start, outcome.done, answersWithLastNode);
 		return { kind: 'started', reply: start.kind === 'command' ? this.replyOf(outcome) : undefined };
 	}

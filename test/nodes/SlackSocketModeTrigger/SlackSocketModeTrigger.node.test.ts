@@ -204,6 +204,20 @@ describe('nothing lost, nothing doubled', () => {
 		expect(harness.executions).toHaveLength(1);
 	});
 
+	it('holds a second delivery that comes while the first is still being started until that one is decided, then starts nothing', async () => {
+		const harness = await activate();
+		harness.keepsDeduplicationKeys = false;
+		harness.executionMs = 1_500;
+		const envelope = eventCallback(messageEvent(), { event_id: 'Ev0INFLIGHT' });
+		const first = slack.send('events_api', envelope);
+		await waitFor(() => harness.executions.length === 1, 'the first execution');
+		const second = slack.send('events_api', envelope);
+		const [a, b] = [await acknowledged(first, 'started'), await acknowledged(second, 'filtered')];
+		// The second is acknowledged only after the first was: it waited for the first one's outcome.
+		expect(b.acks[0].at).toBeGreaterThanOrEqual(a.acks[0].at);
+		expect(harness.executions).toHaveLength(1);
+	});
+
 	it('starts one execution for a command and a click delivered twice, by its own filter where n8n keeps no key (1.x)', async () => {
 		const harness = await activate();
 		harness.keepsDeduplicationKeys = false;
