@@ -63,19 +63,24 @@ export function buildAndPack() {
 	return packPackage();
 }
 
-/** Turns imported workflows on: `publish:workflow` in n8n 2.x, `update:workflow --active` in 1.x. */
-export function activateWorkflows(runtime, env, workflows) {
+/**
+ * Turns imported workflows on: `publish:workflow` in n8n 2.x, `update:workflow --active` in 1.x
+ * (for all at once unless only some of those imported are to be active).
+ */
+export function activateWorkflows(runtime, env, workflows, allImported = true) {
 	if (Number(runtime.n8nVersion.split('.')[0]) >= 2) {
 		for (const { id } of workflows) n8nCli(runtime, env, ['publish:workflow', `--id=${id}`]);
-	} else {
+	} else if (allImported) {
 		n8nCli(runtime, env, ['update:workflow', '--all', '--active=true']);
+	} else {
+		for (const { id } of workflows) n8nCli(runtime, env, ['update:workflow', `--id=${id}`, '--active=true']);
 	}
 }
 
 /**
  * The steps every real n8n here starts with: the packed package installed into the user folder as
  * a community package, the credentials and workflows imported with n8n's CLI (the credentials'
- * file deleted once read) and, unless `activate` is false, activated; then `n8n start`. Returns
+ * file deleted once read) and activated (`activate`: all, none, or those a function picks); then `n8n start`. Returns
  * the process at once, so the caller can stop it whatever happens next; wait for it with
  * waitForHealthy.
  */
@@ -91,7 +96,9 @@ export function startN8nWithPackage({ runtime, env, userFolder, tarball, credent
 		const workflowsFile = join(userFolder, 'workflows.json');
 		writeFileSync(workflowsFile, JSON.stringify(workflows));
 		n8nCli(runtime, env, ['import:workflow', `--input=${workflowsFile}`]);
-		if (activate) activateWorkflows(runtime, env, workflows);
+		// `activate`: true, false, or which workflows to activate (a test activates the others itself).
+		const active = typeof activate === 'function' ? workflows.filter(activate) : activate ? workflows : [];
+		if (active.length > 0) activateWorkflows(runtime, env, active, active.length === workflows.length);
 	}
 	return startN8n(runtime, env, { stdio, ownProcessGroup });
 }
