@@ -13,7 +13,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, oauthCredentialOverwrites, REPORT_WORKFLOWS, SLACK_APP, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
+import { activatedAtStart, buildCredentials, buildWorkflows, FAILURE_KINDS, failureWorkflowId, OAUTH_APPS, oauthCredentialOverwrites, REPORT_WORKFLOWS, SLACK_APP, SOCKET_MODE, triggerFixtureIds, webhookPaths } from '../test/harness/fixtures/e2e.mjs';
 import { DEFAULT_N8N_VERSION, ensureN8n, TESTED_N8N_VERSIONS } from '../test/harness/n8n-runtime.mjs';
 import {
 	buildAndPack,
@@ -38,21 +38,21 @@ async function runAgainst(version, tarball) {
 	say(`n8n ${version}: preparing (the runtime is installed once and cached)`);
 	const runtime = ensureN8n(version);
 	const userFolder = mkdtempSync(join(tmpdir(), `slack-webhooks-e2e-${version}-`));
-	const [port, brokerPort, slackPort, tlsPort, oauthPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+	const [port, brokerPort, slackPort, tlsPort, oauthPort, socketPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
 	const logFile = join(userFolder, 'n8n.log');
 	const env = n8nEnvironment({
 		userFolder,
 		port,
 		brokerPort,
-		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile, CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort) },
+		extra: { ...loopbackOnlySettings(version), ...(process.env.E2E_N8N_DEFAULTS ? {} : FAST_TRIGGER_SETTINGS), N8N_LOG_LEVEL: 'debug', N8N_LOG_OUTPUT: 'console,file', N8N_LOG_FILE_LOCATION: logFile, CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort, socketPort) },
 	});
 	let child;
 	try {
 		const workflows = buildWorkflows({ slackPort });
-		const credentials = buildCredentials({ slackPort, tlsPort, oauthPort });
+		const credentials = buildCredentials({ slackPort, tlsPort, oauthPort, socketPort });
 		say(`n8n ${version}: installing the package, importing credentials and workflows with n8n's CLI, starting on port ${port}`);
 		const output = createWriteStream(join(userFolder, 'n8n.stdout.log'));
-		child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows, stdio: 'pipe' });
+		child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows, activate: activatedAtStart, stdio: 'pipe' });
 		child.stdout.pipe(output);
 		child.stderr.pipe(output);
 		await waitForHealthy(port, child);
@@ -80,6 +80,8 @@ async function runAgainst(version, tarball) {
 				E2E_TRIGGER_FIXTURES: JSON.stringify(triggerFixtureIds()),
 				E2E_REPORT_WORKFLOWS: JSON.stringify(REPORT_WORKFLOWS),
 				E2E_SLACK_APP: JSON.stringify(SLACK_APP),
+				E2E_SOCKET_PORT: String(socketPort),
+				E2E_SOCKET_MODE: JSON.stringify(SOCKET_MODE),
 				// The oauth suite reads a credential back with n8n's own CLI (export:credentials).
 				E2E_N8N_CLI: JSON.stringify({ node: runtime.node, n8n: runtime.n8nBin, nodeBin: runtime.nodeBin, env: { N8N_USER_FOLDER: userFolder, DB_TYPE: 'sqlite', N8N_LOG_OUTPUT: 'console', ...loopbackOnlySettings(version) } }),
 				E2E_N8N_PID: String(child.pid),

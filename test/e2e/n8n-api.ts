@@ -36,6 +36,18 @@ export const executionData = (id: string) => api.executionData(id);
 export const newestExecutionAfter = (workflowId: string, before: number) => api.newestExecutionAfter(workflowId, before);
 
 /**
+ * Turns a workflow on as the editor's switch does (POST /rest/workflows/:id/activate with its
+ * versionId, on n8n 1.x and 2.x), and returns n8n's answer: on 1.x a failed activation is a 4xx
+ * whose message says why.
+ */
+export async function activateWorkflow(workflowId: string): Promise<{ status: number; body: string }> {
+	const { data } = await rest<{ data: { versionId: string } }>(`/rest/workflows/${workflowId}`);
+	return await api.call('POST', `/rest/workflows/${workflowId}/activate`, { versionId: data.versionId });
+}
+
+export const deactivateWorkflow = (workflowId: string) => api.call('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+
+/**
  * Everything n8n logged at debug level: its log file, which n8n rotates at 16 MB (n8n.log,
  * n8n1.log, ...), and what it printed on the console.
  */

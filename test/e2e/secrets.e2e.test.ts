@@ -28,6 +28,8 @@ const SECRETS = [
 	E2E.oauthClientSecret,
 	E2E.oauthAccessToken,
 	'e2e-oauth-secret-path-not-real',
+	// Socket Mode (socket-mode.e2e): the app-level token.
+	E2E.socketModeAppToken,
 ];
 
 let slack: SlackWebhookServer;

@@ -2,7 +2,7 @@
 // then the secrets check, which reads everything the others made n8n log and store.
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ORDER = ['n8n.e2e.test.ts', 'oauth.e2e.test.ts', 'reports.e2e.test.ts', 'response-url.e2e.test.ts', 'slack-app.e2e.test.ts', 'load.e2e.test.ts', 'secrets.e2e.test.ts'];
+const ORDER = ['n8n.e2e.test.ts', 'oauth.e2e.test.ts', 'reports.e2e.test.ts', 'response-url.e2e.test.ts', 'slack-app.e2e.test.ts', 'socket-mode.e2e.test.ts', 'load.e2e.test.ts', 'secrets.e2e.test.ts'];
 const rank = (path) => {
 	const index = ORDER.findIndex((name) => path.endsWith(name));
 	return index === -1 ? ORDER.length : index;

@@ -8,6 +8,9 @@ export interface ExecutionSummary {
 	id: string;
 	workflowId: string;
 	status: string;
+	mode?: string;
+	createdAt?: string;
+	startedAt?: string | null;
 }
 
 /** Retries `probe` every 250 ms until it gives a value (not undefined), for up to `timeoutMs`. */

@@ -101,17 +101,19 @@ export class SlackSocketServer {
 	private roundRobin = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly ackTimeoutMs: number;
+	private readonly ackWaiters = new Map<string, (ack: Ack) => void>();
 
 	constructor(private readonly options: SlackSocketServerOptions) {
 		this.ackTimeoutMs = options.ackTimeoutMs ?? 3_000;
 	}
 
-	async start(): Promise<this> {
+	/** On a free port, or on `port` when the n8n under test was told it. */
+	async start(port = 0): Promise<this> {
 		this.server = createServer((request, response) => {
 			void this.handleHttp(request, response).catch(() => response.writeHead(500).end());
 		});
 		this.server.on('upgrade', (request, socket, head) => this.handleUpgrade(request, socket, head));
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
 		if (this.options.serverPingIntervalMs) {
 			const timer = setInterval(() => {
 				for (const connection of this.live()) if (!connection.silent) connection.ws.ping();
@@ -189,6 +191,23 @@ export class SlackSocketServer {
 		connection.closed = true;
 		connection.ws.close(code);
 		this.later(1_000, () => connection.ws.terminate());
+	}
+
+	/** The envelope's first acknowledgement, or undefined when none came within `timeoutMs`. */
+	waitForAck(envelopeId: string, timeoutMs: number): Promise<Ack | undefined> {
+		const sent = this.envelopes.get(envelopeId);
+		if (sent?.acks[0]) return Promise.resolve(sent.acks[0]);
+		return new Promise((resolve) => {
+			const timer = setTimeout(() => {
+				this.ackWaiters.delete(envelopeId);
+				resolve(undefined);
+			}, timeoutMs);
+			this.ackWaiters.set(envelopeId, (ack) => {
+				clearTimeout(timer);
+				this.ackWaiters.delete(envelopeId);
+				resolve(ack);
+			});
+		});
 	}
 
 	/** Envelopes sent and not (yet) acknowledged. */
@@ -342,7 +361,9 @@ export class SlackSocketServer {
 		}
 		const now = performance.now();
 		const lastDelivery = sent.deliveries.at(-1)!;
-		sent.acks.push({ envelopeId: sent.envelopeId, at: now, latencyMs: now - lastDelivery.at, payload: frame?.payload, connectionId: connection.id });
+		const ack = { envelopeId: sent.envelopeId, at: now, latencyMs: now - lastDelivery.at, payload: frame?.payload, connectionId: connection.id };
+		sent.acks.push(ack);
+		this.ackWaiters.get(sent.envelopeId)?.(ack);
 	}
 
 	private later(ms: number, run: () => void): void {
