@@ -40,11 +40,11 @@ process.on('SIGTERM', () => stopAndExit(143));
 try {
 	say('building and packing the package');
 	const tarball = buildAndPack();
-	const [slackPort, gateRedisPort] = [await freePort(), await freePort()];
+	const [slackPort, gateRedisPort, socketPort] = [await freePort(), await freePort(), await freePort()];
 	cluster = await startQueueCluster({
 		version,
 		tarball,
-		credentials: ({ redisPort }) => queueCredentials({ slackPort, redisPort, gateRedisPort }),
+		credentials: ({ redisPort }) => queueCredentials({ slackPort, redisPort, gateRedisPort, socketPort }),
 		workflows: queueWorkflows(),
 		say,
 	});
@@ -62,9 +62,11 @@ try {
 			QUEUE_WEBHOOK_ORIGINS: JSON.stringify(cluster.webhookOrigins),
 			QUEUE_MAIN_ORIGIN: cluster.mainOrigin,
 			QUEUE_SLACK_PORT: String(slackPort),
+			QUEUE_SOCKET_PORT: String(socketPort),
 			QUEUE_GATE_REDIS_PORT: String(gateRedisPort),
 			QUEUE_POSTGRES: JSON.stringify(cluster.postgres),
 			QUEUE_WORKER_LOGS: JSON.stringify(workers.map(({ logFile }) => logFile)),
+			QUEUE_MAIN_LOG: cluster.processes.find(({ role }) => role === 'start').logFile,
 			QUEUE_FIXTURES: JSON.stringify({ QUEUE, REUSED_WORKFLOWS }),
 		},
 	});

@@ -19,7 +19,16 @@ const workerLogFiles = JSON.parse(requiredEnv('QUEUE_WORKER_LOGS')) as string[];
 /** The IDs of test/harness/fixtures/queue.mjs, passed on by scripts/test-queue.mjs. */
 const fixtures = JSON.parse(requiredEnv('QUEUE_FIXTURES')) as {
 	QUEUE: Record<
-		'redisCredential' | 'gateRedisCredential' | 'dedupeWorkflow' | 'loadWorkflow' | 'burstWorkflow' | 'fallbackWorkflow' | 'slackAppEventsWorkflow' | 'slackAppButtonsWorkflow',
+		| 'redisCredential'
+		| 'gateRedisCredential'
+		| 'dedupeWorkflow'
+		| 'loadWorkflow'
+		| 'burstWorkflow'
+		| 'fallbackWorkflow'
+		| 'slackAppEventsWorkflow'
+		| 'slackAppButtonsWorkflow'
+		| 'socketModeWorkflow'
+		| 'socketModeLastNodeWorkflow',
 		string
 	>;
 	REUSED_WORKFLOWS: Record<'immediate' | 'lastNode' | 'respondNode' | 'slackAppEvents', string>;
