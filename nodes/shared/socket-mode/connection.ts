@@ -53,6 +53,7 @@ export interface SocketModeSessionOptions {
 	appToken: string;
 	apiBaseUrl: URL;
 	onEnvelope(envelope: Envelope, receivedAt: number): Promise<AckDecision>;
+	/** The session ended for good (also when a start or tryNow settles with it). */
 	onStopped(error: SocketModeStopped): void;
 	log: SocketModeLog;
 	timings?: Partial<SocketModeTimings>;
@@ -88,6 +89,8 @@ export class SocketModeSession {
 	private opening: { abort: AbortController; link?: Link } | undefined;
 	private reconnectTimer: NodeJS.Timeout | undefined;
 	private failuresInARow = 0;
+	/** performance.now() before which Slack asked not to be asked again (Retry-After). */
+	private notBefore = 0;
 	private stopping = false;
 	private readonly httpDispatcher: Dispatcher = new EnvHttpProxyAgent();
 	/** Envelope IDs being decided: a copy Slack sends meanwhile (on another connection) is not decided twice. */
@@ -102,9 +105,41 @@ export class SocketModeSession {
 
 	/** Settles at the first outcome (connected, still trying, or stopped for good); the session goes on either way until stop(). */
 	start(): Promise<StartOutcome> {
-		const started = new Promise<StartOutcome>((resolve) => (this.settleStart = resolve));
+		const started = this.nextOutcome();
 		this.openNext();
 		return started;
+	}
+
+	/**
+	 * A trigger is being activated while the session waits to try again: try at once (someone may
+	 * just have fixed what failed), and settle at that try's outcome.
+	 */
+	tryNow(): Promise<StartOutcome> {
+		if (this.active) return Promise.resolve({ kind: 'connected' });
+		if (this.stopping) return Promise.resolve({ kind: 'retrying', reason: 'stopped' });
+		const outcome = this.nextOutcome();
+		if (this.reconnectTimer) {
+			// A rate limit's Retry-After still holds; any other wait does not.
+			clearTimeout(this.reconnectTimer);
+			this.reconnectTimer = undefined;
+			const waitMs = this.notBefore - performance.now();
+			if (waitMs <= 0) this.openNext();
+			else this.reconnectTimer = setTimeout(() => {
+				this.reconnectTimer = undefined;
+				this.openNext();
+			}, waitMs);
+		}
+		return outcome;
+	}
+
+	private nextOutcome(): Promise<StartOutcome> {
+		return new Promise<StartOutcome>((resolve) => {
+			const earlier = this.settleStart;
+			this.settleStart = (outcome) => {
+				earlier?.(outcome);
+				resolve(outcome);
+			};
+		});
 	}
 
 	/** Connections open or being opened, for tests and logs. */
@@ -343,6 +378,7 @@ export class SocketModeSession {
 		if (this.stopping || this.reconnectTimer) return;
 		this.failuresInARow++;
 		const delayMs = reconnectDelayMs(this.failuresInARow, this.random(), this.timings, retryAfterMs);
+		this.notBefore = performance.now() + (retryAfterMs ?? 0);
 		this.options.log.warn(`Slack Socket Mode: ${reason}; trying again in ${(delayMs / 1000).toFixed(1)} s`);
 		this.resolveStart({ kind: 'retrying', reason });
 		this.reconnectTimer = setTimeout(() => {
@@ -356,8 +392,8 @@ export class SocketModeSession {
 		if (this.stopping) return;
 		this.options.log.error(`Slack Socket Mode: ${error.message}. ${error.description}`);
 		void this.stop();
-		if (this.settleStart) this.resolveStart({ kind: 'stopped', error });
-		else this.options.onStopped(error);
+		this.resolveStart({ kind: 'stopped', error });
+		this.options.onStopped(error);
 	}
 
 	private resolveStart(outcome: StartOutcome): void {

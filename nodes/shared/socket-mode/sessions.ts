@@ -43,7 +43,8 @@ export const ACK_DEADLINE_MS = SLACK_SOCKET_MODE.ackTimeoutSeconds * 1000 - 300;
 
 interface SharedSession {
 	session: SocketModeSession;
-	listeners: Set<SocketModeListener>;
+	/** Every listener, with whether its activation is done: one still joining learns the session's fate from listenToApp. */
+	listeners: Map<SocketModeListener, { joined: boolean }>;
 	started: Promise<StartOutcome>;
 }
 
@@ -74,17 +75,22 @@ export function socketModeConnectionCount(): number {
 export async function listenToApp(appToken: string, apiBaseUrl: URL, listener: SocketModeListener): Promise<SocketModeSubscription> {
 	const key = sessionKey(appToken, apiBaseUrl);
 	let shared = sessions.get(key);
+	const joinsRunningSession = shared !== undefined;
 	if (!shared) {
 		shared = startSession(key, appToken, apiBaseUrl, listener.log);
 		sessions.set(key, shared);
 	}
-	shared.listeners.add(listener);
-	const outcome = await shared.started;
+	const membership = { joined: false };
+	shared.listeners.set(listener, membership);
+	let outcome = await shared.started;
+	// Joining a session that waits to try again: try now, this activation's outcome is that try's.
+	if (joinsRunningSession && outcome.kind !== 'stopped' && !shared.session.isConnected) outcome = await shared.session.tryNow();
 	if (outcome.kind === 'stopped') {
 		shared.listeners.delete(listener);
 		if (sessions.get(key) === shared) sessions.delete(key);
 		throw outcome.error;
 	}
+	membership.joined = true;
 	const joined = shared;
 	let closed = false;
 	return {
@@ -102,18 +108,19 @@ export async function listenToApp(appToken: string, apiBaseUrl: URL, listener: S
 }
 
 function startSession(key: string, appToken: string, apiBaseUrl: URL, firstLog: SocketModeLog): SharedSession {
-	const listeners = new Set<SocketModeListener>();
+	const listeners = new Map<SocketModeListener, { joined: boolean }>();
 	const log = logThroughListeners(listeners, firstLog);
 	const session = new SocketModeSession({
 		appToken,
 		apiBaseUrl,
 		log,
 		...testSettings,
-		onEnvelope: async (envelope, receivedAt) => await decideTogether([...listeners], envelope, receivedAt, log),
+		onEnvelope: async (envelope, receivedAt) => await decideTogether([...listeners.keys()], envelope, receivedAt, log),
 		onStopped: (error) => {
 			if (sessions.get(key)?.session === session) sessions.delete(key);
-			for (const listener of [...listeners]) listener.onStopped(error);
-			listeners.clear();
+			// A listener still joining hears it from its listenToApp (its activation fails).
+			for (const [listener, { joined }] of [...listeners]) if (joined) listener.onStopped(error);
+			for (const [listener, { joined }] of [...listeners]) if (joined) listeners.delete(listener);
 		},
 	});
 	return { session, listeners, started: session.start() };
@@ -147,8 +154,8 @@ function deferredAfter(ms: number): { promise: Promise<undefined>; cancel(): voi
 }
 
 /** The session's own lines go to the log of a trigger that listens now (they all write to n8n's log). */
-function logThroughListeners(listeners: Set<SocketModeListener>, fallback: SocketModeLog): SocketModeLog {
-	const current = () => listeners.values().next().value?.log ?? fallback;
+function logThroughListeners(listeners: Map<SocketModeListener, unknown>, fallback: SocketModeLog): SocketModeLog {
+	const current = () => listeners.keys().next().value?.log ?? fallback;
 	return {
 		debug: (message) => current().debug(message),
 		info: (message) => current().info(message),

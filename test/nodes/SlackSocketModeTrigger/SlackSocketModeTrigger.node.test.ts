@@ -403,12 +403,24 @@ describe('the same items as the HTTP trigger', () => {
 });
 
 describe('deactivation', () => {
-	it('closes the connection and leaves no connection open once the last trigger on the token stops', async () => {
+	it('closes the connection once the last trigger on the token stops, and leaves no socket or timer behind', async () => {
+		// Counted without the stand-in: stopped before the baseline, and again before the count.
+		await slack.stop();
+		await sleep(100);
+		const handles = () => process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap').sort();
+		const before = handles();
+		slack = await new SlackSocketServer({ appTokens: [APP_TOKEN] }).start();
 		const harness = await activate();
+		await acknowledged(slack.send('events_api', eventCallback(messageEvent())), 'started');
 		expect(socketModeConnectionCount()).toBe(1);
 		await harness.deactivate();
 		expect(socketModeConnectionCount()).toBe(0);
 		await waitFor(() => slack.live().length === 0, 'the stand-in to see the close');
+		await slack.stop();
+		// The duplicate filter's lease timers end by themselves within a second; a socket or an interval would stay.
+		await waitFor(() => JSON.stringify(handles()) === JSON.stringify(before), 'the handles to be as before', 3_000).catch(() => undefined);
+		expect(handles()).toEqual(before);
+		slack = await new SlackSocketServer({ appTokens: [APP_TOKEN] }).start();
 		expect(readFileSync(n8nLogFile, 'utf8')).not.toContain(APP_TOKEN);
 	});
 });

@@ -126,6 +126,31 @@ it('keeps the connection while a trigger still listens, and closes it when the l
 	expect(server.openRequests).toHaveLength(2);
 });
 
+it('tries at once when a trigger joins a session that waits to try again, and gives that trigger the outcome', async () => {
+	configureSocketModeSessions({ timings: { ...FAST_SOCKET_MODE_TIMINGS, reconnectBaseMs: 20_000, reconnectMaxMs: 20_000 } });
+	try {
+		server.nextOpenAnswers.push('reset');
+		const first = await listen(APP_TOKEN, listener(() => ({ kind: 'ignored' })));
+		expect(first.outcome).toMatchObject({ kind: 'retrying' });
+		// Without the new trigger the next try would come 10 to 20 s later.
+		const startedAt = performance.now();
+		const second = await listen(APP_TOKEN, listener(() => ({ kind: 'ignored' })));
+		expect(second.outcome).toEqual({ kind: 'connected' });
+		expect(performance.now() - startedAt).toBeLessThan(10_000);
+		expect(server.openRequests.map((request) => request.answer)).toEqual(['reset', 'ok']);
+	} finally {
+		configureSocketModeSessions({ timings: FAST_SOCKET_MODE_TIMINGS });
+	}
+});
+
+it("keeps to a rate limit's Retry-After when a trigger joins meanwhile", async () => {
+	server.nextOpenAnswers.push('ratelimited');
+	expect((await listen(APP_TOKEN, listener(() => ({ kind: 'ignored' })))).outcome).toMatchObject({ kind: 'retrying' });
+	expect((await listen(APP_TOKEN, listener(() => ({ kind: 'ignored' })))).outcome).toEqual({ kind: 'connected' });
+	const [limited, next] = server.openRequests;
+	expect(next.at - limited.at).toBeGreaterThanOrEqual(950);
+});
+
 it('throws what to fix when Slack refuses the token, for every trigger waiting on it', async () => {
 	const token = 'xapp-1-A0STANDIN-9-revoked-not-real';
 	const results = await Promise.allSettled([
