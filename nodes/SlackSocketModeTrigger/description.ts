@@ -49,7 +49,7 @@ const respond: INodeProperties = {
 };
 
 const respondNotice: INodeProperties = {
-	displayName: `Slack reads a reply only for slash commands: Respond applies to them. Events and clicks are acknowledged when the execution has finished, or after ${START_WAIT_MS / 1000} s at most. To answer an event, use a Slack Incoming Webhook node with Thread TS set to {{ $json.ts }} or n8n's Slack node; to answer a click, a Slack Incoming Webhook node set to Response URL with {{ $json.response_url }}.`,
+	displayName: `Slack reads a reply only for slash commands: Respond applies to them. Events and clicks are acknowledged when the execution has finished, or after ${START_WAIT_MS} ms at most. To answer an event, use a Slack Incoming Webhook node with Thread TS set to {{ $json.ts }} or n8n's Slack node; to answer a click, a Slack Incoming Webhook node set to Response URL with {{ $json.response_url }}.`,
 	name: 'socketModeRespondNotice',
 	type: 'notice',
 	default: '',

@@ -273,6 +273,33 @@ describe('nothing lost, nothing doubled', () => {
 	});
 });
 
+describe("Slack's rotations while envelopes flow", () => {
+	it('1,000 envelopes over 10 forced rotations: every one acknowledged, every matching one started exactly once, none missed', async () => {
+		const harness = await activate();
+		harness.keepsDeduplicationKeys = false;
+		const matchingEventIds: string[] = [];
+		const ids: { id: string; matches: boolean }[] = [];
+		for (let rotation = 0; rotation < 10; rotation++) {
+			for (let i = 0; i < 100; i++) {
+				const matches = i % 2 === 0;
+				const envelope = eventCallback(messageEvent({ text: matches ? `deploy r${rotation} n${i}` : `chatter r${rotation} n${i}` }));
+				if (matches) matchingEventIds.push(String(envelope.event_id));
+				ids.push({ id: slack.send('events_api', envelope), matches });
+				if (i === 25) slack.rotate(slack.live().at(-1)!, rotation % 2 === 0 ? 'warning' : 'refresh_requested', 1_000);
+				if (i % 20 === 0) await sleep(5);
+			}
+			await waitFor(() => slack.live().length === 1 && slack.connections.length === rotation + 2, `rotation ${rotation + 1}`, 20_000);
+		}
+		for (const { id, matches } of ids) await acknowledged(id, matches ? 'started' : 'filtered', 20_000);
+		await sleep(500);
+		const started = items(harness).map((item) => String(item.event_id));
+		expect(started.length).toBe(matchingEventIds.length);
+		expect(new Set(started)).toEqual(new Set(matchingEventIds));
+		expect(slack.noConnectionWaits).toBe(0);
+		expect(ids.filter(({ id }) => slack.envelopes.get(id)!.acks.length !== 1)).toEqual([]);
+	}, 120_000);
+});
+
 describe('one connection per app: every trigger sees every envelope', () => {
 	it('two workflows on one token both start for a matching event, over one connection, acknowledged once', async () => {
 		const a = await activate({ workflowId: 'wf-a' });
