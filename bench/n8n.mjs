@@ -1,10 +1,13 @@
 // Benchmarks 3 and 4, against a real n8n (the end-to-end runtime) with the packed package
 // installed as a community package. Loopback only; every case is bounded in requests and time.
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseQuery } from 'node:querystring';
 
 import { Pool } from 'undici';
@@ -51,6 +54,8 @@ const ALL_TRIGGER_BENCH_SETTINGS = [
 /** BENCH_TRIGGER_SETTINGS="n8n defaults,recommended" runs only those blocks. */
 const SETTINGS_WANTED = process.env.BENCH_TRIGGER_SETTINGS?.split(',').map((name) => name.trim());
 export const TRIGGER_BENCH_SETTINGS = ALL_TRIGGER_BENCH_SETTINGS.filter(({ settings, onlyWhenAsked }) => (SETTINGS_WANTED ? SETTINGS_WANTED.includes(settings) : !onlyWhenAsked));
+/** BENCH_TRIGGER_CASES=f,g measures only those cases (by letter) in every block that has them. */
+const CASES_WANTED = process.env.BENCH_TRIGGER_CASES?.split(',').map((letter) => letter.trim());
 /** BENCH_TRIGGER_SKIP_VERSION_1=1 leaves out the type version 1 contestant (the slowest to measure). */
 const SKIP_VERSION_1 = Boolean(process.env.BENCH_TRIGGER_SKIP_VERSION_1);
 const MEMORY_ITEMS = Number(process.env.BENCH_MEMORY_ITEMS ?? 10_000);
@@ -182,10 +187,11 @@ function slackAppEventWorkflows() {
 	];
 }
 let eventNumber = 0;
-/** A signed Events API request: a message in #test with the trigger word, or one without; each a new event_id. */
-export const signedEvent = (matching) => () => {
+/** A signed Events API request of eventBody. */
+/** An Events API body: a message in #test with the trigger word, or one without; each a new event_id. */
+const eventBody = (matching) => {
 	const ts = `${++uniqueTs}.000001`;
-	const body = JSON.stringify({
+	return {
 		token: 'bench-app-token',
 		team_id: 'T0001',
 		api_app_id: 'A0BENCH01',
@@ -193,7 +199,10 @@ export const signedEvent = (matching) => () => {
 		event_id: `EvBench${++eventNumber}`,
 		event_time: uniqueTs,
 		event: { type: 'message', channel: 'C2147483705', channel_type: 'channel', user: 'U2147483697', text: matching ? 'googlebot: What is the air-speed velocity?' : 'just chatting', ts },
-	});
+	};
+};
+export const signedEvent = (matching) => () => {
+	const body = JSON.stringify(eventBody(matching));
 	const timestamp = String(Math.floor(Date.now() / 1000));
 	const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 	return { headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature }, body };
@@ -230,6 +239,46 @@ export async function load(origins, path, concurrency, count, matching, timeLimi
 	latencies.sort((a, b) => a - b);
 	const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 	return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+/**
+ * The Socket Mode cases' load: `concurrency` envelopes in flight through the stand-in for Slack's
+ * socket server, each sent when one is acknowledged; latency from delivery to acknowledgement. An
+ * envelope the stand-in had to send again, or that no acknowledgement reached within 10 s, counts as
+ * a failure (Slack would have sent it again).
+ */
+export async function socketLoad(standIn, concurrency, count, matching, timeLimitMs = CASE_TIME_LIMIT_MS) {
+	const latencies = [];
+	let next = 0;
+	let failures = 0;
+	const deadline = Date.now() + timeLimitMs;
+	const started = performance.now();
+	const worker = async () => {
+		while (next < count && Date.now() < deadline) {
+			next++;
+			const id = standIn.send('events_api', eventBody(matching));
+			const ack = await standIn.waitForAck(id, 10_000);
+			const sent = standIn.envelopes.get(id);
+			if (!ack || sent.deliveries.length > 1) failures++;
+			if (ack) latencies.push(ack.at - sent.deliveries[0].at);
+			standIn.envelopes.delete(id);
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	const seconds = (performance.now() - started) / 1000;
+	latencies.sort((a, b) => a - b);
+	const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+	return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+/** The Socket Mode limit: a bare WebSocket client of a few lines, outside n8n (bench/socket-bare-client.mjs), in a process of its own. */
+async function bareSocketClient(standIn, appToken) {
+	const child = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'socket-bare-client.mjs'), standIn.apiBaseUrl, appToken], { stdio: ['ignore', 'pipe', 'inherit'] });
+	await new Promise((resolve, reject) => {
+		child.stdout.on('data', (chunk) => String(chunk).includes('ready') && resolve());
+		child.once('exit', (code) => reject(new Error(`the bare WebSocket client exited with ${code}`)));
+	});
+	return child;
 }
 
 /** The limit: a bare Node server that parses the form, checks token and trigger word, and answers. */
@@ -279,6 +328,21 @@ export const TRIGGER_CREDENTIALS = [
 	{ id: 'benchOutgoing001', name: 'Bench', type: 'slackWebhooksOutgoingApi', data: { token: TOKEN } },
 	{ id: 'benchSlackApp001', name: 'Bench app', type: 'slackWebhooksOutgoingApi', data: { signingSecret: SIGNING_SECRET } },
 ];
+const SOCKET_APP_TOKEN = 'xapp-1-ABENCH000-1-bench-not-real';
+const BARE_CLIENT_APP_TOKEN = 'xapp-1-ABENCH000-2-bench-not-real';
+/** The Socket Mode trigger's credential, its Slack API the benchmark's stand-in. */
+const socketModeCredential = (apiBaseUrl) => ({ id: 'benchSocketMode1', name: 'Bench Socket Mode', type: 'slackWebhooksSocketModeApi', data: { appToken: SOCKET_APP_TOKEN, slackApiUrl: apiBaseUrl } });
+const socketModeWorkflow = () =>
+	workflow('benchOurSocket01', 'Bench: this Socket Mode trigger', [
+		node('bench-our-socket', 'Trigger', 'n8n-nodes-slack-webhooks.slackSocketModeTrigger', 1, [0, 0], { channels: 'C2147483705', triggerWords: 'googlebot:', respond: 'noReply' }, {
+			credentials: { slackWebhooksSocketModeApi: { id: 'benchSocketMode1', name: 'Bench Socket Mode' } },
+		}),
+	]);
+/** The stand-in for Slack's socket server, from the test helpers bench/run.mjs compiles before it measures. */
+const startSocketStandIn = (appToken) => {
+	const { SlackSocketServer } = createRequire(import.meta.url)('../.bench-build/test/helpers/slack-socket-server.js');
+	return new SlackSocketServer({ appTokens: [appToken] }).start();
+};
 export const TRIGGER_PATHS = {
 	ours: '/webhook/bench-our-immediate/slack',
 	oursVersion1: '/webhook/bench-our-immediate-v1/slack',
@@ -299,11 +363,23 @@ export async function benchmarkTrigger(say) {
 	const tarball = packPackage();
 	const bare = await bareServer();
 	const bareOrigin = `http://127.0.0.1:${bare.address().port}`;
+	// Two apps: the n8n trigger's, and the bare client's (Slack spreads an app's envelopes over its connections).
+	let socketStandIn;
+	let bareStandIn;
+	let bareSocket;
 	const rows = [];
 	try {
+		socketStandIn = await startSocketStandIn(SOCKET_APP_TOKEN);
+		bareStandIn = await startSocketStandIn(BARE_CLIENT_APP_TOKEN);
+		bareSocket = await bareSocketClient(bareStandIn, BARE_CLIENT_APP_TOKEN);
 		for (const { settings, env, patched, version, version1, cases: casesWanted } of TRIGGER_BENCH_SETTINGS) {
 			const settingsRuntime = version ? ensureN8n(version) : runtime;
-			await withN8n(patched ? patchedRuntime(settingsRuntime) : settingsRuntime, tarball, triggerWorkflows(), TRIGGER_CREDENTIALS, Object.values(TRIGGER_PATHS), async (origin) => {
+			// The Socket Mode cases only where the block measures more than the webhook phase.
+			const withSocketMode = !casesWanted;
+			const workflows = [...triggerWorkflows(), ...(withSocketMode ? [socketModeWorkflow()] : [])];
+			const credentials = [...TRIGGER_CREDENTIALS, ...(withSocketMode ? [socketModeCredential(socketStandIn.apiBaseUrl)] : [])];
+			await withN8n(patched ? patchedRuntime(settingsRuntime) : settingsRuntime, tarball, workflows, credentials, Object.values(TRIGGER_PATHS), async (origin) => {
+				if (withSocketMode) await waitForSocketConnection(socketStandIn);
 				const ours = ['this trigger', origin, TRIGGER_PATHS.ours];
 				const oursVersion1 = SKIP_VERSION_1 || !version1 ? [] : [['this trigger, type version 1', origin, TRIGGER_PATHS.oursVersion1]];
 				const oursVerifyFirst = ['this trigger, Verify Before Filtering', origin, TRIGGER_PATHS.oursVerifyFirst];
@@ -320,26 +396,33 @@ export async function benchmarkTrigger(say) {
 						limit,
 					]],
 					...slackAppEventCases(origin, floor, limit),
+					...(withSocketMode ? socketModeCases(origin, socketStandIn, bareStandIn) : []),
 				];
-				const cases = allCases.filter(([caseName]) => !casesWanted || casesWanted.includes(caseName[0]));
+				const cases = allCases.filter(([caseName]) => (!casesWanted || casesWanted.includes(caseName[0])) && (!CASES_WANTED || CASES_WANTED.includes(caseName[0])));
 				for (const [caseName, matching, contestants] of cases) {
 					for (const concurrency of [1, 32]) {
 						// Warm-up, then the measured run.
 						const measured = [];
 						for (const [contestant, target, path] of contestants) {
-							await load(target, path, concurrency, WARM_UP.requests, matching, WARM_UP.ms);
-							const result = await load(target, path, concurrency, REQUESTS[concurrency], matching);
+							// A stand-in for Slack's socket server is loaded with envelopes; an origin with HTTP requests.
+							const run = (count, timeLimitMs) =>
+								typeof target === 'string'
+									? load(target, path, concurrency, count, typeof matching === 'object' ? matching.http : matching, timeLimitMs)
+									: socketLoad(target, concurrency, count, matching.socket, timeLimitMs);
+							await run(WARM_UP.requests, WARM_UP.ms);
+							const result = await run(REQUESTS[concurrency]);
 							measured.push({ settings, case: caseName, concurrency, contestant, ...result });
 							say(`${settings}: ${caseName}, ${concurrency} client(s), ${contestant}: ${result.perSecond.toFixed(1)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
 						}
 						const webhookBuild = measured.find((row) => row.contestant.startsWith("n8n's Webhook +"));
+						// The Socket Mode cases have no floor: n8n's Webhook node cannot listen on a socket.
 						const floorRow = measured.find((row) => row.contestant === FLOOR_CONTESTANT);
 						const bareRow = measured.at(-1);
 						for (const row of measured) {
 							rows.push({
 								...row,
 								ratioToWebhookBuild: row.perSecond / webhookBuild.perSecond,
-								ratioToFloor: row.perSecond / floorRow.perSecond,
+								ratioToFloor: floorRow ? row.perSecond / floorRow.perSecond : undefined,
 								ratioToLimit: row.perSecond / bareRow.perSecond,
 							});
 						}
@@ -349,8 +432,39 @@ export async function benchmarkTrigger(say) {
 		}
 		return rows;
 	} finally {
+		bareSocket?.kill('SIGTERM');
+		await socketStandIn?.stop();
+		await bareStandIn?.stop();
 		await new Promise((resolve) => bare.close(resolve));
 	}
+}
+
+/** n8n activated the Socket Mode workflow at its start: it connects within a few seconds. */
+async function waitForSocketConnection(standIn, timeoutMs = 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	while (!standIn.live().some((connection) => !connection.closed)) {
+		if (Date.now() > deadline) throw new Error('the Socket Mode trigger did not connect to the stand-in');
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+/**
+ * The Socket Mode cases: envelopes through the stand-in to this trigger in n8n, beside the same
+ * event over HTTP to the trigger's type version 3 and to n8n's Webhook build, and the limit, a
+ * bare WebSocket client outside n8n. Requests per second are envelopes per second for the socket
+ * contestants; p50 and p99 their acknowledgement times.
+ */
+function socketModeCases(origin, socketStandIn, bareStandIn) {
+	const contestants = [
+		['this Socket Mode trigger', socketStandIn],
+		['this trigger (type version 3), over HTTP', origin, TRIGGER_PATHS.oursEvents],
+		["n8n's Webhook + IF + Respond to Webhook", origin, TRIGGER_PATHS.webhookEvents],
+		['bare WebSocket client (the limit)', bareStandIn],
+	];
+	return [
+		['f. Socket Mode envelope, not matching (filtered)', { socket: false, http: signedEvent(false) }, contestants],
+		['g. Socket Mode envelope, matching', { socket: true, http: signedEvent(true) }, contestants],
+	];
 }
 
 /** The Events API case: a filtered event and a matching one, signed; the limit reads the body and answers. */

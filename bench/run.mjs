@@ -25,7 +25,7 @@ const table = (headers, rows) =>
 	[`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 const triggerTable = (trigger) =>
 	table(
-		['Settings', 'Case', 'Clients', 'Contestant', 'Requests/s', 'p50 ms', 'p99 ms', 'Ratio to Webhook build', 'Ratio to Webhook alone', 'Ratio to bare server', 'Non-200'],
+		['Settings', 'Case', 'Clients', 'Contestant', 'Requests/s', 'p50 ms', 'p99 ms', 'Ratio to Webhook build', 'Ratio to Webhook alone', 'Ratio to the limit', 'Non-200'],
 		trigger.map((row) => [
 			row.settings, row.case, row.concurrency, row.contestant, fixed(row.perSecond, 1), fixed(row.p50, 1), fixed(row.p99, 1),
 			fixed(row.ratioToWebhookBuild), row.ratioToFloor === undefined ? '' : fixed(row.ratioToFloor), fixed(row.ratioToLimit, 4), row.failures,
@@ -100,7 +100,7 @@ const report = [
 		sharedPace.map((row) => [row.executions, row.gate, row.delivered, row.lost, row.duplicated, row.answered429, row.pacedLocally, fixed(row.seconds, 1), fixed(row.ratioToLeastTime)]),
 	),
 	'',
-	`**3. The trigger in a real n8n ${DEFAULT_N8N_VERSION}** (n8n 1.x where the settings say so), in blocks of settings, each in a fresh n8n: n8n's defaults; the recommended ones (\`${Object.entries(FAST_TRIGGER_SETTINGS).map(([name, value]) => `${name}=${value}`).join(' ')}\`); those with n8n's compile cache; n8n's defaults on an n8n patched as docs/n8n-upstream proposes. Form posts as Slack sends them, signed JSON for the Events API cases; the load client runs on the same machine; up to ${REQUESTS_NOTE}:`,
+	`**3. The trigger in a real n8n ${DEFAULT_N8N_VERSION}** (n8n 1.x where the settings say so), in blocks of settings, each in a fresh n8n: n8n's defaults; the recommended ones (\`${Object.entries(FAST_TRIGGER_SETTINGS).map(([name, value]) => `${name}=${value}`).join(' ')}\`); those with n8n's compile cache; n8n's defaults on an n8n patched as docs/n8n-upstream proposes. Form posts as Slack sends them, signed JSON for the Events API cases, and for the Socket Mode cases (f, g) envelopes through a stand-in for Slack's socket server (requests are envelopes, latency is the acknowledgement's; the limit is a bare WebSocket client outside n8n, and Non-200 counts envelopes sent again); the load client runs on the same machine; up to ${REQUESTS_NOTE}:`,
 	'',
 	triggerTable(trigger),
 	'',
