@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run screenshots`: opens the n8n editor in headless Chromium (Debian's `chromium` package,
 // driven by playwright-core), with both nodes on a canvas, and saves PNGs of the canvas, of
-// each node's panel, of the Add to Slack credential, and of a split report in the editor's output
+// each node's panel (the Socket Mode trigger's among them), of the Add to Slack credential, and of a split report in the editor's output
 // (the example workflow of docs/examples run against a local stand-in for Slack) into docs/.
 // Re-run it when a node's parameters change.
 //
@@ -93,7 +93,12 @@ keywordBot.nodes[0].credentials = { slackWebhooksOutgoingApi: { id: 'docsSlackAp
 keywordBot.nodes[0].parameters.channels = 'C2147483705';
 keywordBot.nodes[1].credentials = { slackWebhooksIncomingUrlApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } };
 
+/** The Socket Mode example of docs/socket-mode.md, its trigger given a Socket Mode credential (never activated here). */
+const socketMode = JSON.parse(readFileSync(join(docs, 'examples', 'socket-mode-deploy-command.json'), 'utf8'));
+socketMode.nodes[0].credentials = { slackWebhooksSocketModeApi: { id: 'docsSocketMode01', name: 'Slack app (Socket Mode)' } };
+
 const credentials = [
+	{ id: 'docsSocketMode01', name: 'Slack app (Socket Mode)', type: 'slackWebhooksSocketModeApi', data: { appToken: 'xapp-1-not-real-docs-token' } },
 	{ id: 'docsSlackApp0001', name: 'Slack app', type: 'slackWebhooksOutgoingApi', data: { signingSecret: 'not-a-real-signing-secret' } },
 	{ id: 'docsReportHook01', name: 'Slack incoming webhook (reports)', type: 'slackWebhooksIncomingUrlApi', data: { webhookUrl: `http://127.0.0.1:${slackStandIn.address().port}/services/docs-report` } },
 	{ id: 'docsIncoming0001', name: 'Slack incoming webhook', type: 'slackWebhooksIncomingUrlApi', data: { webhookUrl: 'https://hooks.example.com/services/not-a-real-hook' } },
@@ -112,7 +117,7 @@ const env = n8nEnvironment({ userFolder, port, brokerPort, extra: loopbackOnlySe
 let child;
 let browser;
 try {
-	child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows: [showcase, example, lateReply, approval, keywordBot], activate: false, stdio: 'ignore' });
+	child = startN8nWithPackage({ runtime, env, userFolder, tarball, credentials, workflows: [showcase, example, lateReply, approval, keywordBot, socketMode], activate: false, stdio: 'ignore' });
 	await waitForHealthy(port, child);
 	const base = `http://localhost:${port}`;
 
@@ -171,6 +176,7 @@ try {
 	for (const [flow, nodeName, canvasFile, panelFile] of [
 		[approval, 'Button Clicked', 'slack-app-approval-canvas.png', 'slack-app-buttons-panel.png'],
 		[keywordBot, 'Slack App Events', undefined, 'slack-app-events-panel.png'],
+		[socketMode, 'Slack Socket Mode Trigger', undefined, 'socket-mode-panel.png'],
 	]) {
 		await page.goto(`${base}/workflow/${flow.id}`);
 		await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
@@ -209,7 +215,7 @@ try {
 	await ndv.getByText('items').last().waitFor({ timeout: 30_000 });
 	await page.waitForTimeout(1_000);
 	await page.screenshot({ path: join(docs, 'report-output.png') });
-	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/late-reply-canvas.png, docs/response-url-panel.png, docs/add-to-slack-credential.png, docs/report-output.png, docs/slack-app-approval-canvas.png, docs/slack-app-buttons-panel.png, docs/slack-app-events-panel.png`);
+	say(`saved docs/canvas.png, docs/trigger-panel.png, docs/incoming-webhook-panel.png, docs/late-reply-canvas.png, docs/response-url-panel.png, docs/add-to-slack-credential.png, docs/report-output.png, docs/slack-app-approval-canvas.png, docs/slack-app-buttons-panel.png, docs/slack-app-events-panel.png, docs/socket-mode-panel.png`);
 } finally {
 	await browser?.close();
 	await stopN8n(child);
