@@ -64,6 +64,11 @@ async function activate(options: { parameters?: IDataObject; credential?: IDataO
 }
 
 /** Waits for Slack's acknowledgement and records its time. */
+/** n8n's log holds `text` (the logger writes a moment after the call). */
+async function expectLogged(text: string): Promise<void> {
+	expect(await readN8nLog(text)).toContain(text);
+}
+
 async function acknowledged(envelopeId: string, kind: 'filtered' | 'started', timeoutMs = 10_000): Promise<SentEnvelope> {
 	const sent = slack.envelopes.get(envelopeId)!;
 	await waitFor(() => sent.acks.length > 0, `the acknowledgement of ${envelopeId}`, timeoutMs);
@@ -168,7 +173,7 @@ describe('slash commands', () => {
 		const harness = await activate({ parameters: { ...PARAMETERS, respond: 'lastNode' } });
 		harness.runDataReachesMain = false;
 		expect((await acknowledged(slack.send('slash_commands', slashCommand()), 'started')).acks[0].payload).toBeUndefined();
-		expect(await readN8nLog()).toContain("the last node's output did not reach this n8n process");
+		await expectLogged("the last node's output did not reach this n8n process");
 	});
 });
 
@@ -241,7 +246,7 @@ describe('nothing lost, nothing doubled', () => {
 		expect(sent.deliveries.map((delivery) => delivery.retryAttempt)).toEqual([0, 1]);
 		expect(harness.executions).toHaveLength(1);
 		expect(items(harness)[0]).toMatchObject({ event_id: 'Ev0FAILED1', retry_num: 1, retry_reason: 'timeout' });
-		expect(await readN8nLog()).toContain('n8n could not start the workflow');
+		await expectLogged('n8n could not start the workflow');
 	});
 
 	it(`acknowledges after ${START_WAIT_MS} ms when n8n never says (1.x, a start that failed): the window this node cannot close`, async () => {
@@ -373,7 +378,7 @@ describe('activation', () => {
 	it('activates while apps.connections.open is rate-limited, and connects once it is not', async () => {
 		slack.nextOpenAnswers.push('ratelimited');
 		const harness = await activate();
-		expect(await readN8nLog()).toContain('Slack cannot be reached yet (Slack is rate-limiting apps.connections.open); it keeps trying');
+		await expectLogged('Slack cannot be reached yet (Slack is rate-limiting apps.connections.open); it keeps trying');
 		await acknowledged(slack.send('events_api', eventCallback(messageEvent())), 'started', 10_000);
 		expect(harness.executions).toHaveLength(1);
 	});
@@ -395,7 +400,7 @@ describe('frames Slack never sends', () => {
 		slack.sendRaw(JSON.stringify({ envelope_id: 'env-strange', type: 'something_new', payload: eventCallback(messageEvent()) }));
 		await acknowledged(slack.send('events_api', eventCallback(messageEvent())), 'started');
 		expect(harness.executions).toHaveLength(1);
-		expect(await readN8nLog()).toContain('Slack Socket Mode: ignored a frame that is not JSON');
+		await expectLogged('Slack Socket Mode: ignored a frame that is not JSON');
 	});
 });
 
