@@ -57,11 +57,12 @@ async function runAgainst(version, tarball, packed) {
 	const resultsFile = join(resultsDir, `install-${version}.json`);
 	try {
 		const oauthPort = await freePort();
+		const socketPort = await freePort();
 		const instance = await startFreshN8nWithRegistry({
 			runtime,
 			tarball,
-			// Slack's OAuth URLs for the Add to Slack credential, as n8n 2.41 reads them (see test/harness/fixtures/e2e.mjs).
-			extraEnv: { CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort) },
+			// Slack's OAuth URLs for the Add to Slack credential and Slack's API for the Socket Mode one, as n8n 2.41 reads them (see test/harness/fixtures/e2e.mjs).
+			extraEnv: { CREDENTIALS_OVERWRITE_DATA: oauthCredentialOverwrites(oauthPort, socketPort) },
 			keepUserFolder: Boolean(process.env.INSTALL_KEEP_USER_FOLDER),
 			running,
 			say,
@@ -80,6 +81,7 @@ async function runAgainst(version, tarball, packed) {
 				INSTALL_N8N_USER_FOLDER: instance.userFolder,
 				INSTALL_REGISTRY: instance.registry.proxyUrl,
 				INSTALL_OAUTH_PORT: String(oauthPort),
+				INSTALL_SOCKET_PORT: String(socketPort),
 				INSTALL_PACKAGE: JSON.stringify(packed),
 			},
 		});

@@ -93,14 +93,14 @@ function listensToSlackApp(context: IHookFunctions): boolean {
  * (n8n 1.x gives webhook-time expressions no $json) must not turn into a 500, which Slack would
  * answer by sending the message again: the reply is left out and the reason logged.
  */
-export function immediateReply(context: IWebhookFunctions | ITriggerFunctions): SlackReply | undefined {
+export function immediateReply(context: IWebhookFunctions | ITriggerFunctions, nodeLabel = 'Slack Outgoing Webhook Trigger'): SlackReply | undefined {
 	let text: unknown;
 	let options: IDataObject;
 	try {
 		text = context.getNodeParameter('replyText', '');
 		options = context.getNodeParameter('replyOptions', {}) as IDataObject;
 	} catch (error) {
-		context.logger.warn(`Slack Outgoing Webhook Trigger: the reply could not be built, so none is sent: ${(error as Error).message}`);
+		context.logger.warn(`${nodeLabel}: the reply could not be built, so none is sent: ${(error as Error).message}`);
 		return undefined;
 	}
 	return shapeReply({
@@ -108,19 +108,19 @@ export function immediateReply(context: IWebhookFunctions | ITriggerFunctions): 
 		username: options.username,
 		icon_emoji: options.iconEmoji,
 		icon_url: options.iconUrl,
-		attachments: parseAttachments(context, options.attachments),
+		attachments: parseAttachments(context, options.attachments, nodeLabel),
 		response_type: options.responseType,
 	});
 }
 
-function parseAttachments(context: IWebhookFunctions | ITriggerFunctions, value: unknown): unknown {
+function parseAttachments(context: IWebhookFunctions | ITriggerFunctions, value: unknown, nodeLabel: string): unknown {
 	if (typeof value !== 'string') return value;
 	if (value.trim() === '') return undefined;
 	try {
 		return JSON.parse(value);
 	} catch {
 		// An unreadable attachments field must not cost the user the reply text.
-		context.logger.warn('Slack Outgoing Webhook Trigger: Reply Options > Attachments is not valid JSON; replying without attachments');
+		context.logger.warn(`${nodeLabel}: Reply Options > Attachments is not valid JSON; replying without attachments`);
 		return undefined;
 	}
 }

@@ -127,7 +127,7 @@ export class TriggerListener implements SocketModeListener {
 	}
 
 	private replyOf(outcome: Outcome): SlackReply | undefined {
-		if (this.settings.respond === 'immediately') return immediateReply(this.context);
+		if (this.settings.respond === 'immediately') return immediateReply(this.context, 'Slack Socket Mode Trigger');
 		if (this.settings.respond === 'lastNode' && outcome.kind === 'finished') return this.lastNodeReply(outcome.run);
 		return undefined;
 	}

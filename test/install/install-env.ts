@@ -35,6 +35,8 @@ export const n8n = new N8nRest(requiredEnv('INSTALL_N8N_URL'), requiredEnv('INST
 export const packed = JSON.parse(requiredEnv('INSTALL_PACKAGE')) as PackedPackage;
 /** Where n8n's credential overwrites (CREDENTIALS_OVERWRITE_DATA) point Slack's OAuth URLs. */
 export const oauthPort = Number(requiredEnv('INSTALL_OAUTH_PORT'));
+/** Where n8n's credential overwrites point the Socket Mode credential's Slack API (the suite's stand-in for Slack's socket server). */
+export const socketPort = Number(requiredEnv('INSTALL_SOCKET_PORT'));
 
 /** A request the registry recorded: served from what was published to it, passed on to the real registry, or refused. */
 export interface RegistryRequest {

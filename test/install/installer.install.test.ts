@@ -17,10 +17,12 @@ import { freePort } from '../helpers/free-port';
 import { eventually } from '../helpers/n8n-rest';
 import { RedisServer, redisServerAvailable } from '../helpers/redis-server';
 import { SlackOAuthServer } from '../helpers/slack-oauth-server';
+import { slashCommand } from '../helpers/slack-app-fixtures';
+import { SlackSocketServer } from '../helpers/slack-socket-server';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import E2E from '../harness/fixtures/secrets.json';
-import { n8n, n8nMajor, n8nUserFolder, n8nVersion, oauthPort, packed, registry, type RegistryRequest } from './install-env';
-import { coverageGaps, SAVED_WORKFLOW_CASES, savedWorkflow, SEED_THREAD_TS, type CaseContext, type SavedWorkflowCase, type SuiteCredentials } from './saved-workflows';
+import { n8n, n8nMajor, n8nUserFolder, n8nVersion, oauthPort, packed, registry, socketPort, type RegistryRequest } from './install-env';
+import { coverageGaps, SAVED_WORKFLOW_CASES, savedWorkflow, SEED_THREAD_TS, SOCKET_TRIGGER_TYPE, type CaseContext, type SavedWorkflowCase, type SuiteCredentials } from './saved-workflows';
 
 interface InstalledPackage {
 	packageName: string;
@@ -48,6 +50,9 @@ const ADD_TO_SLACK = { clientId: 'install-add-to-slack-app', channel: { name: '#
 const slack = new SlackWebhookServer();
 slack.webhookPath = `/services/${E2E.webhookSecretPath}`;
 let oauth: SlackOAuthServer;
+/** Slack's socket server for the Socket Mode credential, which n8n's credential overwrites point at socketPort. */
+const socket = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken] });
+const socketModeApiUrl = `http://127.0.0.1:${socketPort}/api/`;
 const redis = new RedisServer();
 let context: CaseContext;
 const saved = new Map<string, SavedWorkflowRow>();
@@ -56,7 +61,7 @@ const firstRuns = new Map<string, RunResult>();
 beforeAll(async () => {
 	const redisCheck = redisServerAvailable();
 	if (!redisCheck.ok) throw new Error(redisCheck.why);
-	await Promise.all([slack.start(await freePort()), redis.start()]);
+	await Promise.all([slack.start(await freePort()), redis.start(), socket.start(socketPort)]);
 	oauth = await new SlackOAuthServer({
 		[ADD_TO_SLACK.clientId]: {
 			clientSecret: E2E.oauthClientSecret,
@@ -68,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await Promise.all([slack.stop(), oauth?.stop(), redis.stop()]);
+	await Promise.all([slack.stop(), oauth?.stop(), redis.stop(), socket.stop()]);
 });
 
 const sorted = (values: string[]) => [...values].sort();
@@ -105,11 +110,23 @@ const webhookPathsOf = (entry: SavedWorkflowCase) =>
 		return node.webhookId ? [`/webhook/${node.webhookId}/slack`] : [];
 	});
 
+/** A workflow that listens on a connection to Slack (Socket Mode) rather than on a webhook. */
+const usesSocketMode = (entry: SavedWorkflowCase) => entry.nodes(context).nodes.some((node) => node.type === `${packed.name}.${SOCKET_TRIGGER_TYPE}`);
+
 async function activate(entry: SavedWorkflowCase): Promise<void> {
 	const row = saved.get(entry.key)!;
+	const connectionsBefore = socket.connections.length;
 	const activated = await n8n.send<SavedWorkflowRow>('POST', `/rest/workflows/${row.id}/activate`, { versionId: row.versionId });
 	expect(activated.active).toBe(true);
 	for (const path of webhookPathsOf(entry)) await webhookRegistered(path);
+	// The suite's only Socket Mode workflow: activated, its trigger opens a connection of its own.
+	if (usesSocketMode(entry)) await eventually(async () => (socket.connections.length > connectionsBefore && socket.live().length === 1 ? true : undefined));
+}
+
+async function deactivate(entry: SavedWorkflowCase): Promise<void> {
+	await n8n.send('POST', `/rest/workflows/${saved.get(entry.key)!.id}/deactivate`, {});
+	// Deactivated, the trigger closes its connection (on n8n 2.x through its publication outbox, a moment later).
+	if (usesSocketMode(entry)) await eventually(async () => (socket.live().length === 0 ? true : undefined));
 }
 
 async function saveAndActivate(entry: SavedWorkflowCase): Promise<void> {
@@ -144,7 +161,7 @@ describe(`the saved workflows of this suite and the packed ${packed.name} ${pack
 			n8nUrl: n8n.url,
 			slackPort: 0,
 			packageName: packed.name,
-			credentials: { incomingUrl: placeholder, addToSlack: placeholder, outgoingToken: placeholder, slackApp: placeholder, redis: placeholder },
+			credentials: { incomingUrl: placeholder, addToSlack: placeholder, outgoingToken: placeholder, slackApp: placeholder, socketMode: placeholder, redis: placeholder },
 		};
 		const { uncovered, unknown } = coverageGaps(SAVED_WORKFLOW_CASES, packed, shapeOnly);
 		if (uncovered.length > 0) throw new Error(`the packed package declares ${uncovered.join(', ')}, which no saved workflow of test/install/saved-workflows.ts uses: add a case for each`);
@@ -184,7 +201,7 @@ describe(`n8n ${n8nVersion}: ${packed.name} installed through Settings → Commu
 		expect(onDisk.version).toBe(packed.version);
 	});
 
-	it('both nodes are in the node panel at once, without a restart, with every type version', async () => {
+	it('every node is in the node panel at once, without a restart, with every type version', async () => {
 		// A node usable as a tool is listed twice: as itself and as the AI tool n8n makes of it.
 		const expected = new Map(packed.nodes.flatMap(({ type, versions, usableAsTool }) => [[type, versions], ...(usableAsTool ? [[`${type}Tool`, versions] as const] : [])]));
 		const listed = await eventually(async () => {
@@ -214,9 +231,11 @@ describe(`n8n ${n8nVersion}: ${packed.name} installed through Settings → Commu
 			}),
 			outgoingToken: await createCredential('Install suite: outgoing webhook', 'slackWebhooksOutgoingApi', { token: E2E.token }),
 			slackApp: await createCredential('Install suite: Slack app', 'slackWebhooksOutgoingApi', { signingSecret: E2E.signingSecret }),
+			// Slack's API URL, a hidden field, is stored (read by n8n 1.x) and set as an overwrite by the script (read by 2.41).
+			socketMode: await createCredential('Install suite: Slack app (Socket Mode)', 'slackWebhooksSocketModeApi', { appToken: E2E.socketModeAppToken, allowedTeamIds: '', slackApiUrl: socketModeApiUrl }),
 			redis: await createCredential('Install suite: Redis', 'redis', { host: '127.0.0.1', port: redis.port, database: 0, user: '', password: '', ssl: false }),
 		};
-		context = { n8nUrl: n8n.url, slackPort: slack.port, credentials, packageName: packed.name };
+		context = { n8nUrl: n8n.url, slackPort: slack.port, slackSocket: socket, credentials, packageName: packed.name };
 
 		const received = slack.received.length;
 		const result = await n8n.send<{ status: string; message: string }>('POST', '/rest/credentials/test', {
@@ -225,6 +244,16 @@ describe(`n8n ${n8nVersion}: ${packed.name} installed through Settings → Commu
 		expect(result).toEqual({ status: 'OK', message: 'Webhook is valid' });
 		// The test posts an empty object, which is not a message: nothing is posted to the channel.
 		expect(slack.received.slice(received).map(({ path, rawBody }) => [path, rawBody])).toEqual([[slack.webhookPath, '{}']]);
+	});
+
+	it("the Socket Mode credential passes its credential test: Slack's apps.connections.open accepts the token", async () => {
+		const opens = socket.openRequests.length;
+		const { socketMode } = context.credentials;
+		const result = await n8n.send<{ status: string; message: string }>('POST', '/rest/credentials/test', {
+			credentials: { id: socketMode.id, name: socketMode.name, type: 'slackWebhooksSocketModeApi', data: { appToken: E2E.socketModeAppToken, allowedTeamIds: '', slackApiUrl: socketModeApiUrl } },
+		});
+		expect(result.status).toBe('OK');
+		expect(socket.openRequests.slice(opens).map(({ token, answer }) => ({ token, answer }))).toEqual([{ token: E2E.socketModeAppToken, answer: 'ok' }]);
 	});
 
 	it('a workflow with the trigger and the action, created through the API, activates and answers in the thread', async () => {
@@ -264,6 +293,8 @@ describe(`n8n ${n8nVersion}: saved workflows across an update to ${packed.next.v
 		expect(posted('slack-app-event-v3-redis')).toEqual([{ text: 'Deploying api for <@U2147483697>', thread_ts: '1700000000.000042' }]);
 		expect(posted('slack-app-button-v3-response-url')).toEqual([{ text: 'Approved by <@U2147483697> (report-42)', response_type: 'in_channel', replace_original: true }]);
 		expect(posted('add-to-slack-oauth2')).toEqual([{ text: 'Nightly report: 42 new sign-ups' }]);
+		expect(firstRuns.get('socket-mode-command-v1')!.replies).toEqual([{ status: 200, body: JSON.stringify({ text: 'On it.' }) }]);
+		expect(posted('socket-mode-command-v1')).toEqual([{ text: 'Deploying api for <@U2147483697>' }]);
 	});
 
 	it(`publishes ${packed.next.version} to the registry, and n8n's list of community packages offers it`, async () => {
@@ -290,7 +321,7 @@ describe(`n8n ${n8nVersion}: saved workflows across an update to ${packed.next.v
 		for (const entry of SAVED_WORKFLOW_CASES) {
 			const row = saved.get(entry.key)!;
 			expect((await n8n.get<{ data: SavedWorkflowRow }>(`/rest/workflows/${row.id}`)).data.active).toBe(true);
-			await n8n.send('POST', `/rest/workflows/${row.id}/deactivate`, {});
+			await deactivate(entry);
 			await activate(entry);
 		}
 	});
@@ -330,7 +361,7 @@ describe(`n8n ${n8nVersion}: uninstalled through Settings → Community Nodes wh
 	});
 
 	it(`their webhooks answer ${n8nMajor >= 2 ? 400 : 500} "Unrecognized node type" and start nothing`, async () => {
-		for (const entry of SAVED_WORKFLOW_CASES) {
+		for (const entry of SAVED_WORKFLOW_CASES.filter((candidate) => webhookPathsOf(candidate).length > 0)) {
 			const { id } = saved.get(entry.key)!;
 			const before = await n8n.executionCount(id);
 			const slackBefore = slack.received.length;
@@ -347,6 +378,37 @@ describe(`n8n ${n8nVersion}: uninstalled through Settings → Community Nodes wh
 			expect(slack.received.length).toBe(slackBefore);
 		}
 	});
+
+	it(
+		n8nMajor >= 2
+			? "the Socket Mode workflow keeps its connection, but n8n starts nothing: Slack's envelope goes unacknowledged, so Slack sends it again"
+			: "the Socket Mode workflow keeps its connection, but n8n starts nothing and says nothing of it: the envelope is acknowledged after the trigger's wait and lost (docs/socket-mode.md)",
+		async () => {
+			// n8n deactivates nothing on an uninstall: the trigger, still in memory, keeps its connection
+			// and hands n8n each envelope, which n8n cannot start (the node types are gone). n8n 2.x
+			// rejects the execution's done promise, so the envelope is not acknowledged and Slack sends
+			// it again (events and clicks; a slash command's user sees it fail). n8n 1.x leaves that
+			// promise unsettled: the trigger takes the start as made when its wait ends.
+			const entry = SAVED_WORKFLOW_CASES.find(usesSocketMode)!;
+			const { id } = saved.get(entry.key)!;
+			const before = await n8n.executionCount(id);
+			const slackBefore = slack.received.length;
+			expect(socket.live()).toHaveLength(1);
+			const sent = socket.envelopes.get(socket.send('slash_commands', slashCommand({ text: 'api now' })))!;
+			if (n8nMajor >= 2) {
+				// The stand-in sends an envelope again when Slack's 3 s pass without an acknowledgement, three
+				// times, as Slack does; waiting for it to give up keeps a late delivery out of the next test.
+				await eventually(async () => (sent.gaveUp ? true : undefined), 30_000);
+				expect(sent.deliveries.map(({ retryAttempt }) => retryAttempt)).toEqual([0, 1, 2, 3]);
+				expect(sent.acks).toEqual([]);
+			} else {
+				await eventually(async () => (sent.acks.length > 0 ? true : undefined));
+				expect(sent.deliveries).toHaveLength(1);
+			}
+			expect(await n8n.executionCount(id)).toBe(before);
+			expect(slack.received.length).toBe(slackBefore);
+		},
+	);
 
 	it('a workflow deactivated now cannot be activated again: n8n refuses it with "Unrecognized node type"', async () => {
 		const { id } = saved.get(deactivated.key)!;

@@ -4,13 +4,16 @@
  * workflow (sharing through Redis) and an answer through a Slack response URL. Each case sends
  * what Slack would send and says how many executions a run starts; a run's result (the answers,
  * the executions' statuses, what reached Slack) must not change when the package is updated.
+ * Over Socket Mode, Slack's envelope goes through the suite's stand-in for Slack's socket server,
+ * and n8n's answer is the envelope's acknowledgement: status 200 and its payload.
  *
  * A node type, type version or credential type the packed package declares that no case uses
  * fails the suite (see `uncovered`): add a case here for it.
  */
 import { postOnOwnConnection } from '../helpers/http-post';
-import { blockActions, eventCallback, messageEvent, signedInteraction, signedJson } from '../helpers/slack-app-fixtures';
+import { blockActions, eventCallback, messageEvent, signedInteraction, signedJson, slashCommand } from '../helpers/slack-app-fixtures';
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
+import type { SlackSocketServer } from '../helpers/slack-socket-server';
 import E2E from '../harness/fixtures/secrets.json';
 import type { PackedPackage } from './install-env';
 
@@ -30,6 +33,7 @@ export interface SuiteCredentials {
 	addToSlack: CredentialRef;
 	outgoingToken: CredentialRef;
 	slackApp: CredentialRef;
+	socketMode: CredentialRef;
 	redis: CredentialRef;
 }
 
@@ -37,6 +41,8 @@ export interface CaseContext {
 	n8nUrl: string;
 	/** The stand-in for Slack: incoming webhooks and response URLs. */
 	slackPort: number;
+	/** The stand-in for Slack's Socket Mode (apps.connections.open and its WebSocket server). */
+	slackSocket?: SlackSocketServer;
 	credentials: SuiteCredentials;
 	packageName: string;
 }
@@ -75,6 +81,9 @@ export interface SavedWorkflowCase {
 }
 
 const TRIGGER_NAME = 'Slack Outgoing Webhook Trigger';
+const SOCKET_TRIGGER_NAME = 'Slack Socket Mode Trigger';
+/** The node type whose workflows listen on a connection to Slack rather than on a webhook. */
+export const SOCKET_TRIGGER_TYPE = 'slackSocketModeTrigger';
 const ACTION_NAME = 'Slack Incoming Webhook';
 /** The thread the outgoing webhook post of Slack's reference example replies in. */
 export const SEED_THREAD_TS = '1504640714.003543';
@@ -106,6 +115,22 @@ const webhook = (path: string): WorkflowNode => ({
 	webhookId: path,
 	parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
 });
+
+const socketTrigger = (context: CaseContext, parameters: Record<string, unknown>): WorkflowNode => ({
+	name: SOCKET_TRIGGER_NAME,
+	type: `${context.packageName}.${SOCKET_TRIGGER_TYPE}`,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters,
+	credentials: { slackWebhooksSocketModeApi: context.credentials.socketMode },
+});
+
+/** Sends an envelope through the stand-in for Slack's socket server; n8n's answer is its acknowledgement. */
+async function overSocketMode(context: CaseContext, type: string, payload: Record<string, unknown>): Promise<Reply> {
+	if (!context.slackSocket) throw new Error('the stand-in for Slack Socket Mode is not running');
+	const ack = await context.slackSocket.waitForAck(context.slackSocket.send(type, payload), 10_000);
+	return ack ? { status: 200, body: JSON.stringify(ack.payload ?? null) } : { status: 0, body: 'no acknowledgement within 10 s' };
+}
 
 const toAction = (from: string) => ({ [from]: { main: [[{ node: ACTION_NAME, type: 'main', index: 0 }]] } });
 
@@ -200,6 +225,20 @@ export const SAVED_WORKFLOW_CASES: SavedWorkflowCase[] = [
 			const signed = signedInteraction(blockActions({ response_url: responseUrl }), E2E.signingSecret);
 			return [await postOnOwnConnection(triggerUrl(context, 'install-app-buttons'), signed.body, signed.headers)];
 		},
+	},
+	{
+		key: 'socket-mode-command-v1',
+		title: 'a slash command over Socket Mode, trigger type version 1, answered in its acknowledgement and by the action',
+		executionsPerRun: 1,
+		nodes: (context) => ({
+			nodes: [
+				socketTrigger(context, { triggerWords: '/deploy', respond: 'immediately', replyText: 'On it.' }),
+				action(context, { text: '=Deploying {{ $json.args[0] }} for <@{{ $json.user_id }}>' }, { slackWebhooksIncomingUrlApi: context.credentials.incomingUrl }),
+			],
+			connections: toAction(SOCKET_TRIGGER_NAME),
+		}),
+		// A fresh trigger_id each run, as each command Slack sends has one.
+		run: async (context) => [await overSocketMode(context, 'slash_commands', slashCommand({ text: 'api now' }))],
 	},
 	{
 		key: 'add-to-slack-oauth2',
