@@ -5,7 +5,7 @@
  * event_id) unique to it.
  */
 import E2E from '../harness/fixtures/secrets.json';
-import { eventCallback, messageEvent, signedJson } from '../helpers/slack-app-fixtures';
+import { eventCallback, messageEvent, signedJson, slashCommand } from '../helpers/slack-app-fixtures';
 import { seedOutgoingWebhookPost } from '../helpers/slack-fixtures';
 import type { FailureReason, OutgoingMessage, SlackRequest } from './slack-sender';
 
@@ -51,19 +51,8 @@ export function chaosMessage(id: string, kind: MessageKind, triggers: ChaosTrigg
 		case 'slowPost':
 			return { id, kind, retried: true, request: outgoingPost(triggers.slowPosts.webhookId, `${triggers.slowPosts.triggerWord} ${id}`, triggers.slowPosts.triggerWord) };
 		case 'slashCommand': {
-			const fields = {
-				token: E2E.token,
-				team_id: 'T0001',
-				team_domain: 'example',
-				channel_id: 'C2147483705',
-				channel_name: 'test',
-				user_id: 'U2147483697',
-				user_name: 'Steve',
-				command: triggers.slashCommands.triggerWord,
-				text: id,
-				response_url: 'https://hooks.slack.com/commands/T0001/1/not-a-real-response-url',
-				trigger_id: `${++sequence}.1.chaos`,
-			};
+			// Every value of Slack's slash command form is a string.
+			const fields = slashCommand({ token: E2E.token, command: triggers.slashCommands.triggerWord, text: id, trigger_id: `${++sequence}.1.chaos` }) as Record<string, string>;
 			return { id, kind, retried: false, request: () => form(pathOf(triggers.slashCommands.webhookId), fields) };
 		}
 		case 'event': {
