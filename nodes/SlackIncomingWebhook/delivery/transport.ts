@@ -1,5 +1,7 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 
+import { errorCode } from '../../shared/error-code';
+
 /**
  * One HTTP POST of a JSON body over a shared keep-alive pool, reporting whether the request had
  * left this process when something failed: that decides whether Slack may already have posted it.
@@ -161,20 +163,10 @@ export function postJson(
 }
 
 function toTransportError(error: unknown, requestSent: boolean): TransportError {
-	const code = errorCode(error);
+	const code = errorCode(error) ?? 'UNKNOWN';
 	const failure: TransportFailure = requestSent ? 'maybe_sent' : 'not_sent';
 	const described = describeTransportFailure(code, requestSent);
 	return new TransportError(failure, code, described, TRANSIENT_CODES.has(code));
-}
-
-function errorCode(error: unknown): string {
-	let current: unknown = error;
-	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code !== '' && code !== 'UND_ERR') return code;
-		current = (current as { cause?: unknown }).cause;
-	}
-	return 'UNKNOWN';
 }
 
 /** Messages are written here, not copied from the error, which may quote the URL. */

@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 
+import { errorCode } from '../error-code';
 import { SLACK_APP_TOKEN_ERRORS, SLACK_SOCKET_MODE } from '../slack';
 
 /**
@@ -45,7 +46,7 @@ export async function openConnectionUrl(
 		headers = response.headers;
 		text = await readLimited(response.body);
 	} catch (error) {
-		return { kind: 'tryAgain', reason: `Slack's API could not be reached (${errorCode(error)})` };
+		return { kind: 'tryAgain', reason: `Slack's API could not be reached (${errorCode(error) ?? 'network error'})` };
 	}
 	const answer = parseJson(text);
 	const slackError = typeof answer?.error === 'string' ? answer.error.slice(0, 64) : '';
@@ -110,15 +111,4 @@ async function readLimited(body: AsyncIterable<Buffer> & { destroy?: () => void 
 		chunks.push(chunk);
 	}
 	return Buffer.concat(chunks).toString('utf8');
-}
-
-function errorCode(error: unknown): string {
-	let current: unknown = error;
-	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code !== '' && code !== 'UND_ERR') return code;
-		if ((current as { name?: unknown }).name === 'AbortError') return 'aborted';
-		current = (current as { cause?: unknown }).cause;
-	}
-	return 'network error';
 }
