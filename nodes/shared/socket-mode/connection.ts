@@ -124,10 +124,7 @@ export class SocketModeSession {
 			this.reconnectTimer = undefined;
 			const waitMs = this.notBefore - performance.now();
 			if (waitMs <= 0) this.openNext();
-			else this.reconnectTimer = setTimeout(() => {
-				this.reconnectTimer = undefined;
-				this.openNext();
-			}, waitMs);
+			else this.openNextAfter(waitMs);
 		}
 		return outcome;
 	}
@@ -381,6 +378,11 @@ export class SocketModeSession {
 		this.notBefore = performance.now() + (retryAfterMs ?? 0);
 		this.options.log.warn(`Slack Socket Mode: ${reason}; trying again in ${(delayMs / 1000).toFixed(1)} s`);
 		this.resolveStart({ kind: 'retrying', reason });
+		this.openNextAfter(delayMs);
+	}
+
+	/** The one timer that asks Slack for the next connection later; openNext() waits while it is set. */
+	private openNextAfter(delayMs: number): void {
 		this.reconnectTimer = setTimeout(() => {
 			this.reconnectTimer = undefined;
 			this.openNext();
