@@ -4,7 +4,7 @@ export { SlackIncomingWebhookApi } from './credentials/SlackIncomingWebhookApi.c
 export { SlackIncomingWebhookOAuth2Api } from './credentials/SlackIncomingWebhookOAuth2Api.credentials';
 export { SlackIncomingWebhook } from './nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
 export { buildWebhookMessage } from './nodes/SlackIncomingWebhook/message/build';
-export { WebhookSender, WebhookDeliveryError } from './nodes/SlackIncomingWebhook/delivery/sender';
+export { WebhookSender, WebhookDeliveryError } from './nodes/shared/sending/sender';
 export { redactWebhookUrl } from './nodes/shared/redact';
 export { SlackOutgoingWebhookApi } from './credentials/SlackOutgoingWebhookApi.credentials';
 export { SlackOutgoingWebhookTrigger } from './nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';

@@ -12,16 +12,16 @@ import {
 
 import { createParameterReader } from './parameters';
 import { channelFields, planMessage, readSends, readDestinationChooser, splitNotesFields, type ReservedMessage } from './plan';
-import { WebhookSender } from './delivery/sender';
+import { WebhookSender } from '../shared/sending/sender';
 import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/state/from-node';
-import { createWebhookDispatcher } from './delivery/transport';
+import { createWebhookDispatcher } from '../shared/sending/transport';
 import { testIncomingWebhook } from './credential-test';
 import { AUTHENTICATION, authenticationProperty, messageProperties, responseUrlProperties, shareThroughRedisProperty } from './description';
 import { deliverInParts, partsSent } from './delivery/parts';
 import { errorItem, toDeliveryError, toInputError } from './errors';
 import type { Send } from './message/report';
-import { reserveResponseUrlMessages } from './delivery/response-url-uses';
+import { reserveResponseUrlMessages } from '../shared/sending/response-url-uses';
 
 const USER_AGENT = 'n8n-nodes-slack-webhooks (+https://n8n.io)';
 

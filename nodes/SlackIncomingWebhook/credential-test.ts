@@ -1,9 +1,9 @@
 import type { INodeCredentialTestResult } from 'n8n-workflow';
 
-import { slackErrorString } from './delivery/sender';
+import { slackErrorString } from '../shared/sending/sender';
 import { redactWebhookUrl, scrubSecrets } from '../shared/redact';
 import { SLACK_WEBHOOK_ERRORS } from '../shared/slack';
-import { createWebhookDispatcher, postJson, TransportError } from './delivery/transport';
+import { createWebhookDispatcher, postJson, TransportError } from '../shared/sending/transport';
 
 /** A live hook rejects an empty message with one of these, without posting anything. */
 const LIVE_HOOK_ANSWERS = new Set(['no_text', 'invalid_payload', 'missing_text_or_fallback_or_attachments']);

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { allowedResponseUrlHostsProperty } from '../shared/sending/properties';
 import { SLACK_LIMITS, SLACK_RESPONSE_URL } from '../shared/slack';
 
 /**
@@ -85,15 +86,8 @@ export const LONG_MESSAGES = { split: 'split', fail: 'fail' } as const;
 const showForResponseUrl = { show: { authentication: [AUTHENTICATION.responseUrl.value] } };
 
 /** Where and how a slash command's answer goes; shown only with the Response URL choice. */
-export const allowedResponseUrlHostsOption: INodeProperties = {
-	displayName: 'Allowed Response URL Hosts',
-	name: 'allowedResponseUrlHosts',
-	type: 'string',
-	default: '',
-	placeholder: 'chat.example.com, http://127.0.0.1:8065',
-	description:
-		"Hosts besides Slack's whose response URLs the node may post to, separated by commas or new lines: a host, host:port, or http://host:port for plain HTTP. No wildcards (*.example.com): list each host. Slack's own host keeps its 5 messages per response URL.",
-	hint: 'A response URL arrives with a request, so only list servers you run, such as Mattermost.',
+const allowedResponseUrlHostsOption: INodeProperties = {
+	...allowedResponseUrlHostsProperty,
 	displayOptions: { show: { '/authentication': [AUTHENTICATION.responseUrl.value] } },
 };
 

@@ -6,11 +6,12 @@
  */
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 
-import { CredentialSetupError, describeDeliveryFailure, type Destination } from './delivery/destination';
+import { describeDeliveryFailure, type Destination } from '../shared/sending/destination';
+import { CredentialSetupError } from './delivery/credential-destination';
 import { describePostedParts, PartDeliveryError } from './delivery/parts';
-import { WebhookDeliveryError } from './delivery/sender';
-import { TransportError } from './delivery/transport';
-import { MessageValidationError } from './message/build';
+import { WebhookDeliveryError } from '../shared/sending/sender';
+import { TransportError } from '../shared/sending/transport';
+import { MessageValidationError } from '../shared/sending/webhook-message';
 import type { Send } from './message/report';
 
 export { CredentialSetupError, MessageValidationError, PartDeliveryError, TransportError, WebhookDeliveryError };

@@ -7,18 +7,12 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { AUTHENTICATION, LONG_MESSAGES, SEND_MODE } from './description';
 import { toCredentialError } from './errors';
 import { createParameterReader } from './parameters';
-import {
-	authenticationFromValue,
-	parseAllowedOrigins,
-	responseUrlMessage,
-	responseUrlDestination,
-	destinationFromOAuthTokenData,
-	destinationFromUrlCredential,
-	type Destination,
-} from './delivery/destination';
-import type { ResponseUrlReservation } from './delivery/response-url-uses';
-import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './delivery/sender';
-import { attachmentsFromFields, buildWebhookMessage, type AttachmentFieldsInput, type MessageInput, type WebhookMessage } from './message/build';
+import { parseAllowedOrigins, responseUrlMessage, responseUrlDestination, type Destination } from '../shared/sending/destination';
+import { authenticationFromValue, destinationFromOAuthTokenData, destinationFromUrlCredential } from './delivery/credential-destination';
+import type { ResponseUrlReservation } from '../shared/sending/response-url-uses';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../shared/sending/sender';
+import { attachmentsFromFields, buildWebhookMessage, type AttachmentFieldsInput, type MessageInput } from './message/build';
+import type { WebhookMessage } from '../shared/sending/webhook-message';
 import { buildReportText, messageFor, reportOf, type Send } from './message/report';
 import { planMessageSplit, type MessageSplit } from './message/split';
 

@@ -14,16 +14,16 @@ import {
 import { verificationKeysOf } from './credential-cache';
 import { claimIncomingMessage } from '../shared/state/from-node';
 import { triggerProperties } from './description';
-import { matchMessage, postedMessageItem } from './matching';
-import { incomingMessageKey, detectSource, readPostedFields, readPostedToken } from './message';
-import { assertUsableSettings, duplicateWindowSeconds, ignoreRulesFrom, immediateReply, readMatchSettings } from './parameters';
-import { shapeLastNodeResponse, statusForUnstartedClaim, writeReply } from './reply';
+import { matchMessage, postedMessageItem } from '../shared/slack-app/matching';
+import { incomingMessageKey, detectSource, readPostedFields, readPostedToken } from '../shared/slack-app/message';
+import { assertUsableSettings } from './activation';
+import { duplicateWindowSeconds, ignoreRulesFrom, immediateReply, readMatchSettings } from '../shared/trigger-parameters/read';
+import { shapeLastNodeResponse, statusForUnstartedClaim, writeReply } from './http-reply';
+import { describeInvalidTeamId, firstInvalidTeamId } from '../shared/slack-app/teams';
 import { handleSlackAppRequest } from './slack-app';
 import {
 	bodyKind,
-	describeInvalidTeamId,
 	describeVerificationProblem,
-	firstInvalidTeamId,
 	signedRequestFrom,
 	verificationSettingsFrom,
 	verifyRequestWithKeys,

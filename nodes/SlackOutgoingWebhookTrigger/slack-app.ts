@@ -3,12 +3,12 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 
 import { SLACK_EVENTS_API } from '../shared/slack';
 import { claimIncomingMessage } from '../shared/state/from-node';
-import { incomingEventKey, eventItem, matchEvent, readEventsApiRequest, type EventRetry } from './events';
-import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from './interactivity';
-import type { MatchSettings } from './matching';
+import { incomingEventKey, eventItem, matchEvent, readEventsApiRequest, type EventRetry } from '../shared/slack-app/events';
+import { interactionItem, interactionTeamId, matchInteraction, readInteractivityRequest } from '../shared/slack-app/interactivity';
+import type { MatchSettings } from '../shared/slack-app/matching';
 import { verificationKeysOf } from './credential-cache';
-import { eventDuplicateWindowSeconds, ignoreRulesFrom, readActionIds, readEventKinds } from './parameters';
-import { statusForUnstartedClaim } from './reply';
+import { eventDuplicateWindowSeconds, ignoreRulesFrom, readActionIds, readEventKinds } from '../shared/trigger-parameters/read';
+import { statusForUnstartedClaim } from './http-reply';
 import { headerValue, signedRequestFrom, verifyRequestWithKeys, type BodyKind, type Verdict } from './verify';
 
 /**

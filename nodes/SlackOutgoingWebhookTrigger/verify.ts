@@ -1,6 +1,7 @@
 import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
+import { teamAllowed } from '../shared/slack-app/teams';
 import { splitList } from '../shared/text';
 
 /**
@@ -110,22 +111,6 @@ export function verifyRequestWithKeys(request: SignedRequest, keys: Verification
 	}
 	if (!teamAllowed(keys.allowedTeamIds, request.teamId)) return { ok: false, status: 403, reason: 'team not allowed' };
 	return { ok: true };
-}
-
-/** The credential's Allowed Team IDs: empty allows every workspace. */
-export function teamAllowed(allowedTeamIds: readonly string[], teamId: unknown): boolean {
-	if (allowedTeamIds.length === 0) return true;
-	return allowedTeamIds.includes(typeof teamId === 'string' ? teamId : '');
-}
-
-/** The first entry of Allowed Team IDs that is not a Slack team ID, if any. */
-export function firstInvalidTeamId(allowedTeamIds: unknown): string | undefined {
-	return splitList(allowedTeamIds).find((team) => !/^[TE][A-Z0-9]{2,}$/.test(team));
-}
-
-/** What a credential test says about a team ID that cannot be one. */
-export function describeInvalidTeamId(team: string): string {
-	return `"${team}" is not a Slack team ID (they look like T0001 or E0001)`;
 }
 
 /**

@@ -15,9 +15,9 @@ import { SocketModeStopped } from '../shared/socket-mode/connection';
 import { apiBaseUrlFrom } from '../shared/socket-mode/open-connection';
 import { listenToApp } from '../shared/socket-mode/sessions';
 import { splitList } from '../shared/text';
-import { parseAllowedOrigins } from '../SlackIncomingWebhook/delivery/destination';
-import { MessageValidationError } from '../SlackIncomingWebhook/message/build';
-import { describeMatchSettingsProblem } from '../SlackOutgoingWebhookTrigger/matching';
+import { parseAllowedOrigins } from '../shared/sending/destination';
+import { MessageValidationError } from '../shared/sending/webhook-message';
+import { describeMatchSettingsProblem } from '../shared/slack-app/matching';
 import {
 	duplicateWindowSeconds,
 	eventDuplicateWindowSeconds,
@@ -26,7 +26,7 @@ import {
 	readActionIds,
 	readEventKinds,
 	readMatchSettings,
-} from '../SlackOutgoingWebhookTrigger/parameters';
+} from '../shared/trigger-parameters/read';
 import { testSocketModeCredential } from './credential-test';
 import { socketModeTriggerProperties } from './description';
 import { TriggerListener, type ListenerSettings, type RespondMode } from './listener';

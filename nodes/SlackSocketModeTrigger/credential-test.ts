@@ -2,7 +2,7 @@ import type { INodeCredentialTestResult } from 'n8n-workflow';
 import { EnvHttpProxyAgent } from 'undici';
 
 import { apiBaseUrlFrom, openConnectionUrl } from '../shared/socket-mode/open-connection';
-import { describeInvalidTeamId, firstInvalidTeamId } from '../SlackOutgoingWebhookTrigger/verify';
+import { describeInvalidTeamId, firstInvalidTeamId } from '../shared/slack-app/teams';
 
 /**
  * The Socket Mode credential's Test button: asks Slack for a connection URL with the token, as the

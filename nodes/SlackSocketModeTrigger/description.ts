@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { allowedResponseUrlHostsOption } from '../SlackIncomingWebhook/description';
+import { allowedResponseUrlHostsProperty } from '../shared/sending/properties';
 import {
 	actionIdsProperty,
 	caseSensitiveProperty,
@@ -15,20 +15,15 @@ import {
 	replyTextProperty,
 	respondProperty,
 	triggerWordsProperty,
-} from '../SlackOutgoingWebhookTrigger/description';
+} from '../shared/trigger-parameters/properties';
 import { START_WAIT_MS } from './listener';
 
 /**
- * The Socket Mode trigger's parameters: the filters and the reply of the Slack Outgoing Webhook
- * Trigger's type version 3, by the same names, values, defaults and words, without what only a
- * Request URL needs (the URL, signatures, Respond to Webhook, Redis for several webhook processes).
+ * The Socket Mode trigger's parameters: the filters and the reply both triggers show (the Slack
+ * Outgoing Webhook Trigger from its type version 3 on), by the same names, values, defaults and
+ * words, without what only a Request URL needs (the URL, signatures, Respond to Webhook, Redis for
+ * several webhook processes).
  */
-
-/** Shown whatever the other parameters say: the HTTP trigger shows these from its type version 3 on, and this node has one version. */
-function shownAlways(property: INodeProperties): INodeProperties {
-	const { displayOptions: _fromVersion3, ...rest } = property;
-	return rest;
-}
 
 const setupNotice: INodeProperties = {
 	displayName:
@@ -66,7 +61,7 @@ const lastNodeNotice: INodeProperties = {
 
 /** The Slack Incoming Webhook's option, for the reply a slow command gets through its response URL. */
 const allowedResponseUrlHosts: INodeProperties = {
-	...shownAlways(allowedResponseUrlHostsOption),
+	...allowedResponseUrlHostsProperty,
 	description:
 		"Hosts besides Slack's whose response URLs a late reply (When Last Node Finishes) may be posted to, separated by commas or new lines: a host, host:port, or http://host:port for plain HTTP. No wildcards.",
 	hint: 'Slack sends its own response URLs; list a host only for a Slack-compatible server you run.',
@@ -93,12 +88,12 @@ const options: INodeProperties = {
 export const socketModeTriggerProperties: INodeProperties[] = [
 	setupNotice,
 	channelsProperty,
-	shownAlways(channelIdNoticeProperty),
+	channelIdNoticeProperty,
 	triggerWordsProperty,
 	matchModeProperty,
 	caseSensitiveProperty,
-	shownAlways(eventKindsProperty),
-	shownAlways(actionIdsProperty),
+	eventKindsProperty,
+	actionIdsProperty,
 	respond,
 	respondNotice,
 	lastNodeNotice,

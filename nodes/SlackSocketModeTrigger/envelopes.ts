@@ -1,9 +1,9 @@
 import type { Envelope } from '../shared/socket-mode/frames';
 import { SLACK_SOCKET_MODE } from '../shared/slack';
-import { eventItem, incomingEventKey, matchEvent, readEventsApiRequest, stringOf, type EventKinds } from '../SlackOutgoingWebhookTrigger/events';
-import { incomingInteractionKey, interactionItem, interactionTeamId, matchInteraction } from '../SlackOutgoingWebhookTrigger/interactivity';
-import { matchMessage, postedMessageItem, type MatchSettings } from '../SlackOutgoingWebhookTrigger/matching';
-import { detectSource, incomingMessageKey, readPostedFields, stringField, type IgnoreRules } from '../SlackOutgoingWebhookTrigger/message';
+import { eventItem, incomingEventKey, matchEvent, readEventsApiRequest, stringOf, type EventKinds } from '../shared/slack-app/events';
+import { incomingInteractionKey, interactionItem, interactionTeamId, matchInteraction } from '../shared/slack-app/interactivity';
+import { matchMessage, postedMessageItem, type MatchSettings } from '../shared/slack-app/matching';
+import { detectSource, incomingMessageKey, readPostedFields, stringField, type IgnoreRules } from '../shared/slack-app/message';
 
 /**
  * What an envelope starts, decided by the filters of the Slack Outgoing Webhook Trigger's type

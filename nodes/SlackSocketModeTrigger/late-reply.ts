@@ -1,9 +1,9 @@
-import { responseUrlDestination } from '../SlackIncomingWebhook/delivery/destination';
-import { reserveResponseUrlMessages } from '../SlackIncomingWebhook/delivery/response-url-uses';
-import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender } from '../SlackIncomingWebhook/delivery/sender';
-import { createWebhookDispatcher } from '../SlackIncomingWebhook/delivery/transport';
+import { responseUrlDestination } from '../shared/sending/destination';
+import { reserveResponseUrlMessages } from '../shared/sending/response-url-uses';
+import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender } from '../shared/sending/sender';
+import { createWebhookDispatcher } from '../shared/sending/transport';
 import { redactWebhookUrl, scrubSecrets } from '../shared/redact';
-import type { SlackReply } from '../SlackOutgoingWebhookTrigger/reply';
+import type { SlackReply } from '../shared/slack-app/reply';
 
 /**
  * A slash command's reply that came after its acknowledgement had to go (the workflow took longer

@@ -4,9 +4,9 @@ import { NodeOperationError, type IDataObject, type ITriggerFunctions } from 'n8
 import type { SocketModeStopped } from '../shared/socket-mode/connection';
 import type { Envelope } from '../shared/socket-mode/frames';
 import type { ListenerVerdict, SocketModeListener } from '../shared/socket-mode/sessions';
-import { immediateReply } from '../SlackOutgoingWebhookTrigger/parameters';
-import { lastNodeFirstJson, shapeReply, type FinishedRun, type SlackReply } from '../SlackOutgoingWebhookTrigger/reply';
-import { teamAllowed } from '../SlackOutgoingWebhookTrigger/verify';
+import { immediateReply } from '../shared/trigger-parameters/read';
+import { lastNodeFirstJson, shapeReply, type FinishedRun, type SlackReply } from '../shared/slack-app/reply';
+import { teamAllowed } from '../shared/slack-app/teams';
 import { claimEnvelope } from './duplicate-filter';
 import { envelopeToStart, type EnvelopeFilters, type EnvelopeStart } from './envelopes';
 import { describeLateReplyFailure, postLateReply } from './late-reply';

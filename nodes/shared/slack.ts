@@ -136,7 +136,7 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 	// The Slack pages quoted there state the rule but not the answer's wording;
 	// these are the strings Slack's response URLs are known to answer (`expired_url`, `used_url`).
 	// Because the wording is not documented, any other 404 or 410 from a response URL is
-	// explained the same way (RESPONSE_URL_GONE in the action's delivery/destination.ts).
+	// explained the same way (RESPONSE_URL_GONE in sending/destination.ts).
 	expired_url: {
 		message: `This response URL has expired: Slack accepts answers for ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes after the command`,
 		action: `Answer within ${SLACK_RESPONSE_URL.lifetimeMinutes} minutes of the command; for later messages use an incoming webhook.`,

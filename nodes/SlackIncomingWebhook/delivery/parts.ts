@@ -1,4 +1,4 @@
-import { WebhookDeliveryError, type DeliveryResult } from './sender';
+import { WebhookDeliveryError, type DeliveryResult } from '../../shared/sending/sender';
 
 /** What one item's message (all its parts) came to. */
 export interface PartsDeliveryResult extends DeliveryResult {

@@ -1,3 +1,4 @@
+import { FIELD_NAMES, MessageValidationError, type WebhookMessage } from '../../shared/sending/webhook-message';
 import { EMOJI_CODE_PATTERN, SLACK_LIMITS, SLACK_TS_PATTERN } from '../../shared/slack';
 
 /** What a user can put into one message, as read from the node's parameters. */
@@ -18,46 +19,6 @@ export interface MessageInput {
 	iconEmoji?: string;
 	iconUrl?: string;
 }
-
-/** The JSON body Slack's incoming webhook reads. */
-export interface WebhookMessage {
-	text?: string;
-	blocks?: object[];
-	attachments?: object[];
-	mrkdwn?: boolean;
-	link_names?: boolean;
-	unfurl_links?: boolean;
-	unfurl_media?: boolean;
-	thread_ts?: string;
-	reply_broadcast?: boolean;
-	channel?: string;
-	username?: string;
-	icon_emoji?: string;
-	icon_url?: string;
-}
-
-/** A message that cannot be sent as it is; `field` is the parameter's display name. */
-export class MessageValidationError extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-		readonly hint?: string,
-	) {
-		super(message);
-		this.name = 'MessageValidationError';
-	}
-}
-
-export const FIELD_NAMES = {
-	text: 'Text',
-	blocks: 'Blocks',
-	attachments: 'Attachments',
-	threadTs: 'Thread Timestamp',
-	channel: 'Channel',
-	username: 'Username',
-	iconEmoji: 'Icon Emoji',
-	iconUrl: 'Icon URL',
-} as const;
 
 /**
  * Builds the webhook body from one item's input, or says which field is wrong and why. With

@@ -1,5 +1,5 @@
 import { EMOJI_NAME_CHARACTER, EMOJI_SKIN_TONE, SLACK_LIMITS } from '../../shared/slack';
-import { FIELD_NAMES, MessageValidationError, type WebhookMessage } from './build';
+import { FIELD_NAMES, MessageValidationError, type WebhookMessage } from '../../shared/sending/webhook-message';
 
 /**
  * Splitting one message into consecutive messages that each fit Slack's limits.

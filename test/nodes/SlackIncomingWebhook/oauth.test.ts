@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { SlackIncomingWebhook } from '../../../nodes/SlackIncomingWebhook/SlackIncomingWebhook.node';
-import { destinationFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+import { destinationFromOAuthTokenData } from '../../../nodes/SlackIncomingWebhook/delivery/credential-destination';
 import { AUTHENTICATION } from '../../../nodes/SlackIncomingWebhook/description';
 import { runNode } from '../../helpers/n8n-harness';
 import { serializeDeep } from '../../helpers/serialize';

@@ -14,9 +14,9 @@ import {
 	responseUrlMessage,
 	responseUrlDestination,
 	type Destination,
-} from '../../../nodes/SlackIncomingWebhook/delivery/destination';
+} from '../../../nodes/shared/sending/destination';
 import { AUTHENTICATION } from '../../../nodes/SlackIncomingWebhook/description';
-import { ResponseUrlUses, reserveResponseUrlMessages } from '../../../nodes/SlackIncomingWebhook/delivery/response-url-uses';
+import { ResponseUrlUses, reserveResponseUrlMessages } from '../../../nodes/shared/sending/response-url-uses';
 import { runNode } from '../../helpers/n8n-harness';
 import { RefusingProxy } from '../../helpers/refusing-proxy';
 import { serializeDeep } from '../../helpers/serialize';

@@ -23,7 +23,7 @@ import {
 } from '../../helpers/slack-app-fixtures';
 import { SlackOutgoingWebhookTrigger } from '../../../nodes/SlackOutgoingWebhookTrigger/SlackOutgoingWebhookTrigger.node';
 import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims } from '../../../nodes/shared/state/incoming-message-claims';
-import { incomingEventKey } from '../../../nodes/SlackOutgoingWebhookTrigger/events';
+import { incomingEventKey } from '../../../nodes/shared/slack-app/events';
 import { closeRedisClients } from '../../../nodes/shared/state/redis';
 
 const SIGNING_SECRET = 'test-signing-secret-not-real';

@@ -1,5 +1,5 @@
 import { deliverInParts, describePostedParts, PartDeliveryError } from '../../../../nodes/SlackIncomingWebhook/delivery/parts';
-import { WebhookDeliveryError, type DeliveryResult } from '../../../../nodes/SlackIncomingWebhook/delivery/sender';
+import { WebhookDeliveryError, type DeliveryResult } from '../../../../nodes/shared/sending/sender';
 
 const delivered = (attempts: number, waitedMs = 0): DeliveryResult => ({ ok: true, status: 200, response: 'ok', attempts, waitedMs });
 const failure = (mayHaveBeenPosted: boolean) =>

@@ -1,10 +1,5 @@
-import {
-	attachmentsFromFields,
-	buildWebhookMessage,
-	MessageValidationError,
-	normalizeThreadTs,
-	parseJsonArray,
-} from '../../../../nodes/SlackIncomingWebhook/message/build';
+import { attachmentsFromFields, buildWebhookMessage, normalizeThreadTs, parseJsonArray } from '../../../../nodes/SlackIncomingWebhook/message/build';
+import { MessageValidationError } from '../../../../nodes/shared/sending/webhook-message';
 import { SLACK_LIMITS } from '../../../../nodes/shared/slack';
 
 function validationError(run: () => unknown): MessageValidationError {

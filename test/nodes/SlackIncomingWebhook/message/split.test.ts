@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { MessageValidationError } from '../../../../nodes/SlackIncomingWebhook/message/build';
+import { MessageValidationError } from '../../../../nodes/shared/sending/webhook-message';
 import { planMessageSplit, planTextParts, splitMessage, splitText, type TextPart } from '../../../../nodes/SlackIncomingWebhook/message/split';
 import { SLACK_LIMITS } from '../../../../nodes/shared/slack';
 

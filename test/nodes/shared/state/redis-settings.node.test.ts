@@ -10,7 +10,7 @@ import { n8nLogFile, readN8nLog, restoreLogSettings } from '../../../helpers/n8n
 import Redis from 'ioredis';
 
 import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims } from '../../../../nodes/shared/state/incoming-message-claims';
-import { incomingMessageKey } from '../../../../nodes/SlackOutgoingWebhookTrigger/message';
+import { incomingMessageKey } from '../../../../nodes/shared/slack-app/message';
 import { closeRedisClients, KEY_PREFIX } from '../../../../nodes/shared/state/redis';
 import { rateGateRedisKey } from '../../../../nodes/shared/state/send-gates';
 import { refusedPort } from '../../../helpers/free-port';

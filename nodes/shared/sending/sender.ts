@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
 
-import { redactWebhookUrl, scrubSecrets } from '../../shared/redact';
+import { redactWebhookUrl, scrubSecrets } from '../redact';
 import { parseRetryAfterMs } from './retry-after';
-import { LocalSendGate, type SendGate } from '../../shared/state/send-gates';
-import { SLACK_WEBHOOK_ERRORS, SLACK_WEBHOOK_OK } from '../../shared/slack';
+import { LocalSendGate, type SendGate } from '../state/send-gates';
+import { SLACK_WEBHOOK_ERRORS, SLACK_WEBHOOK_OK } from '../slack';
 import { postJson, type TransportError } from './transport';
 
 export interface DeliveryPolicy {

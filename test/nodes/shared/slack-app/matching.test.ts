@@ -4,7 +4,7 @@ import {
 	matchMessage,
 	matchTriggerWord,
 	splitArgs,
-} from '../../../nodes/SlackOutgoingWebhookTrigger/matching';
+} from '../../../../nodes/shared/slack-app/matching';
 
 describe('matchTriggerWord', () => {
 	const exampleText = 'googlebot: What is the air-speed velocity of an unladen swallow?';

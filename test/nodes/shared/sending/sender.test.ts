@@ -1,6 +1,6 @@
-import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../../nodes/SlackIncomingWebhook/delivery/sender';
+import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../../nodes/shared/sending/sender';
 import { SLACK_WEBHOOK_ERRORS } from '../../../../nodes/shared/slack';
-import { createWebhookDispatcher } from '../../../../nodes/SlackIncomingWebhook/delivery/transport';
+import { createWebhookDispatcher } from '../../../../nodes/shared/sending/transport';
 import { freePort, refusedPort } from '../../../helpers/free-port';
 import { serializeDeep } from '../../../helpers/serialize';
 import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../../helpers/slack-webhook-server';

@@ -1,4 +1,4 @@
-import { parseRetryAfterMs } from '../../../../nodes/SlackIncomingWebhook/delivery/retry-after';
+import { parseRetryAfterMs } from '../../../../nodes/shared/sending/retry-after';
 
 describe('parseRetryAfterMs', () => {
 	const now = Date.parse('2026-01-01T00:00:00Z');

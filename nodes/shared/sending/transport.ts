@@ -1,6 +1,6 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 
-import { errorCode } from '../../shared/error-code';
+import { errorCode } from '../error-code';
 
 /**
  * One HTTP POST of a JSON body over a shared keep-alive pool, reporting whether the request had

@@ -10,9 +10,9 @@
  * refused whole; when the item is done, only the parts sent (or that may have been posted)
  * stay counted and the rest go back.
  */
-import { redactWebhookUrl } from '../../shared/redact';
-import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../../shared/slack';
-import { FIELD_NAMES, MessageValidationError } from '../message/build';
+import { redactWebhookUrl } from '../redact';
+import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WEBHOOK_ERRORS } from '../slack';
+import { FIELD_NAMES, MessageValidationError } from './webhook-message';
 import { RESPONSE_URL_FIELDS } from './destination';
 
 /** Releases what a reservation did not send; only its first call counts. */

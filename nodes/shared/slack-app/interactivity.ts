@@ -1,4 +1,4 @@
-import { SLACK_INTERACTIVITY } from '../shared/slack';
+import { SLACK_INTERACTIVITY } from '../slack';
 import { isObject, stringOf } from './events';
 import { channelMatches } from './matching';
 

@@ -1,17 +1,15 @@
 /**
- * The trigger's parameters read where n8n calls it: the channel and trigger-word rules, the check
- * that refuses to activate a trigger that could never start, and the reply sent at once.
+ * The parameters both triggers show, read where n8n calls them: the channel and trigger-word
+ * rules, the Slack app filters, the ignore rules and duplicate window, and the reply sent at once.
  */
-import { NodeOperationError, type IDataObject, type IHookFunctions, type ITriggerFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { SLACK_EVENTS_API } from '../shared/slack';
-import { splitList } from '../shared/text';
-import { credentialIdOf, verifiedCredentials } from './credential-cache';
-import { describeMatchSettingsProblem, type MatchMode, type MatchSettings } from './matching';
-import type { EventKinds } from './events';
-import type { IgnoreRules } from './message';
-import { shapeReply, type SlackReply } from './reply';
-import { describeVerificationProblem, verificationKeysFrom, verificationSettingsFrom } from './verify';
+import { SLACK_EVENTS_API } from '../slack';
+import { splitList } from '../text';
+import type { MatchMode, MatchSettings } from '../slack-app/matching';
+import type { EventKinds } from '../slack-app/events';
+import type { IgnoreRules } from '../slack-app/message';
+import { shapeReply, type SlackReply } from '../slack-app/reply';
 
 /** The Duplicate Window option's default: a message Slack sends again within 5 minutes starts nothing. */
 export const DEFAULT_DUPLICATE_WINDOW_SECONDS = 300;
@@ -63,30 +61,6 @@ export function readMatchSettings(context: ParameterContext): MatchSettings {
 /** What to do about a trigger that listens to a Slack app and could never start. */
 export const FILL_IN_SLACK_APP_FILTERS =
 	"Fill in Channels, Trigger Words or both for messages, or Action IDs for a Slack app's buttons and shortcuts, then activate the workflow again.";
-
-export async function assertUsableSettings(context: IHookFunctions): Promise<void> {
-	const problem = describeMatchSettingsProblem(readMatchSettings(context));
-	if (problem && !listensToSlackApp(context)) {
-		throw new NodeOperationError(context.getNode(), problem, {
-			description: context.getNode().typeVersion >= 3 ? FILL_IN_SLACK_APP_FILTERS : 'Fill in Channels, Trigger Words, or both, then activate the workflow again.',
-		});
-	}
-	const settings = verificationSettingsFrom(await context.getCredentials('slackWebhooksOutgoingApi'));
-	// Activation reads the credential as it is now: requests use that from here on, so an edited
-	// token takes effect at once when the workflow is activated again.
-	verifiedCredentials.remember(credentialIdOf(context), verificationKeysFrom(settings));
-	const credentialProblem = describeVerificationProblem(settings);
-	if (credentialProblem) {
-		throw new NodeOperationError(context.getNode(), credentialProblem, {
-			description: "Copy the token from the integration's settings page, or a Slack app's Signing Secret from Basic Information, into the Slack Outgoing Webhook API credential, then activate the workflow again.",
-		});
-	}
-}
-
-/** Version 3 also starts for buttons and shortcuts, which need no channel or trigger word. */
-function listensToSlackApp(context: IHookFunctions): boolean {
-	return context.getNode().typeVersion >= 3 && readActionIds(context).length > 0;
-}
 
 /**
  * Reply Text and its options are read when the request arrives. An expression that fails there

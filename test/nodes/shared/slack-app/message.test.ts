@@ -5,7 +5,7 @@ import {
 	messageTimeIso,
 	readPostedFields,
 	readPostedToken,
-} from '../../../nodes/SlackOutgoingWebhookTrigger/message';
+} from '../../../../nodes/shared/slack-app/message';
 
 describe('posted fields', () => {
 	it('drops the token, keeps the first of repeated keys, and lists file_ids', () => {

@@ -1,4 +1,4 @@
-import { SLACKBOT } from '../shared/slack';
+import { SLACKBOT } from '../slack';
 
 /**
  * The posted message, as sent by a Slack outgoing webhook, a slash command, or Mattermost

@@ -1,4 +1,4 @@
-import { shapeReply } from '../../../nodes/SlackOutgoingWebhookTrigger/reply';
+import { shapeReply } from '../../../../nodes/shared/slack-app/reply';
 
 describe('shapeReply', () => {
 	it("keeps Slack's reply fields only", () => {

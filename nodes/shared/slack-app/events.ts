@@ -1,4 +1,4 @@
-import { SLACK_EVENTS_API } from '../shared/slack';
+import { SLACK_EVENTS_API } from '../slack';
 import { channelMatches, describeMatchSettingsProblem, matchTriggerWord, splitArgs, type MatchSettings } from './matching';
 import { isIgnoredSender, messageTimeIso, type IgnoreRules } from './message';
 

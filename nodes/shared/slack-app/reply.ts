@@ -1,6 +1,4 @@
-import type { ServerResponse } from 'node:http';
-
-import { REPLY_FIELDS, RESPONSE_TYPES } from '../shared/slack';
+import { REPLY_FIELDS, RESPONSE_TYPES } from '../slack';
 
 /**
  * The body Slack posts back into the channel. Only Slack's reply fields go out, so a workflow's
@@ -29,43 +27,6 @@ export function shapeReply(source: unknown): SlackReply | undefined {
 	const text = typeof reply.text === 'string' ? reply.text.trim() : '';
 	if (text === '' && reply.attachments === undefined && reply.blocks === undefined) return undefined;
 	return reply;
-}
-
-export function writeReply(response: ServerResponse, status: number, reply?: SlackReply): void {
-	if (response.headersSent) return;
-	if (reply) {
-		const body = JSON.stringify(reply);
-		response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-		response.end(body);
-	} else {
-		response.writeHead(status, { 'content-length': 0 });
-		response.end();
-	}
-}
-
-/**
- * In "When Last Node Finishes" mode n8n answers with the last node's first item, through
- * Express's `res.json`. This request's `res.json` is replaced so that only Slack's reply fields go
- * out, and an empty reply is an empty body.
- */
-export function shapeLastNodeResponse(response: ServerResponse): void {
-	const express = response as ServerResponse & { json?: (body: unknown) => unknown };
-	if (typeof express.json !== 'function') return;
-	express.json = (body: unknown) => {
-		writeReply(response, response.statusCode >= 400 ? response.statusCode : 200, shapeReply(body));
-		return response;
-	};
-}
-
-/**
- * The answer to a message the duplicate filter did not let start: a repeat of one that started is
- * answered as received (200, empty), so Slack stops sending it. One that another request still
- * holds may yet fail to start, so it is not answered as received: a 503 makes Slack send it again
- * later ("Non-200 responses will be retried", Slack's outgoing webhooks page; the Events API
- * retries too), when the other request's outcome is known.
- */
-export function statusForUnstartedClaim(claim: 'repeat' | 'inFlight'): number {
-	return claim === 'repeat' ? 200 : 503;
 }
 
 /** The part of n8n's run record the last node's reply is read from. */
