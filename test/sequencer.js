@@ -12,6 +12,7 @@ const LONGEST_FIRST = [
 	'trigger-fuzz.test.ts',
 	'trigger-fuzz-classes.test.ts',
 	'tarball.test.ts',
+	'lint-cloud.test.ts',
 ];
 const rank = (path) => {
 	const index = LONGEST_FIRST.findIndex((name) => path.endsWith(`/${name}`));
