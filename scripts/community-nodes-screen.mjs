@@ -2,7 +2,7 @@
 // Part of `npm run screenshots`: the package installed once as a user installs it, through n8n's
 // Settings → Community Nodes → Install screen in headless Chromium (Debian's `chromium`, driven by
 // playwright-core), in a fresh n8n that reaches registry.npmjs.org only through the test registry
-// of test/harness/registry.mjs. It checks through n8n's REST API that the package and both nodes
+// of test/harness/registry.mjs. It checks through n8n's REST API that the package and every node
 // are installed, and from the registry's record that the package came from there alone, then saves
 // docs/community-nodes-installed.png. `npm run test:install` covers the same install through the
 // REST calls the screen makes, on every tested n8n version.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run screenshots`: opens the n8n editor in headless Chromium (Debian's `chromium` package,
-// driven by playwright-core), with both nodes on a canvas, and saves PNGs of the canvas, of
+// driven by playwright-core), with the three nodes on a canvas, and saves PNGs of the canvas, of
 // each node's panel (the Socket Mode trigger's among them), of the Add to Slack credential, and of a split report in the editor's output
 // (the example workflow of docs/examples run against a local stand-in for Slack) into docs/.
 // Re-run it when a node's parameters change.
@@ -47,6 +47,15 @@ const showcase = {
 			credentials: { slackWebhooksOutgoingApi: { id: 'docsOutgoing0001', name: 'Slack outgoing webhook' } },
 		},
 		{
+			id: 'docs-socket-trigger',
+			name: 'Slack Socket Mode Trigger',
+			type: 'n8n-nodes-slack-webhooks.slackSocketModeTrigger',
+			typeVersion: 1,
+			position: [0, 220],
+			parameters: { triggerWords: '/deploy', respond: 'immediately', replyText: 'On it!', replyOptions: { responseType: 'in_channel' } },
+			credentials: { slackWebhooksSocketModeApi: { id: 'docsSocketMode01', name: 'Slack app (Socket Mode)' } },
+		},
+		{
 			id: 'docs-action',
 			name: 'Slack Incoming Webhook',
 			type: 'n8n-nodes-slack-webhooks.slackIncomingWebhook',
@@ -60,7 +69,10 @@ const showcase = {
 			credentials: { slackWebhooksIncomingUrlApi: { id: 'docsIncoming0001', name: 'Slack incoming webhook' } },
 		},
 	],
-	connections: { 'Slack Outgoing Webhook Trigger': { main: [[{ node: 'Slack Incoming Webhook', type: 'main', index: 0 }]] } },
+	connections: {
+		'Slack Outgoing Webhook Trigger': { main: [[{ node: 'Slack Incoming Webhook', type: 'main', index: 0 }]] },
+		'Slack Socket Mode Trigger': { main: [[{ node: 'Slack Incoming Webhook', type: 'main', index: 0 }]] },
+	},
 	pinData: {},
 };
 
