@@ -23,8 +23,8 @@ export class SlackIncomingWebhookApi implements ICredentialType {
 			required: true,
 			placeholder: 'https://hooks.slack.com/services/…',
 			description:
-				'The incoming webhook URL from the Slack app settings (Incoming Webhooks), or a Slack-compatible one from Mattermost, Rocket.Chat or Discord (ending in /slack)',
-			hint: 'The URL is a secret: anyone who has it can post to the channel.',
+				'The incoming webhook URL from the Slack app settings (Incoming Webhooks), a Slack workflow trigger URL from Workflow Builder (https://hooks.slack.com/triggers/…, for Send → Start a Slack Workflow per Item), or a Slack-compatible one from Mattermost, Rocket.Chat or Discord (ending in /slack)',
+			hint: 'The URL is a secret: anyone who has it can post to the channel or start the workflow.',
 		},
 	];
 }

@@ -17,11 +17,12 @@ import { runPerKey, type KeyedJob } from './delivery/queue';
 import { sharedSendGatesFor } from '../shared/state/from-node';
 import { createWebhookDispatcher } from '../shared/sending/transport';
 import { testIncomingWebhook } from './credential-test';
-import { AUTHENTICATION, authenticationProperty, messageProperties, responseUrlProperties, shareThroughRedisProperty } from './description';
+import { AUTHENTICATION, authenticationProperty, messageProperties, responseUrlProperties, SEND_MODE, shareThroughRedisProperty, workflowTriggerProperties } from './description';
 import { deliverInParts, partsSent } from './delivery/parts';
 import { errorItem, toDeliveryError, toInputError } from './errors';
 import type { Send } from './message/report';
 import { reserveResponseUrlMessages } from '../shared/sending/response-url-uses';
+import { planWorkflowStart } from './workflow-trigger/plan';
 
 const USER_AGENT = 'n8n-nodes-slack-webhooks (+https://n8n.io)';
 
@@ -57,7 +58,8 @@ export class SlackIncomingWebhook implements INodeType {
 			// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
 			{ name: 'redis', required: true, displayOptions: { show: { shareThroughRedis: [true] } } },
 		],
-		properties: [authenticationProperty, ...responseUrlProperties, ...messageProperties, shareThroughRedisProperty],
+		// The workflow trigger's parameters right under Send, which shows them.
+		properties: [authenticationProperty, ...responseUrlProperties, messageProperties[0], ...workflowTriggerProperties, ...messageProperties.slice(1), shareThroughRedisProperty],
 	};
 
 	methods = {
@@ -77,6 +79,7 @@ export class SlackIncomingWebhook implements INodeType {
 		const destinationOf = await readDestinationChooser(this, read);
 		const continueOnFail = this.continueOnFail();
 		const sends = readSends(read, items.length);
+		const startsWorkflows = read<string>('send', 0, SEND_MODE.messagePerItem) === SEND_MODE.workflowTrigger;
 
 		// Every message is checked before any is sent, so bad input never leaves a batch half-posted.
 		const messages: Array<ReservedMessage | undefined> = [];
@@ -85,7 +88,7 @@ export class SlackIncomingWebhook implements INodeType {
 			for (const [sendIndex, send] of sends.entries()) {
 				try {
 					const destination = destinationOf(send.itemIndex);
-					const planned = planMessage(read, send, destination, this.getNode());
+					const planned = startsWorkflows ? planWorkflowStart(read, send, destination, items) : planMessage(read, send, destination, this.getNode());
 					// Each part is one of the few answers a Slack response URL takes: an answer that
 					// does not fit in those left is refused whole, before anything is sent.
 					messages.push({ ...planned, reservation: reserveResponseUrlMessages(destination, planned.parts.length) });

@@ -2,7 +2,7 @@ import type { INodeCredentialTestResult } from 'n8n-workflow';
 
 import { slackErrorString } from '../shared/sending/sender';
 import { redactWebhookUrl, scrubSecrets } from '../shared/redact';
-import { SLACK_WEBHOOK_ERRORS } from '../shared/slack';
+import { isWorkflowTriggerPath, SLACK_WEBHOOK_ERRORS } from '../shared/slack';
 import { createWebhookDispatcher, postJson, TransportError } from '../shared/sending/transport';
 
 /** A live hook rejects an empty message with one of these, without posting anything. */
@@ -21,6 +21,7 @@ export async function testIncomingWebhook(webhookUrl: string, timeoutMs = 10_000
 		return { status: 'Error', message: 'The webhook URL must be an http(s) URL, such as https://hooks.slack.com/services/…' };
 	}
 	const webhook = redactWebhookUrl(webhookUrl);
+	if (isWorkflowTriggerPath(url.pathname)) return await testWorkflowTrigger(url, webhookUrl, webhook, timeoutMs);
 	const dispatcher = createWebhookDispatcher({ connectionsPerOrigin: 1 });
 	try {
 		const response = await postJson(dispatcher, url, '{}', timeoutMs, 'n8n-nodes-slack-webhooks credential test');
@@ -38,6 +39,36 @@ export async function testIncomingWebhook(webhookUrl: string, timeoutMs = 10_000
 	} catch (error) {
 		const message = error instanceof TransportError ? error.message : 'The webhook could not be reached';
 		return { status: 'Error', message: `${scrubSecrets(message, [webhookUrl])} (${webhook})` };
+	} finally {
+		await dispatcher.close();
+	}
+}
+
+/**
+ * A workflow trigger starts its Slack workflow on every POST, even an empty one, so the test never
+ * posts: it checks the URL's shape (done by the caller) and that its host answers a HEAD request,
+ * which starts nothing. Whether the trigger is live and which variables it takes shows on the
+ * first run only, and the message says so.
+ */
+async function testWorkflowTrigger(url: URL, webhookUrl: string, webhook: string, timeoutMs: number): Promise<INodeCredentialTestResult> {
+	const dispatcher = createWebhookDispatcher({ connectionsPerOrigin: 1 });
+	try {
+		const { statusCode, body } = await dispatcher.request({
+			origin: url.origin,
+			path: `${url.pathname}${url.search}`,
+			method: 'HEAD',
+			headersTimeout: timeoutMs,
+			bodyTimeout: timeoutMs,
+			headers: { 'user-agent': 'n8n-nodes-slack-webhooks credential test' },
+		});
+		await body.dump();
+		return {
+			status: 'OK',
+			message: `This is a Slack workflow trigger URL and its host answers (HTTP ${statusCode} to a request that starts nothing). The test does not start the workflow, so whether the trigger is live and which variables it takes shows on the first run.`,
+		};
+	} catch (error) {
+		const message = error instanceof Error ? error.message : 'The workflow trigger host could not be reached';
+		return { status: 'Error', message: `The workflow trigger host could not be reached: ${scrubSecrets(message, [webhookUrl])} (${webhook})` };
 	} finally {
 		await dispatcher.close();
 	}

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { allowedResponseUrlHostsProperty } from '../shared/sending/properties';
-import { SLACK_LIMITS, SLACK_RESPONSE_URL } from '../shared/slack';
+import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WORKFLOW_TRIGGER } from '../shared/slack';
 
 /**
  * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
@@ -74,8 +74,79 @@ export const authenticationProperty: INodeProperties = {
 	default: 'webhookUrl',
 };
 
-/** What one run of the node sends: a message per input item, or one report of all of them. */
-export const SEND_MODE = { messagePerItem: 'messagePerItem', report: 'report' } as const;
+/**
+ * What one run of the node sends: a message per input item, one report of all of them, or (a
+ * choice no workflow saved before it holds) a start of a Slack workflow per item.
+ */
+export const SEND_MODE = { messagePerItem: 'messagePerItem', report: 'report', workflowTrigger: 'workflowTrigger' } as const;
+
+/** Where a Slack workflow's variables come from. */
+export const WORKFLOW_VARIABLES_FROM = { parameters: 'parameters', itemFields: 'itemFields' } as const;
+
+const workflowTriggerOnly = { displayOptions: { show: { send: [SEND_MODE.workflowTrigger] } } };
+
+/** The parameters of "Start a Slack Workflow": shown for that choice alone. */
+export const workflowTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Needs the Webhook URL credential holding a workflow trigger URL (https://hooks.slack.com/triggers/…), from Workflow Builder: the workflow\'s first step, From a webhook. Each item starts the workflow once.',
+		name: 'workflowTriggerNotice',
+		type: 'notice',
+		default: '',
+		...workflowTriggerOnly,
+	},
+	{
+		displayName: 'Variables From',
+		name: 'workflowVariablesFrom',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Variables Below', value: WORKFLOW_VARIABLES_FROM.parameters, description: 'Name each variable the Slack workflow expects and give its value' },
+			{
+				name: 'All Fields of the Item',
+				value: WORKFLOW_VARIABLES_FROM.itemFields,
+				description: "Each top-level field of the item is a variable of the same name (shape the item with an Edit Fields node first)",
+			},
+		],
+		default: 'parameters',
+		description: 'Where the values of the Slack workflow\'s variables come from',
+		...workflowTriggerOnly,
+	},
+	{
+		displayName: 'Variables',
+		name: 'workflowVariables',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		default: {},
+		placeholder: 'Add Variable',
+		displayOptions: { show: { send: [SEND_MODE.workflowTrigger], workflowVariablesFrom: [WORKFLOW_VARIABLES_FROM.parameters] } },
+		description: `Sent as one flat JSON object of text values, as Slack requires (about ${SLACK_WORKFLOW_TRIGGER.requestsPerMinute} starts a minute per trigger)`,
+		options: [
+			{
+				name: 'variable',
+				displayName: 'Variable',
+				values: [
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'signups',
+						description: 'The variable\'s key exactly as in Workflow Builder (From a webhook → Set up variables)',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: '{{ $json.count }}',
+						description: 'Numbers and true/false are sent as text; objects and lists are refused, naming the variable',
+					},
+				],
+			},
+		],
+	},
+];
 
 const perItemOnly = { displayOptions: { show: { send: [SEND_MODE.messagePerItem] } } };
 const reportOnly = { displayOptions: { show: { send: [SEND_MODE.report] } } };
@@ -145,6 +216,11 @@ export const messageProperties: INodeProperties[] = [
 				name: 'All Items as One Report',
 				value: SEND_MODE.report,
 				description: 'One message for all input items: a line per item, with an optional header and footer',
+			},
+			{
+				name: 'Start a Slack Workflow per Item',
+				value: SEND_MODE.workflowTrigger,
+				description: 'Each input item starts a Slack Workflow Builder workflow (From a webhook) with its variables; no message is built',
 			},
 		],
 		default: 'messagePerItem',

@@ -13,6 +13,7 @@ import { WebhookDeliveryError } from '../shared/sending/sender';
 import { TransportError } from '../shared/sending/transport';
 import { MessageValidationError } from '../shared/sending/webhook-message';
 import type { Send } from './message/report';
+import { describeWorkflowTriggerFailure } from './workflow-trigger/errors';
 
 export { CredentialSetupError, MessageValidationError, PartDeliveryError, TransportError, WebhookDeliveryError };
 
@@ -52,12 +53,16 @@ export function toDeliveryError(
 	const notSentNote = notSent > 0 ? ` ${notSent} later item(s) were not sent, to keep the order.` : '';
 	const partsNote = failure instanceof PartDeliveryError && failure.totalParts > 1 ? ` ${describePostedParts(failure)}` : '';
 	const partLabel = failure instanceof PartDeliveryError && failure.totalParts > 1 ? `, part ${failure.failedPart} of ${failure.totalParts}` : '';
+	const described =
+		destination.source === 'workflowTrigger'
+			? describeWorkflowTriggerFailure(error)
+			: { message: error.message, description: describeDeliveryFailure(destination, error.details) };
 	return new NodeApiError(
 		context.getNode(),
 		{ code: error.code, slackError: error.details.slackError ?? null, status: error.details.status ?? null } as JsonObject,
 		{
-			message: `${error.message} (${label}${partLabel})`,
-			description: `${describeDeliveryFailure(destination, error.details)}${partsNote}${notSentNote}`,
+			message: `${described.message} (${label}${partLabel})`,
+			description: `${described.description}${partsNote}${notSentNote}`,
 			httpCode: error.details.status ? String(error.details.status) : undefined,
 			itemIndex,
 		},

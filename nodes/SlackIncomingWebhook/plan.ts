@@ -167,7 +167,7 @@ function readReportText(read: ParameterReader, itemCount: number, node: INode): 
 	});
 }
 
-function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
+export function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {
 	const seconds = (value: unknown, fallbackMs: number) =>
 		typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value * 1000) : fallbackMs;
 	return {

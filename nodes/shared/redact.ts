@@ -6,10 +6,11 @@
 /**
  * First path segments that name a kind of URL and never hold its secret: Slack's incoming
  * webhooks (`services`) and response URLs (`commands`, `actions`, `app`), Mattermost and
- * Rocket.Chat (`hooks`), Discord (`api`). Any other first segment may be the secret itself (a
+ * Rocket.Chat (`hooks`), Discord (`api`), Slack's workflow triggers (`triggers`, and `workflows`
+ * for the earlier Workflow Builder's). Any other first segment may be the secret itself (a
  * response URL on a host the user allowed can have any shape), so it is hidden too.
  */
-const PUBLIC_FIRST_SEGMENTS = new Set(['services', 'commands', 'actions', 'app', 'hooks', 'api']);
+const PUBLIC_FIRST_SEGMENTS = new Set(['services', 'commands', 'actions', 'app', 'hooks', 'api', 'triggers', 'workflows']);
 
 /**
  * `https://hooks.slack.com/services/T0/B0/xyz` -> `https://hooks.slack.com/services/***`,

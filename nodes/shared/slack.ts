@@ -132,6 +132,21 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 		action: 'Check the Channel override (a channel ID such as C0123456789, or #name for legacy webhooks).',
 		retryCanHelp: false,
 	},
+	// A workflow trigger's refusals (SLACK_WORKFLOW_TRIGGER above). `parameter_validation_failed`
+	// is the one Slack's webhook trigger guide names (a nested object; a value Slack cannot use as
+	// the variable's type). `invalid_auth` is what @slack/webhook's WebhookTrigger tests play for a
+	// trigger URL Slack does not know. Any other refusal of a trigger is explained by its status
+	// (WORKFLOW_TRIGGER_REFUSED in SlackIncomingWebhook/workflow-trigger/errors.ts).
+	parameter_validation_failed: {
+		message: "Slack refused the workflow's variables",
+		action: "Check that each variable the Slack workflow expects is sent, with its name exactly as in Workflow Builder (From a webhook → Set up variables), as plain text: a user, channel or email variable takes a Slack user ID, channel ID or email address.",
+		retryCanHelp: false,
+	},
+	invalid_auth: {
+		message: 'Slack does not know this workflow trigger URL',
+		action: 'Copy the webhook URL again from Workflow Builder (the workflow\'s first step, From a webhook) into the credential; a deleted or re-created trigger has a new URL.',
+		retryCanHelp: false,
+	},
 	// A response URL once it is spent (see SLACK_RESPONSE_URL for the 5 uses / 30 minutes rule).
 	// The Slack pages quoted there state the rule but not the answer's wording;
 	// these are the strings Slack's response URLs are known to answer (`expired_url`, `used_url`).
@@ -148,6 +163,57 @@ export const SLACK_WEBHOOK_ERRORS: Readonly<Record<string, SlackWebhookErrorInfo
 		retryCanHelp: false,
 	},
 };
+
+/**
+ * Slack Workflow Builder's webhook triggers: a workflow that starts "From a webhook" is given a URL
+ * on Slack's hooks host, and every POST to it starts the workflow once with the body's values as
+ * its variables. Sources:
+ * - Slack's "Webhook triggers" guide (https://api.slack.com/automation/triggers/webhook; its source is
+ *   github.com/slackapi/deno-slack-sdk docs/content/triggers/webhook-triggers.mdx), "Invoke the
+ *   trigger": the example URL `https://hooks.slack.com/triggers/T123ABC456/.../...`; "All JSON objects
+ *   sent in the POST request need to be flat. Nested JSON objects will return a
+ *   `parameter_validation_failed` error"; a handled request answers `{"ok":true}`.
+ * - Slack's @slack/webhook `WebhookTrigger` (github.com/slackapi/node-slack-sdk,
+ *   packages/webhook/src/WebhookTrigger.ts and its README, "Trigger a Workflow Builder workflow"):
+ *   the payload is "flattened, stringified JSON" (`{ [key: string]: string }`); the answer is
+ *   `{ ok: boolean, error?: string }`, and its tests play `{"ok":false,"error":…}` both with a 4xx
+ *   (401 `invalid_auth`) and with a 200, so an `ok: false` is a refusal whatever the status.
+ * - Slack's help centre, "Build a workflow: Create a workflow that starts outside of Slack"
+ *   (https://slack.com/help/articles/360041352714, the page WebhookTrigger names as its reference;
+ *   no stored copy of it was found): Workflow Builder, start "From a webhook", set up variables,
+ *   copy the URL. Workflows made with the earlier Workflow Builder have URLs under
+ *   `/workflows/T…/A…/…/…` (no stored Slack page shows that shape; it is accepted so such
+ *   URLs are recognised and hidden as secrets).
+ * - The rate: Slack's rate limit page (https://api.slack.com/apis/rate-limits, HTTP-based APIs:
+ *   "Slack will start returning a HTTP 429 Too Many Requests error … and a Retry-After header").
+ *   None of the pages above states a figure for webhook triggers: 10 requests a minute per
+ *   trigger is an assumption, kept low on purpose. The gate starts there and never goes faster on
+ *   its own; a 429 with its Retry-After slows it further, so a stricter limit is learned.
+ */
+export const SLACK_WORKFLOW_TRIGGER = {
+	/** First path segment of a 2023-and-later trigger URL, then the workspace's T… ID and two more segments. */
+	triggerPathPrefix: 'triggers',
+	/** First path segment of a legacy Workflow Builder URL: T…, A…, then two more segments. */
+	legacyPathPrefix: 'workflows',
+	requestsPerMinute: 10,
+	/** The answer's field that says whether the workflow was started, and the one that names the error. */
+	okField: 'ok',
+	errorField: 'error',
+} as const;
+
+const TRIGGER_PATH = /^\/triggers\/T[A-Z0-9]+\/[^/]+\/[^/]+\/?$/;
+const LEGACY_WORKFLOW_PATH = /^\/workflows\/T[A-Z0-9]+\/A[A-Z0-9]+\/[^/]+\/[^/]+\/?$/;
+
+/**
+ * Whether a URL's path has the shape of a workflow trigger. The host is not checked, as for
+ * incoming webhooks: a proxy or a stand-in may serve the same paths.
+ */
+export function isWorkflowTriggerPath(pathname: string): boolean {
+	return TRIGGER_PATH.test(pathname) || LEGACY_WORKFLOW_PATH.test(pathname);
+}
+
+/** The spacing between two starts of one workflow trigger at the rate above, in milliseconds. */
+export const WORKFLOW_TRIGGER_INTERVAL_MS = 60_000 / SLACK_WORKFLOW_TRIGGER.requestsPerMinute;
 
 /** Slack's own reply on success. */
 export const SLACK_WEBHOOK_OK = 'ok';

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 
 import { SLACK_LIMITS } from '../../nodes/shared/slack';
 import { answer } from '../helpers/slack-webhook-server';
+import { startsOf, workflowTrigger } from '../helpers/slack-workflow-trigger-server';
 import { executionData, executionsOf, eventually, n8nCli, n8nVersion, post, requiredEnv, rest, useSuiteSlack } from './n8n-api';
 import E2E from '../harness/fixtures/secrets.json';
 
 /** The workflows of test/harness/fixtures/e2e.mjs (passed on by scripts/e2e.mjs). */
-const REPORT_WORKFLOWS = JSON.parse(requiredEnv('E2E_REPORT_WORKFLOWS')) as Record<'example' | 'rows', { id: string; path: string }>;
+const REPORT_WORKFLOWS = JSON.parse(requiredEnv('E2E_REPORT_WORKFLOWS')) as Record<'example' | 'rows' | 'workflowTrigger', { id: string; path: string }>;
 const EXAMPLE_FILE = join(__dirname, '../../docs/examples/scheduled-report.json');
 const example = JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8')) as { id: string; name: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
 const JSON_BODY = { 'content-type': 'application/json' };
@@ -94,5 +95,40 @@ describe(`scheduled reports in n8n ${n8nVersion}`, () => {
 		expect(slack.posted.map((request) => (request.json?.blocks as unknown[]).length)).toEqual([50, 50, 20]);
 		expect(slack.posted.flatMap((request) => request.json?.blocks as unknown[])).toEqual(blocks);
 		expect(JSON.parse(reply.body)).toEqual([expect.objectContaining({ ok: true, parts: 3 })]);
+	});
+});
+
+describe(`starting a Slack workflow in n8n ${n8nVersion}`, () => {
+	const TRIGGER_EXAMPLE_FILE = join(__dirname, '../../docs/examples/workflow-trigger-report.json');
+
+	it("imports docs/examples/workflow-trigger-report.json with n8n's CLI, as it is", async () => {
+		const file = JSON.parse(readFileSync(TRIGGER_EXAMPLE_FILE, 'utf8')) as { id: string };
+		n8nCli(['import:workflow', `--input=${TRIGGER_EXAMPLE_FILE}`]);
+		const { data } = await rest<{ data: { nodes: Array<{ type: string; parameters: Record<string, unknown> }> } }>(`/rest/workflows/${file.id}`);
+		expect(data.nodes[2].parameters).toMatchObject({ send: 'workflowTrigger' });
+	});
+
+	it('the example, started by a webhook, starts the Slack workflow once with its figures as text variables', async () => {
+		slack.respondWith(workflowTrigger({ required: ['day', 'signups', 'revenue', 'top_region'] }).script);
+		const reply = await post(`/webhook/${REPORT_WORKFLOWS.workflowTrigger.path}`, '{}', JSON_BODY);
+		expect(reply.status).toBe(200);
+		expect(startsOf(slack).map((request) => request.json)).toEqual([{ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), signups: '42', revenue: '1234.50 EUR', top_region: 'EU' }]);
+		expect(startsOf(slack)[0].path).toBe(`/triggers/${E2E.workflowTriggerSecretPath}`);
+		expect(JSON.parse(reply.body)).toEqual([expect.objectContaining({ ok: true, status: 200, response: '{"ok":true}', attempts: 1 })]);
+	});
+
+	it('a refusal from Slack fails the execution with the plain message, and the trigger URL stays hidden', async () => {
+		slack.respondWith(() => ({ reply: 400, body: '{"ok":false,"error":"parameter_validation_failed"}' }));
+		const before = (await executionsOf(REPORT_WORKFLOWS.workflowTrigger.id)).filter((execution) => execution.status === 'error').length;
+		const reply = await post(`/webhook/${REPORT_WORKFLOWS.workflowTrigger.path}`, '{}', JSON_BODY);
+		expect(reply.status).toBe(500);
+		expect(slack.received).toHaveLength(1);
+		const failed = await eventually(async () => {
+			const errors = (await executionsOf(REPORT_WORKFLOWS.workflowTrigger.id)).filter((execution) => execution.status === 'error');
+			return errors.length > before ? errors.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b)) : undefined;
+		});
+		const data = await executionData(failed.id);
+		expect(data).toContain("Slack refused the workflow's variables");
+		expect(data).not.toContain('e2e-trigger-secret-not-real');
 	});
 });

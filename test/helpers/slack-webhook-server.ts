@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export interface ReceivedRequest {
 	index: number;
+	method: string;
 	path: string;
 	headers: IncomingMessage['headers'];
 	rawBody: string;
@@ -76,6 +77,9 @@ export const SLACK_ERROR_STATUS: Record<string, number> = {
 	too_many_attachments: 400,
 	user_not_found: 400,
 	channel_not_found: 404,
+	// A workflow trigger's refusals (slack-workflow-trigger-server.ts says where each comes from).
+	parameter_validation_failed: 400,
+	invalid_auth: 401,
 	// A spent response URL: Slack documents the rule, not the status; 404 is played here.
 	expired_url: 404,
 	used_url: 404,
@@ -167,6 +171,7 @@ export class SlackWebhookServer {
 			const rawBody = Buffer.concat(chunks).toString('utf8');
 			const received: ReceivedRequest = {
 				index: this.received.length,
+				method: request.method ?? '',
 				path: request.url ?? '',
 				headers: request.headers,
 				rawBody,

@@ -21,7 +21,9 @@ import { MessageValidationError, type WebhookMessage } from './webhook-message';
 export type Destination =
 	| { source: 'url'; url: string }
 	| { source: 'oauth'; url: string; channel: { name: string | null; id: string | null } }
-	| { source: 'responseUrl'; url: string; slack: boolean };
+	| { source: 'responseUrl'; url: string; slack: boolean }
+	/** A Slack Workflow Builder webhook trigger (SLACK_WORKFLOW_TRIGGER): each POST starts the workflow. */
+	| { source: 'workflowTrigger'; url: string };
 
 /** Added to Slack's errors that a new webhook fixes, when the webhook came from Add to Slack. */
 export const RECONNECT_FOR_NEW_WEBHOOK =

@@ -2,7 +2,8 @@ import type { Dispatcher } from 'undici';
 
 import { redactWebhookUrl, scrubSecrets } from '../redact';
 import { parseRetryAfterMs } from './retry-after';
-import { LocalSendGate, type SendGate } from '../state/send-gates';
+import { initialRateGateState } from '../state/rate-gate';
+import { LocalSendGate, startIntervalMsFor, type SendGate } from '../state/send-gates';
 import { SLACK_WEBHOOK_ERRORS, SLACK_WEBHOOK_OK } from '../slack';
 import { postJson, type TransportError } from './transport';
 
@@ -15,6 +16,11 @@ export interface DeliveryPolicy {
 	maxRateLimitWaitMs: number;
 	/** Send again after a 5xx, a timeout or a reset once the message was sent: may post it twice. */
 	retryWhenMaybePosted: boolean;
+	/**
+	 * The target answers `{"ok":…,"error":…}` (a Slack workflow trigger): `ok: false` is a refusal
+	 * even with a 2xx. Off for incoming webhooks, whose Slack-compatible hosts answer what they like.
+	 */
+	okFieldDecides?: boolean;
 }
 
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
@@ -83,7 +89,7 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 /** The gate of each webhook: by default kept in the sender, so one execution's items share it. */
 export type SendGateFactory = (webhookUrl: URL) => SendGate;
 
-const gateInThisExecution: SendGateFactory = () => new LocalSendGate();
+const gateInThisExecution: SendGateFactory = (webhookUrl) => new LocalSendGate(initialRateGateState(startIntervalMsFor(webhookUrl)));
 
 /**
  * Delivers messages to webhooks: retries what is safe to retry, waits out rate limits, never
@@ -182,7 +188,7 @@ export class WebhookSender {
 			}
 			const { response } = outcome;
 			const { status } = response;
-			if (status >= 200 && status < 300) {
+			if (status >= 200 && status < 300 && !(policy.okFieldDecides && refusedInJson(response.body))) {
 				await gate.recordDelivered(this.clock.now());
 				const where = gate.where === undefined ? {} : { rateGate: gate.where };
 				// The answer goes into the output item: a server that echoes the URL must not put it there.
@@ -274,6 +280,16 @@ function parseWebhookUrl(webhookUrl: string, redacted: string): URL {
 		});
 	}
 	return url;
+}
+
+/** `{"ok":false,…}`: what Slack's JSON answers say when they refuse, whatever the status. */
+function refusedInJson(body: string): boolean {
+	try {
+		const parsed = JSON.parse(body) as unknown;
+		return typeof parsed === 'object' && parsed !== null && (parsed as { ok?: unknown }).ok === false;
+	} catch {
+		return false;
+	}
 }
 
 /** Slack answers errors as a short plain-text code; Slack-compatible targets may answer JSON. */

@@ -5,7 +5,7 @@ import { redactWebhookUrl } from '../redact';
 import { LocalIncomingMessageClaims, recentIncomingMessagesFor, RedisIncomingMessageClaims, type IncomingMessageClaims } from './incoming-message-claims';
 import { claimIncomingMessageKey } from './incoming-message-lease';
 import { redisClientFor, type RedisCredential } from './redis';
-import { RedisSendGate, rateGateRedisKey, type SendGate } from './send-gates';
+import { RedisSendGate, rateGateRedisKey, startIntervalMsFor, type SendGate } from './send-gates';
 
 /**
  * Where a node keeps the state it shares across n8n processes: the one place that reads a node's
@@ -26,10 +26,14 @@ export async function sharedSendGatesFor(context: IExecuteFunctions): Promise<((
 	const client = await redisClientOf(context, context.getNodeParameter('shareThroughRedis', 0, false));
 	if (!client) return undefined;
 	return (webhookUrl) =>
-		new RedisSendGate(client, rateGateRedisKey(webhookUrl), (error) =>
-			context.logger.warn(
-				`Slack Incoming Webhook: ${error.message}; this execution paces its messages to ${redactWebhookUrl(webhookUrl.href)} on its own while Redis cannot be used`,
-			),
+		new RedisSendGate(
+			client,
+			rateGateRedisKey(webhookUrl),
+			(error) =>
+				context.logger.warn(
+					`Slack Incoming Webhook: ${error.message}; this execution paces its messages to ${redactWebhookUrl(webhookUrl.href)} on its own while Redis cannot be used`,
+				),
+			startIntervalMsFor(webhookUrl),
 		);
 }
 

@@ -9,7 +9,8 @@ import { RATE_GATE } from './rate-gate';
  *
  * KEYS[1]: the state (a hash). ARGV: operation, now in ms ('' = Redis's TIME), the operation's
  * argument (max wait or Retry-After, in ms), the state's time to live in ms, and for a reservation
- * how many unpaced sends may await their answer at once.
+ * how many unpaced sends may await their answer at once, and the spacing a gate with no state yet
+ * starts at (0: unpaced; see initialRateGateState).
  * Answers, as text (Redis would cut a Lua number to an integer): the operation's two results (a
  * delay and whether a slot was reserved), the time it used, and the state after it, field by field.
  */
@@ -42,6 +43,11 @@ end
 local s = {}
 local stored = redis.call('HMGET', key, unpack(FIELDS))
 for i, name in ipairs(FIELDS) do s[name] = tonumber(stored[i]) or 0 end
+local startInterval = tonumber(ARGV[6]) or 0
+if startInterval > 0 and redis.call('EXISTS', key) == 0 then
+  s.intervalMs = startInterval
+  s.ceilingIntervalMs = startInterval
+end
 
 local function num(value) return string.format('%.17g', value) end
 local function answer(delay, reserved)

@@ -75,8 +75,24 @@ export const RATE_GATE = {
 	MIN_FIRST_INTERVAL_MS: 100,
 } as const;
 
-export function initialRateGateState(): RateGateState {
-	return { blockedUntil: 0, intervalMs: 0, ceilingIntervalMs: 0, goodIntervalMs: 0, nextSlotAt: 0, lastPostAt: 0, measuringSince: 0, delivered: 0, paceSince: 0, unanswered: 0 };
+/**
+ * The state before the first send: unpaced, or with `startIntervalMs` paced at a documented rate
+ * from the first send on. That pace is also its ceiling, so the gate never speeds up beyond it by
+ * itself; a 429 still slows it.
+ */
+export function initialRateGateState(startIntervalMs = 0): RateGateState {
+	return {
+		blockedUntil: 0,
+		intervalMs: startIntervalMs,
+		ceilingIntervalMs: startIntervalMs,
+		goodIntervalMs: 0,
+		nextSlotAt: 0,
+		lastPostAt: 0,
+		measuringSince: 0,
+		delivered: 0,
+		paceSince: 0,
+		unanswered: 0,
+	};
 }
 
 export interface Reservation {

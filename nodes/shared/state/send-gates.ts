@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 
-import { initialRateGateState, RateGate, type RateGateState, type Reservation } from './rate-gate';
+import { initialRateGateState, RATE_GATE, RateGate, type RateGateState, type Reservation } from './rate-gate';
+import { isWorkflowTriggerPath, WORKFLOW_TRIGGER_INTERVAL_MS } from '../slack';
 import { RATE_GATE_FIELDS, RATE_GATE_LUA, type RateGateOperation } from './rate-gate.lua';
 import { hashKey, KEY_PREFIX, redisCall, RedisUnavailableError } from './redis';
 
@@ -20,6 +21,14 @@ export interface SendGate {
 	recordUnanswered(now: number): Promise<void>;
 	/** Where the pace of the last step was kept, for the output item: undefined for the plain in-process gate. */
 	readonly where: string | undefined;
+}
+
+/**
+ * The pace a webhook's gate starts at: a Slack workflow trigger at Slack's rate for triggers (a
+ * little slower, as every learned pace is), anything else unpaced until Slack answers 429.
+ */
+export function startIntervalMsFor(webhookUrl: URL): number {
+	return isWorkflowTriggerPath(webhookUrl.pathname) ? WORKFLOW_TRIGGER_INTERVAL_MS * RATE_GATE.PACE_MARGIN : 0;
 }
 
 export class LocalSendGate implements SendGate {
@@ -74,7 +83,15 @@ export interface RateGateAnswer {
 	state: RateGateState;
 }
 
-type RunRateGate = (key: string, operation: RateGateOperation, now: string, argument: string, ttlMs: number, unpacedInFlight: string) => Promise<string[]>;
+type RunRateGate = (
+	key: string,
+	operation: RateGateOperation,
+	now: string,
+	argument: string,
+	ttlMs: number,
+	unpacedInFlight: string,
+	startIntervalMs: string,
+) => Promise<string[]>;
 
 /**
  * Sends a shared gate lets out, before Slack has asked for any pause, that may await their answer
@@ -103,10 +120,11 @@ export async function runRateGateInRedis(
 	argument = 0,
 	now?: number,
 	unpacedInFlight = SHARED_UNPACED_IN_FLIGHT,
+	startIntervalMs = 0,
 ): Promise<RateGateAnswer> {
 	const run = rateGateScriptOn(client);
 	const answer = await redisCall(client, 'the rate gate', () =>
-		run(key, operation, now === undefined ? '' : String(now), String(Math.min(argument, NO_LIMIT_MS)), STATE_TTL_MS, String(Math.min(unpacedInFlight, NO_LIMIT_MS))),
+		run(key, operation, now === undefined ? '' : String(now), String(Math.min(argument, NO_LIMIT_MS)), STATE_TTL_MS, String(Math.min(unpacedInFlight, NO_LIMIT_MS)), String(startIntervalMs)),
 	);
 	const numbers = answer.map(Number);
 	const state = initialRateGateState();
@@ -129,15 +147,19 @@ const LOCAL = 'local (Redis unreachable)';
  */
 export class RedisSendGate implements SendGate {
 	private fallback: LocalSendGate | undefined;
-	private lastSeen: RateGateState = initialRateGateState();
+	private lastSeen: RateGateState;
 	private announced = false;
 	where: string = SHARED;
 
+	/** `startIntervalMs`: the pace a webhook with no state in Redis yet starts at (initialRateGateState). */
 	constructor(
 		private readonly client: Redis,
 		private readonly key: string,
 		private readonly onUnreachable: (error: RedisUnavailableError) => void,
-	) {}
+		private readonly startIntervalMs = 0,
+	) {
+		this.lastSeen = initialRateGateState(startIntervalMs);
+	}
 
 	async reserve(now: number, maxWaitMs: number): Promise<Reservation> {
 		return await this.step(now, 'reserve', maxWaitMs, ({ delayMs, reserved }) => ({ delayMs, reserved }), (gate) => gate.reserveShared(now, maxWaitMs));
@@ -168,7 +190,7 @@ export class RedisSendGate implements SendGate {
 	): Promise<T> {
 		let answer: RateGateAnswer;
 		try {
-			answer = await runRateGateInRedis(this.client, this.key, operation, argument);
+			answer = await runRateGateInRedis(this.client, this.key, operation, argument, undefined, SHARED_UNPACED_IN_FLIGHT, this.startIntervalMs);
 		} catch (error) {
 			return await locally(this.fallBack(error));
 		}

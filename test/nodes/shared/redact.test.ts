@@ -32,3 +32,18 @@ describe('scrubSecrets', () => {
 		expect(scrubSecrets('segment-00000 segment-00031 segment-00032', [crafted])).toBe('*** *** segment-00032');
 	});
 });
+
+describe('Slack workflow trigger URLs', () => {
+	const trigger = 'https://hooks.slack.com/triggers/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';
+	const legacy = 'https://hooks.slack.com/workflows/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';
+
+	it('shows the kind of URL and hides the rest, for both shapes', () => {
+		expect(redactWebhookUrl(trigger)).toBe('https://hooks.slack.com/triggers/***');
+		expect(redactWebhookUrl(legacy)).toBe('https://hooks.slack.com/workflows/***');
+	});
+
+	it('scrubs every ID and secret of both shapes, and leaves the words "triggers" and "workflows"', () => {
+		const text = `T0TRIGGER1 8730526276610 3b5db98e71393238fb894ca0f461abd8 A0WORKFLOW 358904148826396352 Zx8aKPqLmNoPqRsTuVwXyZ12: Slack workflows and triggers`;
+		expect(scrubSecrets(text, [trigger, legacy])).toBe('*** *** *** *** *** ***: Slack workflows and triggers');
+	});
+});

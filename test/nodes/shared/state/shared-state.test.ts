@@ -7,7 +7,9 @@ import Redis from 'ioredis';
 
 import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims, type IncomingMessageClaims } from '../../../../nodes/shared/state/incoming-message-claims';
 import { closeRedisClients, KEY_PREFIX, redisCall, redisClientFor, REDIS_CALL_TIMEOUT_MS, REDIS_COOL_DOWN_MS, RedisUnavailableError } from '../../../../nodes/shared/state/redis';
-import { LocalSendGate, RedisSendGate, rateGateRedisKey, type SendGate } from '../../../../nodes/shared/state/send-gates';
+import { LocalSendGate, RedisSendGate, rateGateRedisKey, startIntervalMsFor, type SendGate } from '../../../../nodes/shared/state/send-gates';
+import { initialRateGateState } from '../../../../nodes/shared/state/rate-gate';
+import { WORKFLOW_TRIGGER_INTERVAL_MS } from '../../../../nodes/shared/slack';
 import { refusedPort } from '../../../helpers/free-port';
 import { RedisServer, redisServerAvailable } from '../../../helpers/redis-server';
 import { StalledServer } from '../../../helpers/stalled-server';
@@ -194,6 +196,24 @@ describe.each(places)('rate gate %s', (_name, place) => {
 });
 
 redisDescribe('rate gate in Redis', () => {
+	it('starts a workflow trigger at Slack\'s rate for triggers, shared by every sender, in Redis as in this process', async () => {
+		const trigger = new URL('http://127.0.0.1:9/triggers/TTEST0000/1234567890123/shared-state-trigger-0000');
+		const start = startIntervalMsFor(trigger);
+		expect(start).toBeGreaterThanOrEqual(WORKFLOW_TRIGGER_INTERVAL_MS);
+		expect(startIntervalMsFor(WEBHOOK)).toBe(0);
+		const client = redisClientFor({ host: '127.0.0.1', port: server!.port });
+		const now = Date.now();
+		const places: SendGate[][] = [
+			[new RedisSendGate(client, rateGateRedisKey(trigger), () => undefined, start), new RedisSendGate(client, rateGateRedisKey(trigger), () => undefined, start)],
+			[new LocalSendGate(initialRateGateState(start))],
+		];
+		for (const [first, second = first] of places) {
+			expect(await first.reserve(now, Infinity)).toEqual({ delayMs: 0, reserved: true });
+			// Another sender (another worker, with Redis) gets the next slot one interval later, not at once.
+			expect((await second.reserve(now, Infinity)).delayMs).toBeGreaterThanOrEqual(start - SLACK_MS);
+		}
+	});
+
 	it('keys the state by a hash of the webhook URL and stores no part of it', async () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: server!.port });
 		const gate = new RedisSendGate(client, rateGateRedisKey(WEBHOOK), () => undefined);
