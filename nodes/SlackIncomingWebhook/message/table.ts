@@ -165,6 +165,8 @@ function dateWriter(kind: 'date' | 'dateTime', timeZone: string): (date: Date) =
 }
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+/** Whether a position starts a grapheme depends on the code point there and what comes before it. */
+const GRAPHEME_LOOKAHEAD = 16;
 
 /**
  * `text` cut to at most `maxLength` UTF-16 code units with the cut mark at its end, between
@@ -174,7 +176,9 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 export function cutText(text: string, maxLength: number): string {
 	const budget = maxLength - CUT_MARK.length;
 	let end = 0;
-	for (const { index } of graphemes.segment(text.slice(0, budget + 1))) {
+	// A few code units past the budget, so the grapheme at each boundary is seen whole (a slice that
+	// ended inside a surrogate pair would make its lone half a grapheme of its own).
+	for (const { index } of graphemes.segment(text.slice(0, budget + GRAPHEME_LOOKAHEAD))) {
 		if (index > budget) break;
 		end = index;
 	}
