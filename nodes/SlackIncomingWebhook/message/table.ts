@@ -146,23 +146,36 @@ function cellWriter(format: CellFormat): (value: unknown) => string {
 	}
 }
 
-/** `2024-05-01` or `2024-05-01 08:30` in the time zone, whatever the runtime's locale. */
+/**
+ * `2024-05-01` or `2024-05-01 08:30` in the time zone, whatever the runtime's locale. The zone's
+ * offset is asked of Intl once per quarter hour of time (offsets change only on such boundaries),
+ * since formatToParts for every cell would cost most of a large table's build.
+ */
 function dateWriter(kind: 'date' | 'dateTime', timeZone: string): (date: Date) => string {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone,
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		...(kind === 'dateTime' && { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
-	});
+	const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+	const offsets = new Map<number, number>();
+	const offsetAt = (time: number) => {
+		const key = Math.floor(time / QUARTER_HOUR_MS);
+		let offset = offsets.get(key);
+		if (offset === undefined) {
+			const part: Record<string, number> = {};
+			for (const { type, value } of parts.formatToParts(time)) part[type] = Number(value);
+			offset = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second) - Math.floor(time / 1000) * 1000;
+			offsets.set(key, offset);
+		}
+		return offset;
+	};
+	const two = (value: number) => String(value).padStart(2, '0');
 	return (date) => {
-		if (Number.isNaN(date.getTime())) return 'Invalid date';
-		const part: Record<string, string> = {};
-		for (const { type, value } of parts.formatToParts(date)) part[type] = value;
-		const day = `${part.year}-${part.month}-${part.day}`;
-		return kind === 'date' ? day : `${day} ${part.hour}:${part.minute}`;
+		const time = date.getTime();
+		if (Number.isNaN(time)) return 'Invalid date';
+		const local = new Date(time + offsetAt(time));
+		const day = `${local.getUTCFullYear()}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}`;
+		return kind === 'date' ? day : `${day} ${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`;
 	};
 }
+
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 /** Whether a position starts a grapheme depends on the code point there and what comes before it. */

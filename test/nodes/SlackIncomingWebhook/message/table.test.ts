@@ -181,6 +181,26 @@ describe(`Slack table messages (seed ${SEED}: TABLE_SEED=${SEED} replays it)`, (
 		expect(tables([message])[0].rows[3][0]).toEqual({ type: 'raw_text', text: ' ' });
 	});
 
+	it('writes any instant in any of several time zones as Intl does, across daylight-saving changes and quarter-hour offsets', () => {
+		const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'UTC', 'Pacific/Chatham'];
+		const reference = (time: number, timeZone: string) => {
+			const part: Record<string, string> = {};
+			const format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+			for (const { type, value } of format.formatToParts(time)) part[type] = value;
+			return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+		};
+		fc.assert(
+			fc.property(fc.constantFrom(...zones), fc.array(fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2099, 0, 1) }), { minLength: 1, maxLength: 50 }), (timeZone, times) => {
+				const table = buildTable(columns(1), times.map((time) => [new Date(time)]), { ...DEFAULT_CELL_FORMAT, dates: 'dateTime', timeZone });
+				expect(table.rows.map(([cell]) => cell)).toEqual(times.map((time) => reference(time, timeZone)));
+			}),
+			settings(4, 300),
+		);
+		// The hour Berlin's clocks go forward: 01:59 UTC+1, then 03:00 UTC+2.
+		const berlin = { ...DEFAULT_CELL_FORMAT, dates: 'dateTime' as const, timeZone: 'Europe/Berlin' };
+		expect(buildTable(columns(1), [['2024-03-31T00:59:00Z'], ['2024-03-31T01:00:00Z']], berlin).rows).toEqual([['2024-03-31 01:59'], ['2024-03-31 03:00']]);
+	});
+
 	it('refuses an object or a list in a cell, naming its row and column', () => {
 		expect(() => buildTable(columns(2), [['a', 'b'], ['c', { nested: true }]])).toThrow(expect.objectContaining({ name: 'TableCellError', row: 1, column: 1 }) as TableCellError);
 		expect(() => buildTable(columns(1), [[[1, 2]]])).toThrow(/a cell holds a list/);
