@@ -241,7 +241,8 @@ export const messageProperties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'revenue',
-						description: 'A field name (customer.name for a nested one), or an expression such as {{ $json.revenue * 1.2 }} evaluated for each item',
+						description: 'A field name (customer.name for a nested one), or an expression evaluated for each item',
+						hint: 'For example revenue, or {{ $json.revenue * 1.2 }}',
 					},
 					{ displayName: 'Header', name: 'header', type: 'string', default: '', placeholder: 'Revenue (EUR)', description: 'The column\'s header; empty: the field name' },
 					{

@@ -74,8 +74,8 @@ export function planTableReport(
 		if (error instanceof TableCellError) {
 			throw new NodeOperationError(node, `Item ${error.row}, column "${columns[error.column].header}": ${error.message}`, { itemIndex: error.row });
 		}
-		if (error instanceof TableShapeError) throw new NodeOperationError(node, `${error.message} (report of ${itemCount} items, field "Columns")`, { itemIndex: 0 });
-		throw error;
+		const message = error instanceof TableShapeError ? `${(error as Error).message} (report of ${itemCount} items, field "Columns")` : (error as Error).message;
+		throw new NodeOperationError(node, message, { itemIndex: 0 });
 	}
 	return format === REPORT_FORMAT.codeBlock ? codeBlockMessages(table, report) : tableMessages(table, report);
 }

@@ -96,11 +96,9 @@ export function buildTable(columns: readonly TableColumn[], values: ReadonlyArra
 			const value = row[column];
 			if (isEmpty(value)) return '';
 			if (!isNumeric(value)) numeric[column] = false;
-			try {
-				return fit(writeCell(value));
-			} catch (error) {
-				throw new TableCellError(rowIndex, column, (error as Error).message);
-			}
+			const text = writeCell(value);
+			if (text === undefined) throw new TableCellError(rowIndex, column, unwritable(value));
+			return fit(text);
 		}),
 	);
 	return {
@@ -126,8 +124,12 @@ function isNumeric(value: unknown): boolean {
 /** An ISO 8601 date-time, as n8n writes dates into JSON (`2024-05-01T08:30:00.000Z`). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Formats one value as the cell's text; the formatters are made once per table. */
-function cellWriter(format: CellFormat): (value: unknown) => string {
+function unwritable(value: unknown): string {
+	return `a cell holds ${Array.isArray(value) ? 'a list' : 'an object'}, which a table cell cannot show; pick one of its fields (such as customer.name) or write it with an expression`;
+}
+
+/** Formats one value as the cell's text (undefined for one a cell cannot show); the formatters are made once per table. */
+function cellWriter(format: CellFormat): (value: unknown) => string | undefined {
 	const numbers =
 		format.decimalPlaces !== undefined || format.thousandsSeparators
 			? new Intl.NumberFormat('en-US', {
@@ -142,8 +144,8 @@ function cellWriter(format: CellFormat): (value: unknown) => string {
 		if (typeof value === 'number') return numbers && Number.isFinite(value) ? numbers.format(value) : String(value);
 		if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
 		if (value instanceof Date) return dates ? dates(value) : value.toISOString();
-		throw new Error(`a cell holds ${Array.isArray(value) ? 'a list' : 'an object'}, which a table cell cannot show; pick one of its fields (such as customer.name) or write it with an expression`);
-	}
+		return undefined;
+	};
 }
 
 /**
