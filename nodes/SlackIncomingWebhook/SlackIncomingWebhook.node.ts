@@ -88,7 +88,9 @@ export class SlackIncomingWebhook implements INodeType {
 			for (const [sendIndex, send] of sends.entries()) {
 				try {
 					const destination = destinationOf(send.itemIndex);
-					const planned = startsWorkflows ? planWorkflowStart(read, send, destination, items) : planMessage(read, send, destination, this.getNode());
+					const planned = startsWorkflows
+						? planWorkflowStart(read, send, destination, items)
+						: planMessage(read, send, destination, this.getNode(), { items, timeZone: this.getTimezone() });
 					// Each part is one of the few answers a Slack response URL takes: an answer that
 					// does not fit in those left is refused whole, before anything is sent.
 					messages.push({ ...planned, reservation: reserveResponseUrlMessages(destination, planned.parts.length) });

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { allowedResponseUrlHostsProperty } from '../shared/sending/properties';
-import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_WORKFLOW_TRIGGER } from '../shared/slack';
+import { SLACK_LIMITS, SLACK_RESPONSE_URL, SLACK_TABLE, SLACK_WORKFLOW_TRIGGER } from '../shared/slack';
 
 /**
  * The Authentication choices, by the value a workflow stores. The response URL's is `none`: n8n's
@@ -151,6 +151,14 @@ export const workflowTriggerProperties: INodeProperties[] = [
 const perItemOnly = { displayOptions: { show: { send: [SEND_MODE.messagePerItem] } } };
 const reportOnly = { displayOptions: { show: { send: [SEND_MODE.report] } } };
 
+/** Report Format: a report's items as text lines (as before it existed), or as a table. */
+export const REPORT_FORMAT = { lines: 'lines', table: 'table', codeBlock: 'codeBlock' } as const;
+
+/** Table Columns From: the columns chosen one by one, or every field of the first item. */
+export const TABLE_COLUMNS_FROM = { chosen: 'chosen', firstItem: 'firstItem' } as const;
+
+const tableOnly = { displayOptions: { show: { send: [SEND_MODE.report], reportFormat: [REPORT_FORMAT.table, REPORT_FORMAT.codeBlock] } } };
+
 /** Options → Long Messages: what happens to text or blocks beyond Slack's limits. */
 export const LONG_MESSAGES = { split: 'split', fail: 'fail' } as const;
 
@@ -253,8 +261,137 @@ export const messageProperties: INodeProperties[] = [
 		default: '',
 		placeholder: '• {{ $json.name }}: {{ $json.count }}',
 		description: `The report's line for each item, in Slack mrkdwn. A report longer than ${SLACK_LIMITS.maxTextLength.toLocaleString('en-US')} characters is sent as several messages (Options → Long Messages).`,
-		hint: 'Evaluated once per item. A report is text only: Blocks and Attachments are per message, so they are not offered here.',
+		hint: 'Evaluated once per item, for Report Format → Text Lines (a table takes its cells from Columns). Blocks and Attachments are per message, so they are not offered here.',
 		...reportOnly,
+	},
+	{
+		displayName: 'Report Format',
+		name: 'reportFormat',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Text Lines', value: REPORT_FORMAT.lines, description: "A line of text per item, from the report's Text" },
+			{
+				name: 'Table',
+				value: REPORT_FORMAT.table,
+				description: `A Slack table: a row per item under a header row; past ${SLACK_TABLE.maxRows - 1} rows, consecutive messages with the header repeated`,
+			},
+			{
+				name: 'Plain-Text Table in a Code Block',
+				value: REPORT_FORMAT.codeBlock,
+				description: 'The same table as aligned text in a code block, for Slack-compatible servers that draw no table block (Mattermost, Rocket.Chat, Discord)',
+			},
+		],
+		default: 'lines',
+		...reportOnly,
+	},
+	{
+		displayName: 'Table Columns From',
+		name: 'tableColumnsFrom',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Columns Below', value: TABLE_COLUMNS_FROM.chosen, description: 'Each column a field or an expression, with its header' },
+			{ name: 'All Fields of the First Item', value: TABLE_COLUMNS_FROM.firstItem, description: "The first item's top-level fields, in their order, named by their keys" },
+		],
+		default: 'chosen',
+		...tableOnly,
+	},
+	{
+		displayName: 'Columns',
+		name: 'tableColumns',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		default: {},
+		placeholder: 'Add Column',
+		description: `At most ${SLACK_TABLE.maxCellsPerRow} columns, as a Slack table holds`,
+		displayOptions: { show: { send: [SEND_MODE.report], reportFormat: [REPORT_FORMAT.table, REPORT_FORMAT.codeBlock], tableColumnsFrom: [TABLE_COLUMNS_FROM.chosen] } },
+		options: [
+			{
+				name: 'column',
+				displayName: 'Column',
+				values: [
+					{
+						displayName: 'Field or Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'revenue',
+						description: 'A field name (customer.name for a nested one), or an expression evaluated for each item',
+						hint: 'For example revenue, or {{ $json.revenue * 1.2 }}',
+					},
+					{ displayName: 'Header', name: 'header', type: 'string', default: '', placeholder: 'Revenue (EUR)', description: 'The column\'s header; empty: the field name' },
+					{
+						displayName: 'Alignment',
+						name: 'align',
+						type: 'options',
+						options: [
+							{ name: 'Automatic', value: 'auto', description: 'Right for a column of numbers, left otherwise' },
+							{ name: 'Left', value: 'left' },
+							{ name: 'Center', value: 'center' },
+							{ name: 'Right', value: 'right' },
+						],
+						default: 'auto',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Table Options',
+		name: 'tableOptions',
+		type: 'collection',
+		placeholder: 'Add Table Option',
+		default: {},
+		...tableOnly,
+		options: [
+			{
+				displayName: 'Dates',
+				name: 'dateFormat',
+				type: 'options',
+				options: [
+					{ name: 'As They Are', value: 'asIs' },
+					{ name: 'Date (2024-05-01)', value: 'date' },
+					{ name: 'Date and Time (2024-05-01 08:30)', value: 'dateTime' },
+				],
+				default: 'asIs',
+				description: "How ISO 8601 date-times are written, in the workflow's time zone",
+			},
+			{
+				displayName: 'Decimal Places',
+				name: 'decimalPlaces',
+				type: 'number',
+				typeOptions: { minValue: -1, maxValue: 10 },
+				default: -1,
+				description: 'Decimal places every number is written with; -1 writes numbers as they are',
+			},
+			{
+				displayName: 'Long Cell Text',
+				name: 'longCellText',
+				type: 'options',
+				options: [
+					{ name: 'Wrap', value: 'wrap', description: 'Slack shows a long cell on several lines' },
+					{ name: 'Cut', value: 'cut', description: 'One line per cell, cut at Max Cell Length with …' },
+				],
+				default: 'wrap',
+				description: `A cell over ${SLACK_TABLE.maxCharactersPerTable.toLocaleString('en-US')} ÷ (2 × columns) characters is cut with … either way, so a row always fits a table`,
+			},
+			{
+				displayName: 'Max Cell Length',
+				name: 'maxCellLength',
+				type: 'number',
+				typeOptions: { minValue: 2 },
+				default: 40,
+				description: 'With Long Cell Text set to Cut: the most characters a cell shows, … included',
+			},
+			{
+				displayName: 'Thousands Separators',
+				name: 'thousandsSeparators',
+				type: 'boolean',
+				default: false,
+				description: 'Whether numbers are written with separators, as 1,234,567.5',
+			},
+		],
 	},
 	{
 		displayName: 'Report Footer',

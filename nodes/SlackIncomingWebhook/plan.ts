@@ -4,7 +4,7 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode } from 'n8n-workflow';
 
-import { AUTHENTICATION, LONG_MESSAGES, SEND_MODE } from './description';
+import { AUTHENTICATION, LONG_MESSAGES, REPORT_FORMAT, SEND_MODE } from './description';
 import { toCredentialError } from './errors';
 import { createParameterReader } from './parameters';
 import { parseAllowedOrigins, responseUrlMessage, responseUrlDestination, type Destination } from '../shared/sending/destination';
@@ -12,7 +12,9 @@ import { authenticationFromValue, destinationFromOAuthTokenData, destinationFrom
 import type { ResponseUrlReservation } from '../shared/sending/response-url-uses';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from '../shared/sending/sender';
 import { attachmentsFromFields, buildWebhookMessage, type AttachmentFieldsInput, type MessageInput } from './message/build';
-import type { WebhookMessage } from '../shared/sending/webhook-message';
+import { FIELD_NAMES, MessageValidationError, type WebhookMessage } from '../shared/sending/webhook-message';
+import { SLACK_TABLE } from '../shared/slack';
+import { planTableReport, readReportFormat, type TableInput } from './table-plan';
 import { buildReportText, messageFor, reportOf, type Send } from './message/report';
 import { planMessageSplit, type MessageSplit } from './message/split';
 
@@ -119,11 +121,14 @@ export interface ReservedMessage extends PlannedMessage {
 	reservation: ResponseUrlReservation;
 }
 
-export function planMessage(read: ParameterReader, send: Send, destination: Destination, node: INode): PlannedMessage {
+export function planMessage(read: ParameterReader, send: Send, destination: Destination, node: INode, table?: TableInput): PlannedMessage {
 	const options = read<IDataObject>('options', send.itemIndex, {});
 	const split = options.longMessages !== LONG_MESSAGES.fail;
 	const buildParts = (): MessageSplit => {
 		const input = readMessageInput(read, send.itemIndex);
+		if (send.reportOf !== undefined && table && readReportFormat(read) !== REPORT_FORMAT.lines) {
+			return { parts: tableParts(input, planTableReport(read, node, table, send.reportOf, readReportFrame(read)), split), notes: [] };
+		}
 		const message = buildWebhookMessage(send.reportOf === undefined ? input : { ...input, text: readReportText(read, send.reportOf, node), blocks: undefined, attachments: undefined }, {
 			allowOverLimit: split,
 		});
@@ -150,6 +155,27 @@ function responseUrlParts(options: ReturnType<typeof readResponseUrlOptions>, bu
 	return { parts: parts.map((part, index) => responseUrlMessage({ ...options, replaceOriginal: index === 0 && options.replaceOriginal }, () => part)), notes };
 }
 
+/**
+ * A table report's messages, each with the thread, overrides and formatting every part carries
+ * (checked as any message's are). With Long Messages set to Fail, a table that needs more than one
+ * message is refused whole.
+ */
+function tableParts(input: MessageInput, messages: WebhookMessage[], split: boolean): WebhookMessage[] {
+	if (!split && messages.length > 1) {
+		throw new MessageValidationError(
+			FIELD_NAMES.text,
+			`The table needs ${messages.length} messages; with Long Messages set to Fail it must fit one (${SLACK_TABLE.maxRows - 1} rows, ${SLACK_TABLE.maxCharactersPerTable.toLocaleString('en-US')} characters)`,
+			'Set Options → Long Messages to Split to send it as consecutive messages.',
+		);
+	}
+	const placement = buildWebhookMessage({ ...input, text: messages[0].text, blocks: undefined, attachments: undefined });
+	return messages.map((message) => ({ ...placement, ...message }));
+}
+
+function readReportFrame(read: ParameterReader): { header: string; footer: string } {
+	return { header: String(read<unknown>('reportHeader', 0, '') ?? ''), footer: String(read<unknown>('reportFooter', 0, '') ?? '') };
+}
+
 function readReportText(read: ParameterReader, itemCount: number, node: INode): string {
 	const lines: string[] = [];
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
@@ -160,11 +186,7 @@ function readReportText(read: ParameterReader, itemCount: number, node: INode): 
 			throw new NodeOperationError(node, error as Error, { itemIndex });
 		}
 	}
-	return buildReportText({
-		header: String(read<unknown>('reportHeader', 0, '') ?? ''),
-		lines,
-		footer: String(read<unknown>('reportFooter', 0, '') ?? ''),
-	});
+	return buildReportText({ ...readReportFrame(read), lines });
 }
 
 export function readDeliveryPolicy(options: IDataObject): DeliveryPolicy {

@@ -38,6 +38,37 @@ export const SLACK_RESPONSE_URL = {
 	responseTypes: ['in_channel', 'ephemeral'],
 } as const;
 
+/**
+ * The `table` block. Source: Slack's Block Kit reference, "Table block"
+ * (https://docs.slack.dev/reference/block-kit/blocks/table-block): `rows` at most 100, each row
+ * at most 20 cells of type `raw_text` (plain text, shown as it is: no mrkdwn) or `rich_text`;
+ * `column_settings` at most 20 entries of `{ align: left | center | right, is_wrapped }`, `null`
+ * for a column left at its default (left, not wrapped). Usage info: a table goes in a message's
+ * `attachments` (as a block of an attachment), and the message still needs top-level `text` or
+ * `blocks`; so Slack shows the table below the message's text, where attachments go.
+ *
+ * Not on that page as stored here, taken from reports of Slack's answers (see each):
+ * - one table per message: the page's usage notes as quoted in vercel/chat#194 ("Only one per
+ *   message"); more are refused (netclaw-dev/netclaw#55: `invalid_attachments`).
+ * - about 10,000 characters across all cells of one table: measured by vellum-ai/vellum-assistant#36219
+ *   (over it Slack refuses the block); Slack's data table block documents the same 10,000.
+ * - no per-cell length limit: slackapi/node-slack-sdk#2440 removed one from Slack's own types
+ *   after cells of 3,000+ characters were accepted. A cell is cut by the package instead, so that a
+ *   header and a row always fit one table (see the action's message/table.ts).
+ * - a `raw_text` cell's text is at least 1 character (the data table block's `raw_text` schema,
+ *   https://docs.slack.dev/reference/block-kit/blocks/data-table-block: `minLength: 1`); an empty
+ *   cell is sent as one space.
+ */
+export const SLACK_TABLE = {
+	maxRows: 100,
+	maxCellsPerRow: 20,
+	maxColumnSettings: 20,
+	maxTablesPerMessage: 1,
+	maxCharactersPerTable: 10_000,
+	minCellTextLength: 1,
+	alignments: ['left', 'center', 'right'],
+} as const;
+
 /** Slack documents about one message per second per webhook, with short bursts. */
 export const SLACK_DOCUMENTED_RATE_PER_SECOND = 1;
 

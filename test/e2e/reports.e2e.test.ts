@@ -6,14 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { SLACK_LIMITS } from '../../nodes/shared/slack';
+import { SLACK_LIMITS, SLACK_TABLE } from '../../nodes/shared/slack';
+import { slackTableRefusal } from '../helpers/slack-webhook-server';
 import { answer } from '../helpers/slack-webhook-server';
 import { startsOf, workflowTrigger } from '../helpers/slack-workflow-trigger-server';
 import { executionData, executionsOf, eventually, n8nCli, n8nVersion, post, requiredEnv, rest, useSuiteSlack } from './n8n-api';
 import E2E from '../harness/fixtures/secrets.json';
 
 /** The workflows of test/harness/fixtures/e2e.mjs (passed on by scripts/e2e.mjs). */
-const REPORT_WORKFLOWS = JSON.parse(requiredEnv('E2E_REPORT_WORKFLOWS')) as Record<'example' | 'rows' | 'workflowTrigger', { id: string; path: string }>;
+const REPORT_WORKFLOWS = JSON.parse(requiredEnv('E2E_REPORT_WORKFLOWS')) as Record<'example' | 'rows' | 'table' | 'tableExample' | 'workflowTrigger', { id: string; path: string }>;
 const EXAMPLE_FILE = join(__dirname, '../../docs/examples/scheduled-report.json');
 const example = JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8')) as { id: string; name: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
 const JSON_BODY = { 'content-type': 'application/json' };
@@ -95,6 +96,36 @@ describe(`scheduled reports in n8n ${n8nVersion}`, () => {
 		expect(slack.posted.map((request) => (request.json?.blocks as unknown[]).length)).toEqual([50, 50, 20]);
 		expect(slack.posted.flatMap((request) => request.json?.blocks as unknown[])).toEqual(blocks);
 		expect(JSON.parse(reply.body)).toEqual([expect.objectContaining({ ok: true, parts: 3 })]);
+	});
+	type Table = { rows: Array<Array<{ text: string }>> };
+	const postedTables = () => slack.posted.map((request) => ((request.json?.attachments as Array<{ blocks?: Table[] }>)[0].blocks ?? [])[0]);
+
+	it.each([1, 100, 101, 2500])('a table report of %i rows arrives whole and in order, 99 rows a table under a repeated header', async (count) => {
+		const rows = Array.from({ length: count }, (_, n) => ({ n, name: `name ${n} *${n % 5}*`, amount: n * 500 }));
+		const reply = await post(`/webhook/${REPORT_WORKFLOWS.table.path}`, JSON.stringify({ rows }), JSON_BODY);
+		expect(reply.status).toBe(200);
+		const messages = Math.ceil(count / (SLACK_TABLE.maxRows - 1));
+		expect(slack.received).toHaveLength(messages);
+		expect(slack.posted).toHaveLength(messages);
+		for (const request of slack.posted) expect(slackTableRefusal(request.json!)).toBeUndefined();
+		const tables = postedTables();
+		for (const table of tables) expect(table.rows[0].map((cell) => cell.text)).toEqual(['N', 'Name', 'Double']);
+		expect(tables.flatMap((table) => table.rows.slice(1).map((row) => row.map((cell) => cell.text)))).toEqual(
+			rows.map(({ n, name, amount }) => [n.toLocaleString('en-US'), name, (amount * 2).toLocaleString('en-US')]),
+		);
+		expect(slack.posted[messages - 1].json?.attachments).toContainEqual(expect.objectContaining({ text: `End of ${count} rows` }));
+		expect(JSON.parse(reply.body)).toEqual([expect.objectContaining({ ok: true, parts: messages, items: count })]);
+	}, 120_000);
+
+	it('the table example, started by a webhook instead of its schedule, posts its five regions as one table', async () => {
+		const reply = await post(`/webhook/${REPORT_WORKFLOWS.tableExample.path}`, '{}', JSON_BODY);
+		expect(reply.status).toBe(200);
+		expect(slack.posted).toHaveLength(1);
+		expect(slackTableRefusal(slack.posted[0].json!)).toBeUndefined();
+		expect(slack.posted[0].json?.text).toMatch(/^\*Sales by region\* on \d{4}-\d{2}-\d{2}\n5 rows$/);
+		const [table] = postedTables();
+		expect(table.rows.map((row) => row[0].text)).toEqual(['Region', 'North', 'South', 'East', 'West', 'Online']);
+		expect(table.rows[5].slice(1, 4).map((cell) => cell.text)).toEqual(['2,871', '102,944.90', '35.86']);
 	});
 });
 

@@ -6,6 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { SLACK_TABLE } from '../../nodes/shared/slack';
+
 export interface ReceivedRequest {
 	index: number;
 	method: string;
@@ -179,7 +181,8 @@ export class SlackWebhookServer {
 				at: Date.now(),
 			};
 			this.received.push(received);
-			const behaviour = this.script(received);
+			const refusal = received.json && slackTableRefusal(received.json);
+			const behaviour = refusal ? answer.slackError(400, refusal.error) : this.script(received);
 			if ('resetAfterBody' in behaviour) {
 				if (behaviour.posted) this.posted.push(received);
 				request.socket.destroy();
@@ -216,4 +219,57 @@ function parseJson(text: string): Record<string, unknown> | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * What Slack refuses of a message's `table` blocks, with the error string it answers, or undefined
+ * when the tables are within Slack's rules. Each rule is cited in nodes/shared/slack.ts
+ * (SLACK_TABLE): a table goes in an attachment (Slack's table block reference, Usage info), one per
+ * message (more: `invalid_attachments`, netclaw-dev/netclaw#55), at most 100 rows of at most 20
+ * cells of `raw_text` or `rich_text`, at most 20 column settings with align left, center or right
+ * (the reference's Fields), about 10,000 characters over all cells (vellum-ai/vellum-assistant#36219),
+ * a `raw_text` at least 1 character (the data table block's `raw_text` schema). Slack answers a
+ * malformed block `invalid_blocks` in `blocks`; a table in `attachments` is refused as the
+ * attachment it sits in, `invalid_attachments`.
+ */
+export function slackTableRefusal(json: Record<string, unknown>): { error: string; reason: string } | undefined {
+	const inBlocks = Array.isArray(json.blocks) ? (json.blocks as Array<{ type?: unknown }>).filter((block) => block?.type === 'table') : [];
+	if (inBlocks.length > 0) return { error: 'invalid_blocks', reason: 'a table outside attachments' };
+	const attachments = Array.isArray(json.attachments) ? (json.attachments as Array<{ blocks?: unknown }>) : [];
+	const tables = attachments.flatMap((attachment) => (Array.isArray(attachment?.blocks) ? (attachment.blocks as Array<Record<string, unknown>>) : [])).filter((block) => block?.type === 'table');
+	if (tables.length === 0) return undefined;
+	const refuse = (reason: string) => ({ error: 'invalid_attachments', reason });
+	if (typeof json.text !== 'string' || json.text.trim() === '') {
+		if (!Array.isArray(json.blocks) || json.blocks.length === 0) return refuse('a table without top-level text or blocks');
+	}
+	if (tables.length > SLACK_TABLE.maxTablesPerMessage) return refuse(`${tables.length} tables in one message`);
+	for (const table of tables) {
+		const rows = table.rows;
+		if (!Array.isArray(rows) || rows.length === 0) return refuse('a table without rows');
+		if (rows.length > SLACK_TABLE.maxRows) return refuse(`${rows.length} rows`);
+		let characters = 0;
+		for (const row of rows as unknown[]) {
+			if (!Array.isArray(row) || row.length === 0) return refuse('a row that is not a list of cells');
+			if (row.length > SLACK_TABLE.maxCellsPerRow) return refuse(`a row of ${row.length} cells`);
+			for (const cell of row as Array<Record<string, unknown>>) {
+				if (cell?.type === 'raw_text') {
+					if (typeof cell.text !== 'string' || cell.text.length < SLACK_TABLE.minCellTextLength) return refuse('an empty raw_text cell');
+					characters += cell.text.length;
+				} else if (cell?.type !== 'rich_text') {
+					return refuse(`a cell of type ${String(cell?.type)}`);
+				}
+			}
+		}
+		if (characters > SLACK_TABLE.maxCharactersPerTable) return refuse(`${characters} characters in one table`);
+		const settings = table.column_settings;
+		if (settings !== undefined) {
+			if (!Array.isArray(settings) || settings.length > SLACK_TABLE.maxColumnSettings) return refuse('too many column settings');
+			for (const setting of settings as Array<Record<string, unknown> | null>) {
+				if (setting === null) continue;
+				if (setting.align !== undefined && !(SLACK_TABLE.alignments as readonly unknown[]).includes(setting.align)) return refuse(`align ${String(setting.align)}`);
+				if (setting.is_wrapped !== undefined && typeof setting.is_wrapped !== 'boolean') return refuse('is_wrapped not a boolean');
+			}
+		}
+	}
+	return undefined;
 }
