@@ -133,10 +133,15 @@ export class RedisSendGate implements SendGate {
 	private announced = false;
 	where: string = SHARED;
 
+	/**
+	 * `timeFrom: 'caller'` is for tests: each step then runs at the `now` it is given, as the gate
+	 * kept in this process does, instead of at Redis's own time (which every process shares).
+	 */
 	constructor(
 		private readonly client: Redis,
 		private readonly key: string,
 		private readonly onUnreachable: (error: RedisUnavailableError) => void,
+		private readonly timeFrom: 'redis' | 'caller' = 'redis',
 	) {}
 
 	async reserve(now: number, maxWaitMs: number): Promise<Reservation> {
@@ -168,7 +173,7 @@ export class RedisSendGate implements SendGate {
 	): Promise<T> {
 		let answer: RateGateAnswer;
 		try {
-			answer = await runRateGateInRedis(this.client, this.key, operation, argument);
+			answer = await runRateGateInRedis(this.client, this.key, operation, argument, this.timeFrom === 'caller' ? now : undefined);
 		} catch (error) {
 			return await locally(this.fallBack(error));
 		}
