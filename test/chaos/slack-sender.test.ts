@@ -6,9 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 
+import { virtualClock } from '../helpers/clock';
 import { freePort } from '../helpers/free-port';
 import { SlackWebhookServer, type Behaviour } from '../helpers/slack-webhook-server';
-import { deliverAsSlack, failureOf, nextRetryDelayMs, type FailureReason, type OutgoingMessage, type SlackRetryPolicy } from './slack-sender';
+import { deliverAsSlack, failureOf, postWithDeadline, nextRetryDelayMs, type FailureReason, type OutgoingMessage, type SlackRetryPolicy } from './slack-sender';
 
 const POLICY: SlackRetryPolicy = { ackTimeoutMs: 300, retryDelaysMs: [0, 100, 200] };
 
@@ -60,7 +61,11 @@ describe('sending as Slack does, to real servers', () => {
 
 	it('sends a message again after a 5xx and after a timeout, saying which retry it is and why, until a 2xx', async () => {
 		answers({ reply: 503 }, { stall: true }, { reply: 200, body: '' });
-		const delivery = await deliverAsSlack(eventLike(), POLICY, () => origin);
+		// The waits between attempts run on a clock only they move, so each gap is exactly the wait
+		// the sender took (millisecond rounding and a busy machine cannot shift it); the requests
+		// and Slack's 300 ms deadline on each stay real.
+		const clock = virtualClock();
+		const delivery = await deliverAsSlack(eventLike(), POLICY, () => origin, postWithDeadline, clock);
 		expect(delivery.delivered).toBe(true);
 		expect(delivery.attempts.map(({ status, failure }) => [status, failure])).toEqual([
 			[503, 'http_error'],
@@ -72,8 +77,10 @@ describe('sending as Slack does, to real servers', () => {
 			['1', 'http_error'],
 			['2', 'http_timeout'],
 		]);
-		// Timers never fire early: the third attempt left at least 100 ms after the second failed.
-		expect(delivery.attempts[2].sentAt - delivery.attempts[1].endedAt).toBeGreaterThanOrEqual(100);
+		// The schedule's waits, in order: at once after the first failure, 100 ms after the second.
+		expect(clock.slept).toEqual([0, 100]);
+		expect(delivery.attempts[1].sentAt - delivery.attempts[0].endedAt).toBe(0);
+		expect(delivery.attempts[2].sentAt - delivery.attempts[1].endedAt).toBe(100);
 	});
 
 	it('gives up after the last retry of the schedule: four attempts, none delivered', async () => {

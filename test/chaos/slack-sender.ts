@@ -108,22 +108,37 @@ export const postWithDeadline: Post = (url, { body, headers }, timeoutMs) =>
 		request.end(body);
 	});
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Where the sender reads the time and waits between attempts; a test gives one it moves itself. */
+export interface SenderClock {
+	now(): number;
+	sleep(ms: number): Promise<void>;
+}
+
+const realClock: SenderClock = {
+	now: () => Date.now(),
+	sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /** Sends one message as Slack would, to the origins `pickOrigin` chooses, until a 2xx or Slack gives up. */
-export async function deliverAsSlack(message: OutgoingMessage, policy: SlackRetryPolicy, pickOrigin: () => string, post: Post = postWithDeadline): Promise<Delivery> {
+export async function deliverAsSlack(
+	message: OutgoingMessage,
+	policy: SlackRetryPolicy,
+	pickOrigin: () => string,
+	post: Post = postWithDeadline,
+	clock: SenderClock = realClock,
+): Promise<Delivery> {
 	const attempts: Attempt[] = [];
 	let reason: FailureReason | undefined;
 	for (;;) {
 		const origin = pickOrigin();
 		const request = message.request(attempts.length, reason);
-		const sentAt = Date.now();
+		const sentAt = clock.now();
 		const outcome = await post(`${origin}${request.path}`, request, policy.ackTimeoutMs);
 		reason = failureOf(outcome);
-		attempts.push({ retryNum: attempts.length, origin, sentAt, endedAt: Date.now(), status: outcome.status, failure: reason, reset: outcome.reset || undefined });
+		attempts.push({ retryNum: attempts.length, origin, sentAt, endedAt: clock.now(), status: outcome.status, failure: reason, reset: outcome.reset || undefined });
 		if (!reason) return { id: message.id, kind: message.kind, retried: message.retried, attempts, delivered: true };
 		const delay = nextRetryDelayMs(message, attempts.length, policy);
 		if (delay === undefined) return { id: message.id, kind: message.kind, retried: message.retried, attempts, delivered: false };
-		await sleep(delay);
+		await clock.sleep(delay);
 	}
 }

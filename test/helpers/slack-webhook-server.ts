@@ -99,6 +99,9 @@ export class SlackWebhookServer {
 	arrivals = 0;
 	/** Answers 429 given by the limit `limitTo` set. */
 	rateLimited = 0;
+	/** The most requests read and not yet answered at one moment: how many a client had in flight. */
+	mostAwaitingAnswer = 0;
+	private awaitingAnswer = 0;
 
 	/** A URL shaped like Slack's, with obviously fake IDs. */
 	webhookPath = '/services/TTEST0000/BTEST0000/test-secret-path-0000';
@@ -152,6 +155,8 @@ export class SlackWebhookServer {
 		this.resetOnArrival = () => false;
 		this.arrivals = 0;
 		this.rateLimited = 0;
+		this.mostAwaitingAnswer = 0;
+		this.awaitingAnswer = 0;
 	}
 
 	async stop(): Promise<void> {
@@ -200,7 +205,9 @@ export class SlackWebhookServer {
 				setTimeout(() => request.socket.destroy(), 10);
 				return;
 			}
+			this.mostAwaitingAnswer = Math.max(this.mostAwaitingAnswer, ++this.awaitingAnswer);
 			const send = () => {
+				this.awaitingAnswer--;
 				if ((behaviour.reply >= 200 && behaviour.reply < 300) || behaviour.posted) this.posted.push(received);
 				response.writeHead(behaviour.reply, { 'content-type': 'text/html', ...(behaviour.headers ?? {}) });
 				response.end(behaviour.body ?? '', () => {

@@ -112,7 +112,10 @@ it('(f) twenty executions of 5 messages on two workers, to a webhook allowing ex
 	// Run after (c), this case starts from the pace (c) learned at 20 per second, 20 times too fast:
 	// the gate must find the stricter limit in one 429, not one per 15% slower.
 	expect(delivery.rateLimited).toBeLessThan(runs.length);
-	// A generous bound on the shared pace (1.3x), not a speed figure.
+	// A bound on the shared pace (1.3x), not a speed figure; measured at 1.04x. A busy machine
+	// cannot reach it: the gate gives each send an absolute slot a second apart (in Redis's time),
+	// so a late send does not push the later ones back, and every 429 allowed above (fewer than 20,
+	// a second's pause each) with the gate's 2% margin still comes to under 1.25x.
 	expect(delivery.seconds).toBeLessThan(leastSeconds * 1.3);
 }, 300_000);
 

@@ -33,7 +33,7 @@ export async function sharedSendGatesFor(context: IExecuteFunctions): Promise<((
 				context.logger.warn(
 					`Slack Incoming Webhook: ${error.message}; this execution paces its messages to ${redactWebhookUrl(webhookUrl.href)} on its own while Redis cannot be used`,
 				),
-			startIntervalMsFor(webhookUrl),
+			{ startIntervalMs: startIntervalMsFor(webhookUrl) },
 		);
 }
 

@@ -149,15 +149,23 @@ export class RedisSendGate implements SendGate {
 	private fallback: LocalSendGate | undefined;
 	private lastSeen: RateGateState;
 	private announced = false;
+	private readonly startIntervalMs: number;
+	private readonly timeFrom: 'redis' | 'caller';
 	where: string = SHARED;
 
-	/** `startIntervalMs`: the pace a webhook with no state in Redis yet starts at (initialRateGateState). */
+	/**
+	 * `startIntervalMs`: the pace a webhook with no state in Redis yet starts at (initialRateGateState).
+	 * `timeFrom: 'caller'` is for tests: each step then runs at the `now` it is given, as the gate
+	 * kept in this process does, instead of at Redis's own time (which every process shares).
+	 */
 	constructor(
 		private readonly client: Redis,
 		private readonly key: string,
 		private readonly onUnreachable: (error: RedisUnavailableError) => void,
-		private readonly startIntervalMs = 0,
+		{ startIntervalMs = 0, timeFrom = 'redis' }: { startIntervalMs?: number; timeFrom?: 'redis' | 'caller' } = {},
 	) {
+		this.startIntervalMs = startIntervalMs;
+		this.timeFrom = timeFrom;
 		this.lastSeen = initialRateGateState(startIntervalMs);
 	}
 
@@ -190,7 +198,7 @@ export class RedisSendGate implements SendGate {
 	): Promise<T> {
 		let answer: RateGateAnswer;
 		try {
-			answer = await runRateGateInRedis(this.client, this.key, operation, argument, undefined, SHARED_UNPACED_IN_FLIGHT, this.startIntervalMs);
+			answer = await runRateGateInRedis(this.client, this.key, operation, argument, this.timeFrom === 'caller' ? now : undefined, SHARED_UNPACED_IN_FLIGHT, this.startIntervalMs);
 		} catch (error) {
 			return await locally(this.fallBack(error));
 		}

@@ -170,11 +170,10 @@ describe('Slack Incoming Webhook node, run by n8n-core', () => {
 		const texts = server.posted.map((request) => Number(request.json?.text)).sort((a, b) => a - b);
 		expect(texts).toEqual(Array.from({ length: 32 }, (_, n) => n));
 		expect(output?.map((item) => item.pairedItem)).toEqual(Array.from({ length: 32 }, (_, n) => ({ item: n })));
-		// Several in flight: a request that arrives less than 30 ms after another arrived before that
-		// one's answer (held 30 ms) left, which one request at a time cannot do, however slow the machine.
-		const arrivals = server.posted.map((request) => request.at).sort((a, b) => a - b);
-		const overlapping = arrivals.filter((at, index) => index > 0 && at - arrivals[index - 1] < 30).length;
-		expect(overlapping).toBeGreaterThan(0);
+		// Several in flight: the server held a request's answer (30 ms) while another arrived, which
+		// one request at a time cannot do. Counted by the server, not read from clocks: a busy machine
+		// only holds each answer longer.
+		expect(server.mostAwaitingAnswer).toBeGreaterThan(1);
 	});
 });
 

@@ -1,13 +1,13 @@
 import { DEFAULT_DELIVERY_POLICY, WebhookDeliveryError, WebhookSender, type DeliveryPolicy } from '../../../../nodes/shared/sending/sender';
 import { SLACK_WEBHOOK_ERRORS } from '../../../../nodes/shared/slack';
+import { RATE_GATE } from '../../../../nodes/shared/state/rate-gate';
 import { createWebhookDispatcher } from '../../../../nodes/shared/sending/transport';
+import { virtualClock } from '../../../helpers/clock';
 import { freePort, refusedPort } from '../../../helpers/free-port';
 import { serializeDeep } from '../../../helpers/serialize';
 import { answer, SLACK_ERROR_STATUS, SlackWebhookServer, tokenBucket } from '../../../helpers/slack-webhook-server';
 
 const SECRET_PATH = 'TTEST0000/BTEST0000/test-secret-path-0000';
-/** Timers and Date.now() have millisecond granularity: a wait of 200 ms can measure as 199. */
-const CLOCK_SLACK_MS = 5;
 const fast: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, timeoutMs: 2_000, maxRateLimitWaitMs: 10_000 };
 
 let server: SlackWebhookServer;
@@ -78,33 +78,55 @@ describe('WebhookSender against a Slack-compatible server on 127.0.0.1', () => {
 		expect(server.received).toHaveLength(1);
 	});
 
+	// The rate-limit waits below run on a clock only the sender's sleeps move: each gap between two
+	// sends is exactly the wait the sender chose, whatever the machine's load or the millisecond
+	// rounding of timers. After a 429 the gate also keeps a pace RATE_GATE.PACE_MARGIN slower than
+	// the pause, so a gap is the wait Slack asked for and at most that margin more.
+	const onVirtualClock = (start = 0) => {
+		const clock = virtualClock(start);
+		sender = new WebhookSender(dispatcher, undefined, clock);
+		const sentAt: number[] = [];
+		const gaps = () => sentAt.slice(1).map((at, n) => at - sentAt[n]);
+		return { clock, sentAt, gaps };
+	};
+	const expectWaitsOf = (gaps: number[], askedMs: number) => {
+		for (const gap of gaps) {
+			expect(gap).toBeGreaterThanOrEqual(askedMs);
+			expect(gap).toBeLessThanOrEqual(Math.ceil(askedMs * RATE_GATE.PACE_MARGIN));
+		}
+	};
+
 	it('waits as Retry-After (seconds) says, then delivers', async () => {
-		server.respondWith(({ index }) => (index < 2 ? answer.rateLimited('0.2') : answer.ok()));
+		const { clock, sentAt, gaps } = onVirtualClock();
+		server.respondWith(({ index }) => (sentAt.push(clock.now()), index < 2 ? answer.rateLimited('0.2') : answer.ok()));
 		const result = await sender.deliver(server.url, { text: 'x' }, fast);
 		expect(result.attempts).toBe(3);
-		expect(result.waitedMs).toBeGreaterThanOrEqual(400 - 2 * CLOCK_SLACK_MS);
-		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(200 - CLOCK_SLACK_MS);
-		expect(server.received[2].at - server.received[1].at).toBeGreaterThanOrEqual(200 - CLOCK_SLACK_MS);
+		expect(gaps()).toHaveLength(2);
+		expectWaitsOf(gaps(), 200);
+		expect(result.waitedMs).toBe(sentAt[2] - sentAt[0]);
 		expect(server.posted).toHaveLength(1);
 	});
 
 	it('waits as an HTTP-date Retry-After says', async () => {
-		server.respondWith(({ index }) =>
-			index === 0 ? { reply: 429, headers: { 'retry-after': new Date(Date.now() + 1_500).toUTCString() } } : answer.ok(),
-		);
+		// 250 ms past a whole second: the date 1.5 s later reads as the next whole second but one
+		// (HTTP dates have whole-second resolution), 750 ms away.
+		const { clock, sentAt, gaps } = onVirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0, 250));
+		server.respondWith(({ index }) => (sentAt.push(clock.now()), index === 0 ? { reply: 429, headers: { 'retry-after': new Date(clock.now() + 1_500).toUTCString() } } : answer.ok()));
 		const result = await sender.deliver(server.url, { text: 'x' }, fast);
 		expect(result.attempts).toBe(2);
-		// HTTP dates have whole-second resolution: the wait is between 0.5 and 1.5 s.
-		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(500 - CLOCK_SLACK_MS);
+		expectWaitsOf(gaps(), 750);
 	});
 
 	it("waits as the body's retry_after says when there is no header", async () => {
-		server.respondWith(({ index }) => (index === 0 ? { reply: 429, body: '{"ok":false,"retry_after":0.3}' } : answer.ok()));
+		const { clock, sentAt, gaps } = onVirtualClock();
+		server.respondWith(({ index }) => (sentAt.push(clock.now()), index === 0 ? { reply: 429, body: '{"ok":false,"retry_after":0.3}' } : answer.ok()));
 		await sender.deliver(server.url, { text: 'x' }, fast);
-		expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(300 - CLOCK_SLACK_MS);
+		expect(gaps()).toHaveLength(1);
+		expectWaitsOf(gaps(), 300);
 	});
 
 	it('fails with a clear error, not a silent drop, when the rate-limit wait would pass the maximum', async () => {
+		onVirtualClock();
 		server.respondWith(() => answer.rateLimited('0.3'));
 		const error = await deliveryError(sender.deliver(server.url, { text: 'x' }, { ...fast, maxRateLimitWaitMs: 700 }));
 		expect(error.code).toBe('RATE_LIMIT_WAIT_EXCEEDED');

@@ -8,8 +8,9 @@ import Redis from 'ioredis';
 import { LocalIncomingMessageClaims, RecentIncomingMessages, RedisIncomingMessageClaims, type IncomingMessageClaims } from '../../../../nodes/shared/state/incoming-message-claims';
 import { closeRedisClients, KEY_PREFIX, redisCall, redisClientFor, REDIS_CALL_TIMEOUT_MS, REDIS_COOL_DOWN_MS, RedisUnavailableError } from '../../../../nodes/shared/state/redis';
 import { LocalSendGate, RedisSendGate, rateGateRedisKey, startIntervalMsFor, type SendGate } from '../../../../nodes/shared/state/send-gates';
-import { initialRateGateState } from '../../../../nodes/shared/state/rate-gate';
+import { initialRateGateState, RATE_GATE } from '../../../../nodes/shared/state/rate-gate';
 import { WORKFLOW_TRIGGER_INTERVAL_MS } from '../../../../nodes/shared/slack';
+import { CLOCK_SLACK_MS } from '../../../helpers/clock';
 import { refusedPort } from '../../../helpers/free-port';
 import { RedisServer, redisServerAvailable } from '../../../helpers/redis-server';
 import { StalledServer } from '../../../helpers/stalled-server';
@@ -20,7 +21,6 @@ const redisDescribe = available.ok ? describe : describe.skip;
 
 const WEBHOOK = new URL('http://127.0.0.1:9/services/TTEST0000/BTEST0000/shared-state-secret-0000');
 const PASSWORD = 'shared-state-test-password';
-const SLACK_MS = 50;
 
 let server: RedisServer | undefined;
 const extraClients: Redis[] = [];
@@ -75,7 +75,8 @@ const places: Array<[string, () => Place]> = [
 							throw new Error('Redis was reachable: no fallback expected');
 						};
 						const claimsOn = (client: Redis) => new RedisIncomingMessageClaims(client, scope, new LocalIncomingMessageClaims(new RecentIncomingMessages()), unreachable);
-						const gateOn = (client: Redis) => new RedisSendGate(client, rateGateRedisKey(url), unreachable);
+						// At the time each step is given, as the gate kept in this process: the waits are exact.
+						const gateOn = (client: Redis) => new RedisSendGate(client, rateGateRedisKey(url), unreachable, { timeFrom: 'caller' });
 						const first = redisClientFor({ host: '127.0.0.1', port: server!.port });
 						const second = anotherProcessClient();
 						return { claims: () => [claimsOn(first), claimsOn(second)], gates: () => [gateOn(first), gateOn(second)] };
@@ -149,49 +150,50 @@ describe.each(places)('duplicate filter %s', (_name, place) => {
 });
 
 describe.each(places)('rate gate %s', (_name, place) => {
-	// The Redis gate runs on Redis's clock, so these steps happen in real time, with a margin for the calls between them.
-	const SLACK = 50;
+	// Every step is given its time, in Redis too: each wait is the gate's own figure, not a
+	// measurement that a busy machine or millisecond rounding could shift.
+	const T = Date.UTC(2026, 0, 1);
 
 	it('does not pace until Slack first answers 429', async () => {
 		const [one, other] = place().gates();
 		for (let n = 0; n < 20; n++) {
-			expect(await (n % 2 ? one : other).reserve(Date.now(), Infinity)).toEqual({ delayMs: 0, reserved: true });
-			await one.recordDelivered(Date.now());
+			expect(await (n % 2 ? one : other).reserve(T + n, Infinity)).toEqual({ delayMs: 0, reserved: true });
+			await one.recordDelivered(T + n);
 		}
 	});
 
 	it('holds every sender until Retry-After has passed, including one whose slot was reserved before the pause', async () => {
 		const [one, other] = place().gates();
-		await one.recordDelivered(Date.now());
-		await one.recordRateLimited(Date.now(), 1_000);
-		const reserved = await other.reserve(Date.now(), Infinity);
-		expect(reserved).toEqual({ delayMs: expect.closeTo(1_000, -2), reserved: true });
-		expect(reserved.delayMs).toBeLessThanOrEqual(1_000);
-		// Slack asks the first sender for a longer pause before the reserved slot comes.
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		await one.recordRateLimited(Date.now(), 3_000);
-		expect(await other.holdBeforePosting(Date.now() + reserved.delayMs)).toBeGreaterThan(2_000 - SLACK);
+		await one.recordDelivered(T);
+		await one.recordRateLimited(T, 1_000);
+		const reserved = await other.reserve(T, Infinity);
+		expect(reserved).toEqual({ delayMs: 1_000, reserved: true });
+		// 100 ms later, Slack asks the first sender for a longer pause, before the reserved slot comes:
+		// at its slot the sender is held until that pause ends.
+		await one.recordRateLimited(T + 100, 3_000);
+		expect(await other.holdBeforePosting(T + reserved.delayMs)).toBe(100 + 3_000 - 1_000);
 	});
 
 	it('gives simultaneous senders distinct slots, spaced by the learned rate', async () => {
 		const [one, other] = place().gates();
-		await one.recordDelivered(Date.now());
-		await one.recordRateLimited(Date.now(), 200);
-		const delays = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 ? one : other).reserve(Date.now(), Infinity)));
+		await one.recordDelivered(T);
+		await one.recordRateLimited(T, 200);
+		const delays = await Promise.all(Array.from({ length: 20 }, (_, n) => (n % 2 ? one : other).reserve(T, Infinity)));
 		const sorted = delays.map((entry) => entry.delayMs).sort((a, b) => a - b);
-		expect(sorted[0]).toBeLessThanOrEqual(200);
-		// One delivery, then a 200 ms pause: one message per 200 ms or so, pause included. Each delay
-		// counts from its own call, and the calls take turns: allow for the time between them.
-		for (let n = 1; n < sorted.length; n++) expect(sorted[n] - sorted[n - 1]).toBeGreaterThan(0);
-		expect(sorted[sorted.length - 1] - sorted[0]).toBeGreaterThan(19 * 200 - 10 * SLACK);
+		// One delivery, then a 200 ms pause: the first slot when the pause ends, then one per
+		// 200 ms or so (the pace learned from it, pause included), each slot its own.
+		expect(sorted[0]).toBe(200);
+		const spacing = sorted.slice(1).map((delay, n) => delay - sorted[n]);
+		expect(spacing).toEqual(spacing.map(() => expect.closeTo(spacing[0], 6)));
+		expect(spacing[0]).toBeGreaterThanOrEqual(200);
+		expect(spacing[0]).toBeLessThanOrEqual(200 * RATE_GATE.PACE_MARGIN);
 	});
 
 	it('reserves nothing further away than the max wait, and pushes nobody back', async () => {
 		const [one, other] = place().gates();
-		await one.recordRateLimited(Date.now(), 3_600_000);
-		expect(await other.reserve(Date.now(), 120_000)).toEqual({ delayMs: expect.closeTo(3_600_000, -3), reserved: false });
-		const after = await other.reserve(Date.now(), Infinity);
-		expect(after.delayMs).toBeLessThanOrEqual(3_600_000);
+		await one.recordRateLimited(T, 3_600_000);
+		expect(await other.reserve(T, 120_000)).toEqual({ delayMs: 3_600_000, reserved: false });
+		expect(await other.reserve(T, Infinity)).toEqual({ delayMs: 3_600_000, reserved: true });
 	});
 });
 
@@ -204,13 +206,13 @@ redisDescribe('rate gate in Redis', () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: server!.port });
 		const now = Date.now();
 		const places: SendGate[][] = [
-			[new RedisSendGate(client, rateGateRedisKey(trigger), () => undefined, start), new RedisSendGate(client, rateGateRedisKey(trigger), () => undefined, start)],
+			[new RedisSendGate(client, rateGateRedisKey(trigger), () => undefined, { startIntervalMs: start, timeFrom: 'caller' }), new RedisSendGate(client, rateGateRedisKey(trigger), () => undefined, { startIntervalMs: start, timeFrom: 'caller' })],
 			[new LocalSendGate(initialRateGateState(start))],
 		];
 		for (const [first, second = first] of places) {
 			expect(await first.reserve(now, Infinity)).toEqual({ delayMs: 0, reserved: true });
 			// Another sender (another worker, with Redis) gets the next slot one interval later, not at once.
-			expect((await second.reserve(now, Infinity)).delayMs).toBeGreaterThanOrEqual(start - SLACK_MS);
+			expect((await second.reserve(now, Infinity)).delayMs).toBeGreaterThanOrEqual(start - CLOCK_SLACK_MS);
 		}
 	});
 
@@ -228,10 +230,12 @@ redisDescribe('rate gate in Redis', () => {
 		const client = redisClientFor({ host: '127.0.0.1', port: server!.port });
 		const url = new URL(`${WEBHOOK.href}-contention`);
 		const warnings: RedisUnavailableError[] = [];
-		const gates = Array.from({ length: 200 }, () => new RedisSendGate(client, rateGateRedisKey(url), (error) => warnings.push(error)));
-		await gates[0].recordDelivered(Date.now());
-		await gates[0].recordRateLimited(Date.now(), 1_000);
-		const reservations = await Promise.all(gates.map((gate) => gate.reserve(Date.now(), Infinity)));
+		// At one given time, so that distinct slots are distinct delays, however long the 200 calls take.
+		const at = Date.UTC(2026, 0, 1);
+		const gates = Array.from({ length: 200 }, () => new RedisSendGate(client, rateGateRedisKey(url), (error) => warnings.push(error), { timeFrom: 'caller' }));
+		await gates[0].recordDelivered(at);
+		await gates[0].recordRateLimited(at, 1_000);
+		const reservations = await Promise.all(gates.map((gate) => gate.reserve(at, Infinity)));
 		expect(warnings).toEqual([]);
 		expect(gates.every((gate) => gate.where === 'shared (Redis)')).toBe(true);
 		expect(reservations.every((entry) => entry.reserved)).toBe(true);
@@ -244,20 +248,20 @@ redisDescribe('rate gate in Redis', () => {
 		const own = await new RedisServer().start();
 		const client = redisClientFor({ host: '127.0.0.1', port: own.port, database: 1 });
 		const warnings: RedisUnavailableError[] = [];
-		const gate = new RedisSendGate(client, rateGateRedisKey(WEBHOOK), (error) => warnings.push(error));
+		const gate = new RedisSendGate(client, rateGateRedisKey(WEBHOOK), (error) => warnings.push(error), { timeFrom: 'caller' });
+		const at = Date.UTC(2026, 0, 1);
 		try {
-			await gate.recordDelivered(Date.now());
-			await gate.recordRateLimited(Date.now(), 1_000);
+			await gate.recordDelivered(at);
+			await gate.recordRateLimited(at, 1_000);
 			expect(gate.where).toBe('shared (Redis)');
 			await own.stop();
 
-			// One time for both: decided in this process, they are spaced by the pace Redis last gave.
-			const at = Date.now();
+			// Decided in this process at the same time: the pause Redis last gave, then its pace.
 			const first = await gate.reserve(at, Infinity);
 			const second = await gate.reserve(at, Infinity);
-			expect(first.delayMs).toBeGreaterThan(1_000 - 2 * REDIS_CALL_TIMEOUT_MS - SLACK_MS);
-			expect(second.delayMs - first.delayMs).toBeGreaterThan(1_000 - SLACK_MS);
-			await gate.recordDelivered(Date.now());
+			expect(first.delayMs).toBe(1_000);
+			expect(second.delayMs - first.delayMs).toBeGreaterThanOrEqual(1_000);
+			await gate.recordDelivered(at + first.delayMs);
 			expect(gate.where).toBe('local (Redis unreachable)');
 			expect(warnings).toHaveLength(1);
 			expect(warnings[0]).toBeInstanceOf(RedisUnavailableError);
@@ -304,7 +308,7 @@ describe('Redis that accepts connections and never answers', () => {
 		const claims = new RedisIncomingMessageClaims(client, 'workflow:trigger', new LocalIncomingMessageClaims(new RecentIncomingMessages()), (error) => failures.push(error));
 		const started = Date.now();
 		expect(await claims.take('message|T1|C1|1.000001|U1', 'first', 60_000)).toBe('new');
-		expect(Date.now() - started).toBeGreaterThanOrEqual(REDIS_CALL_TIMEOUT_MS - 20);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(REDIS_CALL_TIMEOUT_MS - CLOCK_SLACK_MS);
 		// It waited out the deadline once (however late a busy machine ran the timer) ...
 		expect(failures.map((failure) => [failure.startedCoolDown, failure.message])).toEqual([[true, expect.stringContaining('no answer in time')]]);
 

@@ -77,7 +77,10 @@ redisDescribe('contention: many executions share one webhook pace through Redis'
 		// The least possible time: the burst at once, the rest at the bucket's rate. Measured at 1.1x
 		// to 1.2x of it on 2 busy cores (9.99 to 10.91 s over 14 runs at load 8 to 18); the bound is
 		// 2x, far from that, and still fails a gate that stops sharing its pace (each execution
-		// learning it alone draws a 429 storm apiece). The speed figure is benchmark 2b's (bench/).
+		// learning it alone draws a 429 storm apiece). A busy machine cannot reach it: the run is
+		// paced by the bucket's waits (9 s of sleeping), and load adds only the work per message,
+		// which would have to grow to 90 ms for each of the 100 to double the time. The speed
+		// figure is benchmark 2b's (bench/).
 		const leastSeconds = (EXECUTIONS * MESSAGES - BURST) / RATE;
 		expect(elapsedSeconds).toBeLessThan(leastSeconds * 2);
 	}, 120_000);
@@ -97,8 +100,10 @@ redisDescribe('contention: many executions share one webhook pace through Redis'
 			expect(JSON.stringify(run.output?.[0].json)).toMatch(/The message was not posted\. The webhook accepts messages again at \d{4}-\d\d-\d\dT/);
 		}
 		expect(slack.received.map((request) => request.json?.text)).toEqual(['first']);
-		// Before, the second execution slept for the hour. A generous bound: "at once".
-		expect(secondMs).toBeLessThan(10_000);
+		// Before, the second execution slept for the hour. "At once" is a bound 100 times shorter
+		// than that, and far above one execution that posts nothing (well under a second), however
+		// busy the machine.
+		expect(secondMs).toBeLessThan(36_000);
 	}, 60_000);
 });
 
