@@ -155,6 +155,8 @@ export class SlackSocketServer {
 	 * that reconnects at once after hello makes the storm of slackapi/bolt-js#2225).
 	 */
 	tooManyAfterHello = false;
+	/** Called once the stand-in has answered a client's ping (a test may stall the event loop there). */
+	afterPong: ((connection: SocketConnection) => void) | undefined;
 
 	constructor(private readonly options: SlackSocketServerOptions) {
 		this.ackTimeoutMs = options.ackTimeoutMs ?? 3_000;
@@ -408,7 +410,9 @@ export class SlackSocketServer {
 		const connection: SocketConnection = { id: this.nextConnectionId++, ws, openedAt: performance.now(), leaving: false, silent: false, closed: false, url, appId };
 		this.connections.push(connection);
 		ws.on('ping', (data) => {
-			if (!connection.silent) ws.pong(data);
+			if (connection.silent) return;
+			ws.pong(data);
+			this.afterPong?.(connection);
 		});
 		ws.on('message', (data, isBinary) => {
 			if (connection.silent) return;
