@@ -49,7 +49,8 @@ const ackLatencies: Record<'filtered' | 'started', number[]> = { filtered: [], s
 const creationDelays: number[] = [];
 
 beforeAll(async () => {
-	slack = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken], serverPingIntervalMs: 5_000 });
+	// Tier 1's burst raised: n8n itself activates a failed workflow again and again (the link_disabled case), each time a call.
+	slack = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken], serverPingIntervalMs: 5_000, openRateLimit: { burst: 200 } });
 	await slack.start(Number(requiredEnv('E2E_SOCKET_PORT')));
 	for (const workflowId of ON_THE_APP) {
 		const answer = await activateWorkflow(workflowId);
