@@ -449,6 +449,7 @@ export class SlackSocketServer {
 	}
 
 	private sendLinkDisabled(connection: SocketConnection): void {
+		connection.leaving = true;
 		connection.ws.send(JSON.stringify({ type: 'disconnect', reason: 'link_disabled', debug_info: { host: `applink-stand-in-${connection.id}` } }));
 		this.later(100, () => this.closeConnection(connection, 1000));
 	}
