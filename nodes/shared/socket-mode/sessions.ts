@@ -51,6 +51,16 @@ export const ACK_DEADLINE_MS = SLACK_SOCKET_MODE.ackTimeoutSeconds * 1000 - 300;
  */
 export const ACTIVATION_WAIT_MS = 1_000;
 
+/**
+ * After Slack ended a session for good (Socket Mode off, token refused), n8n activates the
+ * workflow again and again (its emitError handling). Such an activation waits for the WebSocket's
+ * outcome (this long at most), so that it fails again and n8n's own backoff grows, instead of
+ * succeeding on the token and failing a moment later in a loop.
+ */
+export const ACTIVATION_WAIT_AFTER_STOP_MS = 5_000;
+/** Token keys whose last session Slack ended for good; cleared by a connection that says hello. */
+const endedByToken = new Set<string>();
+
 interface SharedSession {
 	session: SocketModeSession;
 	/** Every listener, with whether its activation is done: one still joining learns the session's fate from listenToApp. */
@@ -63,6 +73,8 @@ interface SharedSession {
 	mergedInto?: SharedSession;
 	warnedOfOtherInstallations: boolean;
 	log: SocketModeLog;
+	/** The session's first outcome: connected, still trying, or stopped. */
+	started: Promise<StartOutcome>;
 }
 
 const byToken = new Map<string, SharedSession>();
@@ -113,8 +125,10 @@ export async function listenToApp(appToken: string, apiBaseUrl: URL, listener: S
 	const membership = { joined: false };
 	shared.listeners.set(listener, membership);
 	if (joinsRunningSession) shared.session.nudge();
-	const waited = deferredAfter(ACTIVATION_WAIT_MS);
-	const outcome = (await Promise.race([shared.session.whenAnswered(), waited.promise])) ?? { kind: 'retrying', reason: 'Slack has not answered yet' };
+	const endedBefore = !joinsRunningSession && endedByToken.has(key);
+	const waited = deferredAfter(endedBefore ? ACTIVATION_WAIT_AFTER_STOP_MS : ACTIVATION_WAIT_MS);
+	const answer = endedBefore ? shared.started : shared.session.whenAnswered();
+	const outcome = (await Promise.race([answer, waited.promise])) ?? { kind: 'retrying', reason: 'Slack has not answered yet' };
 	waited.cancel();
 	const joined = current(shared);
 	if (outcome.kind === 'stopped') {
@@ -162,6 +176,7 @@ function startSession(key: string, appToken: string, apiBaseUrl: URL, firstLog: 
 		onStopped: (error) => {
 			const shared = current(holder.shared);
 			if (shared !== holder.shared) return;
+			for (const tokenKeyOfApp of shared.tokenKeys) endedByToken.add(tokenKeyOfApp);
 			forget(shared);
 			// A listener still joining hears it from its listenToApp (its activation fails).
 			for (const [listener, { joined }] of [...shared.listeners]) if (joined) listener.onStopped(error);
@@ -169,8 +184,7 @@ function startSession(key: string, appToken: string, apiBaseUrl: URL, firstLog: 
 		},
 		onHello: ({ appId, numConnections }) => onHello(holder.shared, apiBaseUrl, appId, numConnections),
 	});
-	holder.shared = { session, listeners, tokenKeys: new Set([key]), warnedOfOtherInstallations: false, log };
-	void session.start();
+	holder.shared = { session, listeners, tokenKeys: new Set([key]), warnedOfOtherInstallations: false, log, started: session.start() };
 	return holder.shared;
 }
 
@@ -180,6 +194,7 @@ function startSession(key: string, appToken: string, apiBaseUrl: URL, firstLog: 
  * installation is taking part of the app's envelopes.
  */
 function onHello(shared: SharedSession, apiBaseUrl: URL, appId: string | null, numConnections: number | null): void {
+	for (const key of shared.tokenKeys) endedByToken.delete(key);
 	if (shared.mergedInto || appId === null) return;
 	const appKey = `${apiBaseUrl.href}\n${appId}`;
 	const other = byApp.get(appKey);
