@@ -125,7 +125,8 @@ export async function listenToApp(appToken: string, apiBaseUrl: URL, listener: S
 	const membership = { joined: false };
 	shared.listeners.set(listener, membership);
 	if (joinsRunningSession) shared.session.nudge();
-	const endedBefore = !joinsRunningSession && endedByToken.has(key);
+	// Every trigger of the app (n8n activates them again together): each fails again, or connects.
+	const endedBefore = endedByToken.has(key);
 	const waited = deferredAfter(endedBefore ? ACTIVATION_WAIT_AFTER_STOP_MS : ACTIVATION_WAIT_MS);
 	const answer = endedBefore ? shared.started : shared.session.whenAnswered();
 	const outcome = (await Promise.race([answer, waited.promise])) ?? { kind: 'retrying', reason: 'Slack has not answered yet' };
