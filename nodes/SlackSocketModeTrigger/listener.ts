@@ -20,8 +20,10 @@ import { describeLateReplyFailure, postLateReply } from './late-reply';
  * not start it (2.x, TriggerExecutionContextFactory.settleDonePromise; on 1.x it never settles
  * then), and resolves with nothing when n8n's database already has an execution with the same
  * deduplication key (2.40 and later). So the trigger waits for it, a bounded time, before the
- * envelope is acknowledged: a start that fails within the wait is not acknowledged, and Slack
- * sends the envelope again; a workflow still running when the wait ends is taken as started.
+ * envelope is acknowledged: a start that fails within the wait is reported as not started (an
+ * event no workflow could start is left for Slack to send again; a command or a click, which
+ * Slack never sends again, is acknowledged: sessions.ts); a workflow still running when the wait
+ * ends is taken as started.
  */
 
 export type RespondMode = 'immediately' | 'lastNode' | 'noReply';
@@ -86,7 +88,7 @@ export class TriggerListener implements SocketModeListener {
 		// Slack's resend of one that started: acknowledged, starts nothing.
 		if (claim.state === 'started') return IGNORED;
 		if (claim.state === 'inFlight') {
-			this.log.debug('Slack Socket Mode Trigger: another delivery of an envelope is still being started; this one is not acknowledged, so Slack sends it again');
+			this.log.debug('Slack Socket Mode Trigger: another delivery of an envelope is still being started; this one is taken as not started');
 			return { kind: 'notStarted' };
 		}
 		if (isTest) this.startedInTest = true;
@@ -97,7 +99,7 @@ export class TriggerListener implements SocketModeListener {
 		if (outcome.kind === 'failed') {
 			await claim.notStarted();
 			if (isTest) this.startedInTest = false;
-			this.log.warn(`Slack Socket Mode Trigger: n8n could not start the workflow (${outcome.error.message}); the envelope is not acknowledged, so Slack sends it again`);
+			this.log.warn(`Slack Socket Mode Trigger: n8n could not start the workflow for ${start.kind === 'event' ? 'an event' : start.kind === 'command' ? 'a slash command' : 'a click'} (${outcome.error.message})`);
 			return { kind: 'notStarted' };
 		}
 		// Finished, or still running when the envelope is acknowledged: either way Slack will not send it again.

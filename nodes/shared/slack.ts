@@ -390,7 +390,8 @@ export const SLACK_INTERACTIVITY = {
  * acknowledged with its `envelope_id` within 3 seconds, or sent again with `retry_attempt` and
  * `retry_reason`; events spread over up to 10 connections of an app; `debug_reconnects=true` on
  * the URL makes Slack rotate connections every few seconds), the `apps.connections.open` method
- * reference (an app-level token, `xapp-…`, with the `connections:write` scope; Tier 3 rate limit),
+ * reference (an app-level token, `xapp-…`, with the `connections:write` scope; Tier 1 rate limit,
+ * about one call a minute with a small burst),
  * and the Web API's error strings ("Web API basics", Errors). Apps that use Socket Mode cannot be
  * listed in the Slack Marketplace.
  */
@@ -404,7 +405,8 @@ export const SLACK_SOCKET_MODE = {
 	requiredScope: 'connections:write',
 	helloType: 'hello',
 	disconnectType: 'disconnect',
-	disconnectReasons: { warning: 'warning', refreshRequested: 'refresh_requested', linkDisabled: 'link_disabled' },
+	/** `too_many_websockets`: more than maxConnectionsPerApp (observed in Slack's client issues: slackapi/bolt-js#2225). */
+	disconnectReasons: { warning: 'warning', refreshRequested: 'refresh_requested', linkDisabled: 'link_disabled', tooManyWebsockets: 'too_many_websockets' },
 	envelopeTypes: { events: 'events_api', slashCommands: 'slash_commands', interactive: 'interactive' },
 	ackTimeoutSeconds: 3,
 	maxConnectionsPerApp: 10,

@@ -49,7 +49,8 @@ const ackLatencies: Record<'filtered' | 'started', number[]> = { filtered: [], s
 const creationDelays: number[] = [];
 
 beforeAll(async () => {
-	slack = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken], serverPingIntervalMs: 5_000 });
+	// Tier 1's burst raised: n8n itself activates a failed workflow again and again (the link_disabled case), each time a call.
+	slack = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken], serverPingIntervalMs: 5_000, openRateLimit: { burst: 200 } });
 	await slack.start(Number(requiredEnv('E2E_SOCKET_PORT')));
 	for (const workflowId of ON_THE_APP) {
 		const answer = await activateWorkflow(workflowId);
@@ -304,7 +305,9 @@ describe(`n8n ${n8nVersion}: the Slack Socket Mode Trigger`, () => {
 		}, 30_000);
 		expect(error).toContain('Socket Mode is turned off in the Slack app');
 		await sleep(5_000);
-		expect(slack.live()).toHaveLength(0);
+		// Activation no longer waits for hello: n8n's own re-activations may each hold, for the 100 ms
+		// before the stand-in closes it, a connection already told link_disabled; none stays beyond that.
+		expect(slack.live().filter((connection) => !connection.leaving)).toHaveLength(0);
 		// The session asks no more. n8n itself activates a failed workflow again (at once, after 1 s,
 		// 2 s, 4 s…: ActiveWorkflowManager.addQueuedWorkflowActivation), each try one request: a few
 		// each in these 5 s, where a session reconnecting in a loop would make hundreds.

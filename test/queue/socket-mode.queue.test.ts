@@ -50,7 +50,8 @@ async function turnOn(workflowId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-	slack = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken], serverPingIntervalMs: 5_000 });
+	// Tier 1's burst raised: n8n itself activates a failed workflow again and again (the link_disabled case), each time a call.
+	slack = new SlackSocketServer({ appTokens: [E2E.socketModeAppToken], serverPingIntervalMs: 5_000, openRateLimit: { burst: 200 } });
 	await slack.start(socketPort);
 	cookie = await ownerCookie();
 	for (const workflowId of WORKFLOWS) await turnOn(workflowId);

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { buildConnector, EnvHttpProxyAgent, Pool, ping, WebSocket, type Dispatcher } from 'undici';
 
 import { SLACK_SOCKET_MODE } from '../slack';
-import { acknowledgement, MAX_FRAME_BYTES, printable, readFrame, type Envelope } from './frames';
+import { acknowledgement, MAX_ENVELOPE_CHARACTERS, MAX_FRAME_BYTES, printable, readFrame, type Envelope } from './frames';
 import { openConnectionUrl } from './open-connection';
 import { DEFAULT_TIMINGS, reconnectDelayMs, type SocketModeTimings } from './reconnect';
 
@@ -45,6 +45,8 @@ export class SocketModeStopped extends Error {
 
 export type StartOutcome =
 	| { kind: 'connected' }
+	/** Slack accepted the token (apps.connections.open gave a URL); its `hello` has not come yet. */
+	| { kind: 'connecting' }
 	/** Slack could not be reached or refused for now; the session keeps trying. */
 	| { kind: 'retrying'; reason: string }
 	| { kind: 'stopped'; error: SocketModeStopped };
@@ -55,6 +57,8 @@ export interface SocketModeSessionOptions {
 	onEnvelope(envelope: Envelope, receivedAt: number): Promise<AckDecision>;
 	/** The session ended for good (also when a start or tryNow settles with it). */
 	onStopped(error: SocketModeStopped): void;
+	/** A connection said `hello`: which app Slack says it belongs to, and how many connections Slack counts for it. */
+	onHello?(hello: { appId: string | null; numConnections: number | null }): void;
 	log: SocketModeLog;
 	timings?: Partial<SocketModeTimings>;
 	/** Asks Slack to rotate connections every few seconds (tests). */
@@ -74,7 +78,10 @@ interface Link {
 	/** Envelopes that arrived on this connection and are still being decided. */
 	deciding: number;
 	timers: Set<NodeJS.Timeout>;
-	pongTimer?: NodeJS.Timeout;
+	/** The ping waiting for a sign of life; cleared by any frame. */
+	pongWait?: { timer: NodeJS.Timeout };
+	/** Retired, and its grace is over: closed once its envelopes are decided. */
+	closeDue: boolean;
 	closed: Promise<void>;
 }
 
@@ -96,6 +103,13 @@ export class SocketModeSession {
 	/** Envelope IDs being decided: a copy Slack sends meanwhile (on another connection) is not decided twice. */
 	private readonly deciding = new Set<string>();
 	private settleStart: ((outcome: StartOutcome) => void) | undefined;
+	/** What the last answer was (a URL, a refusal, a wait), for triggers that join later; undefined before the first. */
+	private answered: StartOutcome | undefined;
+	private readonly answerWaiters: ((outcome: StartOutcome) => void)[] = [];
+	/** performance.now() of the last apps.connections.open call. */
+	private lastOpenAt = -Infinity;
+	private readonly drainWaiters: (() => void)[] = [];
+	private stopped: Promise<void> | undefined;
 	private readonly ignoredFrames = new LogEvery(60_000);
 
 	constructor(private readonly options: SocketModeSessionOptions) {
@@ -111,22 +125,33 @@ export class SocketModeSession {
 	}
 
 	/**
-	 * A trigger is being activated while the session waits to try again: try at once (someone may
-	 * just have fixed what failed), and settle at that try's outcome.
+	 * Where the session stands for a trigger being activated: at once when Slack already answered
+	 * apps.connections.open (connected, connecting, or waiting to try again); otherwise at its first
+	 * answer. Never waits for a WebSocket.
 	 */
-	tryNow(): Promise<StartOutcome> {
+	whenAnswered(): Promise<StartOutcome> {
 		if (this.active) return Promise.resolve({ kind: 'connected' });
-		if (this.stopping) return Promise.resolve({ kind: 'retrying', reason: 'stopped' });
-		const outcome = this.nextOutcome();
-		if (this.reconnectTimer) {
-			// A rate limit's Retry-After still holds; any other wait does not.
-			clearTimeout(this.reconnectTimer);
-			this.reconnectTimer = undefined;
-			const waitMs = this.notBefore - performance.now();
-			if (waitMs <= 0) this.openNext();
-			else this.openNextAfter(waitMs);
-		}
-		return outcome;
+		if (this.answered) return Promise.resolve(this.answered);
+		return new Promise((resolve) => this.answerWaiters.push(resolve));
+	}
+
+	/**
+	 * A trigger is being activated while the session waits to try again: someone may just have
+	 * fixed what failed, so the next try comes now, unless Slack asked for a wait (Retry-After) or
+	 * the last try was less than joinRetryGapMs ago: ten workflows activated together make one call.
+	 */
+	nudge(): void {
+		if (this.active || this.stopping || this.opening || !this.reconnectTimer) return;
+		const now = performance.now();
+		if (now < this.notBefore || now - this.lastOpenAt < this.timings.joinRetryGapMs) return;
+		clearTimeout(this.reconnectTimer);
+		this.reconnectTimer = undefined;
+		this.openNext();
+	}
+
+	private announce(outcome: StartOutcome): void {
+		this.answered = outcome;
+		for (const waiter of this.answerWaiters.splice(0)) waiter(outcome);
 	}
 
 	private nextOutcome(): Promise<StartOutcome> {
@@ -148,21 +173,47 @@ export class SocketModeSession {
 		return this.active !== undefined;
 	}
 
-	/** Closes every connection (a close frame, then the socket after closeTimeoutMs) and leaves no timer behind. */
+	/** Connections that said hello and are not closed. */
+	get openConnectionCount(): number {
+		return [...this.links].filter((link) => link.state === 'live' || link.state === 'retiring').length;
+	}
+
+	/**
+	 * Asks for no new connection, lets the envelopes being decided be acknowledged (drainTimeoutMs
+	 * at most), then closes every connection (a close frame, then the socket after closeTimeoutMs)
+	 * and leaves no timer behind.
+	 */
 	async stop(): Promise<void> {
+		if (this.stopped) return await this.stopped;
 		this.stopping = true;
 		clearTimeout(this.reconnectTimer);
 		this.reconnectTimer = undefined;
 		this.opening?.abort.abort();
 		this.opening = undefined;
-		this.active = undefined;
-		await Promise.all([...this.links].map(async (link) => await this.close(link)));
-		await this.httpDispatcher.close().catch(() => undefined);
-		this.resolveStart({ kind: 'retrying', reason: 'stopped before Slack answered' });
+		this.stopped = (async () => {
+			await this.drained(this.timings.drainTimeoutMs);
+			this.active = undefined;
+			await Promise.all([...this.links].map(async (link) => await this.close(link)));
+			await this.httpDispatcher.close().catch(() => undefined);
+			this.resolveStart({ kind: 'retrying', reason: 'stopped before Slack answered' });
+		})();
+		return await this.stopped;
+	}
+
+	/** Settles when no envelope is being decided, or after `timeoutMs`. */
+	private async drained(timeoutMs: number): Promise<void> {
+		if (this.deciding.size === 0) return;
+		let timer: NodeJS.Timeout | undefined;
+		await new Promise<void>((resolve) => {
+			timer = setTimeout(resolve, timeoutMs);
+			this.drainWaiters.push(resolve);
+		});
+		clearTimeout(timer);
 	}
 
 	private openNext(): void {
 		if (this.stopping || this.opening || this.reconnectTimer) return;
+		this.lastOpenAt = performance.now();
 		const abort = new AbortController();
 		const opening: { abort: AbortController; link?: Link } = { abort };
 		this.opening = opening;
@@ -177,6 +228,7 @@ export class SocketModeSession {
 				this.tryAgainLater(answer.reason, answer.retryAfterMs);
 				return;
 			}
+			if (!this.active) this.announce({ kind: 'connecting' });
 			try {
 				opening.link = this.connect(answer.url);
 			} catch {
@@ -199,6 +251,7 @@ export class SocketModeSession {
 			dispatcher,
 			state: 'opening',
 			deciding: 0,
+			closeDue: false,
 			timers: new Set(),
 			closed: new Promise<void>((resolve) => (closedResolve = resolve)),
 			get socket() {
@@ -229,18 +282,30 @@ export class SocketModeSession {
 	private sendPing(link: Link): void {
 		if (link.state === 'closed') return;
 		ping(link.ws);
-		if (link.pongTimer) return;
-		link.pongTimer = this.after(link, this.timings.pongTimeoutMs, () => {
-			this.terminate(link, `Slack did not answer a ping within ${this.timings.pongTimeoutMs / 1000} s`);
-		});
+		if (link.pongWait) return;
+		const wait = {
+			timer: this.after(link, this.timings.pongTimeoutMs, () => {
+				// After a stalled event loop (a large execution), timers run before the socket is read:
+				// Slack's pong may be waiting unread. Two turns of the loop read it, and the answer to a ping
+				// the stall held back.
+				setImmediate(() =>
+					setImmediate(() => {
+						if (link.pongWait !== wait) return;
+						link.pongWait = undefined;
+						this.terminate(link, `Slack did not answer a ping within ${this.timings.pongTimeoutMs / 1000} s`);
+					}),
+				);
+			}),
+		};
+		link.pongWait = wait;
 	}
 
 	/** Any frame from Slack (message, ping, pong) shows the connection is alive. */
 	private heard(link: Link): void {
-		if (!link.pongTimer) return;
-		clearTimeout(link.pongTimer);
-		link.timers.delete(link.pongTimer);
-		link.pongTimer = undefined;
+		if (!link.pongWait) return;
+		clearTimeout(link.pongWait.timer);
+		link.timers.delete(link.pongWait.timer);
+		link.pongWait = undefined;
 	}
 
 	private onMessage(link: Link, data: unknown): void {
@@ -252,7 +317,7 @@ export class SocketModeSession {
 		const frame = readFrame(data);
 		switch (frame.kind) {
 			case 'hello':
-				this.onHello(link, frame.numConnections);
+				this.onHello(link, frame.numConnections, frame.appId);
 				return;
 			case 'disconnect':
 				this.onDisconnect(link, frame.reason);
@@ -260,12 +325,15 @@ export class SocketModeSession {
 			case 'ignored':
 				this.ignored(frame.problem);
 				return;
+			case 'oversized':
+				this.onOversized(link, frame);
+				return;
 			case 'envelope':
 				this.onEnvelope(link, frame.envelope);
 		}
 	}
 
-	private onHello(link: Link, numConnections: number | null): void {
+	private onHello(link: Link, numConnections: number | null, appId: string | null): void {
 		if (link.state !== 'opening') return;
 		link.state = 'live';
 		link.helloAt = performance.now();
@@ -277,10 +345,19 @@ export class SocketModeSession {
 		this.after(link, this.timings.stableAfterMs, () => (this.failuresInARow = 0));
 		if (previous && previous !== link) this.retire(previous);
 		this.resolveStart({ kind: 'connected' });
+		this.options.onHello?.({ appId, numConnections });
+	}
+
+	/** Too large to read, but Slack's: acknowledged, so that Slack does not send it three more times, and reported. */
+	private onOversized(link: Link, frame: { characters: number; envelopeId: string | null; type: string | null }): void {
+		const what = frame.type ? `an envelope of type ${frame.type}` : 'a frame';
+		const outcome = frame.envelopeId ? 'it is acknowledged so that Slack does not send it again, and starts no workflow' : 'it names no envelope_id and is ignored';
+		this.options.log.error(`Slack Socket Mode: Slack sent ${what} of ${frame.characters} characters, over the ${MAX_ENVELOPE_CHARACTERS} this package reads; ${outcome}`);
+		if (frame.envelopeId) this.acknowledge(link, frame.envelopeId);
 	}
 
 	private onDisconnect(link: Link, reason: string): void {
-		const { warning, refreshRequested, linkDisabled } = SLACK_SOCKET_MODE.disconnectReasons;
+		const { warning, refreshRequested, linkDisabled, tooManyWebsockets } = SLACK_SOCKET_MODE.disconnectReasons;
 		if (reason === linkDisabled) {
 			this.end(
 				new SocketModeStopped(
@@ -291,9 +368,28 @@ export class SocketModeSession {
 			);
 			return;
 		}
-		this.options.log.debug(`Slack Socket Mode: Slack asked for a new connection (${reason === warning || reason === refreshRequested ? reason : `"${printable(reason)}"`}); opening it before the old one closes`);
-		// The old connection keeps receiving until the next one has said hello (onHello retires it).
-		if (link === this.active) this.openNext();
+		if (reason === warning || reason === refreshRequested) {
+			this.options.log.debug(`Slack Socket Mode: Slack asked for a new connection (${reason}); opening it before the old one closes`);
+			// The old connection keeps receiving until the next one has said hello (onHello retires it).
+			if (link === this.active) this.openNext();
+			return;
+		}
+		// too_many_websockets, or a reason this package does not know: asking again at once would meet
+		// the same answer (observed in Slack's client issues: slackapi/bolt-js#2225, node-slack-sdk#1654).
+		const why =
+			reason === tooManyWebsockets
+				? `Slack refused a connection: more than ${SLACK_SOCKET_MODE.maxConnectionsPerApp} are open for this Slack app (too_many_websockets). Check whether another n8n, or a development instance, is connected with the same Slack app`
+				: `Slack ended a connection for a reason this package does not know ("${printable(reason)}")`;
+		if (link.state === 'opening') {
+			if (this.opening?.link === link) this.opening = undefined;
+			void this.close(link);
+		} else if (link !== this.active) {
+			// A retiring connection: its replacement is already there.
+			this.options.log.debug(`Slack Socket Mode: ${why} on a connection being replaced`);
+			return;
+		}
+		// An active connection is still read until Slack closes it; the next one comes after the wait.
+		this.tryAgainLater(why);
 	}
 
 	private onEnvelope(link: Link, envelope: Envelope): void {
@@ -311,7 +407,8 @@ export class SocketModeSession {
 				this.deciding.delete(envelope.envelopeId);
 				link.deciding--;
 				if (decision.acknowledge) this.acknowledge(link, envelope.envelopeId, decision.payload);
-				if (link.state === 'retiring' && link.deciding === 0) void this.close(link);
+				if (link.closeDue && link.deciding === 0) void this.close(link);
+				if (this.deciding.size === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
 			});
 	}
 
@@ -326,11 +423,20 @@ export class SocketModeSession {
 		target.ws.send(acknowledgement(envelopeId, payload));
 	}
 
+	/**
+	 * The replaced connection is still read, and its envelopes acknowledged on it, until Slack closes
+	 * it (about 10 s after `warning`): a close frame from this side would make undici drop every
+	 * frame Slack still sends on it. After retireGraceMs it is closed from this side, once its
+	 * envelopes are decided (drainTimeoutMs at most).
+	 */
 	private retire(link: Link): void {
 		if (link.state === 'closed' || link.state === 'retiring') return;
 		link.state = 'retiring';
-		if (link.deciding === 0) void this.close(link);
-		else this.after(link, this.timings.drainTimeoutMs, () => void this.close(link));
+		this.after(link, this.timings.retireGraceMs, () => {
+			link.closeDue = true;
+			if (link.deciding === 0) void this.close(link);
+			else this.after(link, this.timings.drainTimeoutMs, () => void this.close(link));
+		});
 	}
 
 	/** A close frame, and the socket destroyed if the peer does not answer it in time. */
@@ -354,7 +460,7 @@ export class SocketModeSession {
 		link.state = 'closed';
 		for (const timer of link.timers) clearTimeout(timer);
 		link.timers.clear();
-		link.pongTimer = undefined;
+		link.pongWait = undefined;
 		unwatchPingsAndPongs(link);
 		this.links.delete(link);
 		void link.dispatcher.destroy().catch(() => undefined);
@@ -377,7 +483,7 @@ export class SocketModeSession {
 		const delayMs = reconnectDelayMs(this.failuresInARow, this.random(), this.timings, retryAfterMs);
 		this.notBefore = performance.now() + (retryAfterMs ?? 0);
 		this.options.log.warn(`Slack Socket Mode: ${reason}; trying again in ${(delayMs / 1000).toFixed(1)} s`);
-		this.resolveStart({ kind: 'retrying', reason });
+		if (!this.active) this.resolveStart({ kind: 'retrying', reason });
 		this.openNextAfter(delayMs);
 	}
 
@@ -399,6 +505,7 @@ export class SocketModeSession {
 	}
 
 	private resolveStart(outcome: StartOutcome): void {
+		this.announce(outcome);
 		const settle = this.settleStart;
 		this.settleStart = undefined;
 		settle?.(outcome);

@@ -19,10 +19,12 @@ export interface Envelope {
 }
 
 export type SocketFrame =
-	| { kind: 'hello'; numConnections: number | null }
+	| { kind: 'hello'; numConnections: number | null; appId: string | null }
 	| { kind: 'disconnect'; reason: string }
 	| { kind: 'envelope'; envelope: Envelope }
-	/** Not something to act on: not JSON, too large, not an object, an unknown type, an envelope without its ID. */
+	/** Over MAX_ENVELOPE_CHARACTERS, not parsed: its ID and type, when they could be found, to acknowledge and report it. */
+	| { kind: 'oversized'; characters: number; envelopeId: string | null; type: string | null }
+	/** Not something to act on: not JSON, not an object, an unknown type, an envelope without its ID. */
 	| { kind: 'ignored'; problem: string };
 
 /**
@@ -35,7 +37,7 @@ export const MAX_ENVELOPE_CHARACTERS = 1024 * 1024;
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export function readFrame(text: string): SocketFrame {
-	if (text.length > MAX_ENVELOPE_CHARACTERS) return { kind: 'ignored', problem: `a frame of ${text.length} characters, over the ${MAX_ENVELOPE_CHARACTERS} read` };
+	if (text.length > MAX_ENVELOPE_CHARACTERS) return oversized(text);
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
@@ -45,7 +47,9 @@ export function readFrame(text: string): SocketFrame {
 	if (!isObject(parsed)) return { kind: 'ignored', problem: 'a JSON frame that is not an object' };
 	const type = typeof parsed.type === 'string' ? parsed.type : '';
 	if (type === SLACK_SOCKET_MODE.helloType) {
-		return { kind: 'hello', numConnections: typeof parsed.num_connections === 'number' ? parsed.num_connections : null };
+		const info = isObject(parsed.connection_info) ? parsed.connection_info : {};
+		const appId = typeof info.app_id === 'string' && /^[A-Z0-9]{1,32}$/.test(info.app_id) ? info.app_id : null;
+		return { kind: 'hello', numConnections: typeof parsed.num_connections === 'number' ? parsed.num_connections : null, appId };
 	}
 	if (type === SLACK_SOCKET_MODE.disconnectType) {
 		return { kind: 'disconnect', reason: typeof parsed.reason === 'string' ? parsed.reason.slice(0, 64) : '' };
@@ -65,6 +69,17 @@ export function readFrame(text: string): SocketFrame {
 			retryReason: typeof parsed.retry_reason === 'string' && parsed.retry_reason !== '' ? parsed.retry_reason.slice(0, 100) : null,
 		},
 	};
+}
+
+/**
+ * An envelope too large to parse is still Slack's envelope: unacknowledged, Slack would send it
+ * three more times. Its `envelope_id` and `type` are found without parsing: one linear scan each,
+ * the first match (Slack writes them at the top level, before or after the payload).
+ */
+function oversized(text: string): SocketFrame {
+	const envelopeId = /"envelope_id"\s*:\s*"([A-Za-z0-9_.:-]{1,256})"/.exec(text)?.[1] ?? null;
+	const type = /"type"\s*:\s*"(events_api|slash_commands|interactive)"/.exec(text)?.[1] ?? null;
+	return { kind: 'oversized', characters: text.length, envelopeId, type };
 }
 
 /** The acknowledgement Slack expects for an envelope: its ID, and for a slash command the reply. */

@@ -19,8 +19,16 @@ export interface SocketModeTimings {
 	stableAfterMs: number;
 	/** How long a closing connection may take to answer the close frame before its socket is destroyed. */
 	closeTimeoutMs: number;
-	/** How long a replaced connection stays open for the envelopes it is still deciding. */
+	/** How long envelopes still being decided may hold a closing connection (a retired one, or all at stop()). */
 	drainTimeoutMs: number;
+	/**
+	 * How long a connection Slack asked to replace (`warning`, `refresh_requested`) is still read
+	 * when Slack does not close it itself: Slack closes it about 10 s after `warning` and may deliver
+	 * on it until then.
+	 */
+	retireGraceMs: number;
+	/** A trigger activated while the session waits brings the next try forward, at most once in this long. */
+	joinRetryGapMs: number;
 }
 
 /**
@@ -37,6 +45,8 @@ export const DEFAULT_TIMINGS: SocketModeTimings = {
 	stableAfterMs: 30_000,
 	closeTimeoutMs: 2_000,
 	drainTimeoutMs: 3_000,
+	retireGraceMs: 15_000,
+	joinRetryGapMs: 10_000,
 };
 
 /**

@@ -28,14 +28,20 @@ describe('RecentIncomingMessages', () => {
 		expect(recent.take('a', 'second', 40, 100)).toBe('new');
 	});
 
-	it('stays bounded', () => {
-		const recent = new RecentIncomingMessages(100);
-		for (let n = 0; n < 1_000; n++) recent.markStarted(String(n), n, 1_000_000);
-		expect(recent.size).toBeLessThanOrEqual(100);
+	it('is bounded by time, not by a count: 12,000 keys within a 10-minute window are all still caught, and dropped once it is over', () => {
+		const recent = new RecentIncomingMessages();
+		const windowMs = 600_000;
+		// One key every 40 ms: 12,000 in 8 minutes, all inside the window.
+		for (let n = 0; n < 12_000; n++) recent.markStarted(String(n), n * 40, windowMs);
+		const now = 12_000 * 40;
+		expect([0, 1, 5_000, 11_999].map((n) => recent.take(String(n), 'resend', now, 100))).toEqual(['started', 'started', 'started', 'started']);
+		// Past every key's window, the next message drops them all.
+		recent.markStarted('later', now + windowMs, windowMs);
+		expect(recent.size).toBe(1);
 	});
 
 	it('drops expired entries as it goes, so a steady stream of messages keeps it small', () => {
-		const recent = new RecentIncomingMessages(10_000);
+		const recent = new RecentIncomingMessages();
 		for (let n = 0; n < 5_000; n++) {
 			recent.take(String(n), 'holder', n, 10);
 			recent.markStarted(String(n), n, 10);

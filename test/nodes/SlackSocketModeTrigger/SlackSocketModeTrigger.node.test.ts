@@ -60,6 +60,9 @@ async function activate(options: { parameters?: IDataObject; credential?: IDataO
 	const harness = new N8nTriggerHarness({ parameters: options.parameters ?? PARAMETERS, credentials: credentials(options.credential), mode: options.mode, workflowId: options.workflowId });
 	harnesses.push(harness);
 	await harness.activate();
+	// Activation does not wait for Slack's hello; envelopes are sent once the connection is there.
+	if (!slack.socketModeOff && slack.nextOpenAnswers.length === 0) await waitFor(() => slack.live().some((connection) => !connection.refused && !connection.leaving), 'the connection');
+	await sleep(20);
 	return harness;
 }
 
@@ -359,10 +362,13 @@ describe('activation', () => {
 		expect(slack.openRequests).toHaveLength(0);
 	});
 
-	it("fails when Socket Mode is off in the app's settings", async () => {
+	it("reports through n8n (emitError) when Socket Mode is off in the app's settings: activation does not wait for the WebSocket", async () => {
 		slack.socketModeOff = true;
-		const error = await activationError({});
-		expect(error).toMatchObject({ message: 'Socket Mode is turned off in the Slack app', description: expect.stringContaining('Settings > Socket Mode') });
+		const harness = new N8nTriggerHarness({ parameters: PARAMETERS, credentials: credentials() });
+		harnesses.push(harness);
+		await harness.activate();
+		await waitFor(() => harness.emittedErrors.length === 1, 'the error');
+		expect(harness.emittedErrors[0]).toMatchObject({ message: 'Socket Mode is turned off in the Slack app', description: expect.stringContaining('Settings > Socket Mode') });
 	});
 
 	it('fails for a trigger that could never start, in the HTTP trigger\'s words', async () => {

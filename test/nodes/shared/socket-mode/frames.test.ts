@@ -4,7 +4,8 @@ import { DEFAULT_TIMINGS, reconnectDelayMs } from '../../../../nodes/shared/sock
 
 describe('readFrame', () => {
 	it("reads Slack's hello, disconnect and envelopes", () => {
-		expect(readFrame('{"type":"hello","num_connections":2,"debug_info":{"host":"applink-1"}}')).toEqual({ kind: 'hello', numConnections: 2 });
+		expect(readFrame('{"type":"hello","num_connections":2,"debug_info":{"host":"applink-1"},"connection_info":{"app_id":"A0123ABC"}}')).toEqual({ kind: 'hello', numConnections: 2, appId: 'A0123ABC' });
+		expect(readFrame('{"type":"hello","connection_info":{"app_id":"not an id\\n"}}')).toEqual({ kind: 'hello', numConnections: null, appId: null });
 		expect(readFrame('{"type":"disconnect","reason":"refresh_requested"}')).toEqual({ kind: 'disconnect', reason: 'refresh_requested' });
 		const frame = readFrame(
 			JSON.stringify({ envelope_id: 'e1', type: 'events_api', payload: { event_id: 'Ev1' }, accepts_response_payload: false, retry_attempt: 2, retry_reason: 'timeout' }),
@@ -29,7 +30,14 @@ describe('readFrame', () => {
 			expect(frame.kind).toBe('ignored');
 			expect(JSON.stringify(frame)).not.toContain('secret');
 		}
-		expect(readFrame(JSON.stringify({ envelope_id: 'e3', type: 'x', payload: 'x'.repeat(MAX_ENVELOPE_CHARACTERS) }))).toMatchObject({ kind: 'ignored', problem: expect.stringContaining('over the') });
+	});
+
+	it('finds the envelope_id and type of an envelope too large to parse, so that it can be acknowledged, and quotes nothing else', () => {
+		const huge = JSON.stringify({ envelope_id: 'e3', type: 'events_api', payload: { type: 'event_callback', text: 'x'.repeat(MAX_ENVELOPE_CHARACTERS), response_url: 'secret' } });
+		expect(readFrame(huge)).toEqual({ kind: 'oversized', characters: huge.length, envelopeId: 'e3', type: 'events_api' });
+		const payloadFirst = `{"payload":{"text":"${'y'.repeat(MAX_ENVELOPE_CHARACTERS)}"},"accepts_response_payload":true,"type":"slash_commands","envelope_id":"e4"}`;
+		expect(readFrame(payloadFirst)).toMatchObject({ kind: 'oversized', envelopeId: 'e4', type: 'slash_commands' });
+		expect(readFrame(`"${'z'.repeat(MAX_ENVELOPE_CHARACTERS)}"`)).toMatchObject({ kind: 'oversized', envelopeId: null, type: null });
 	});
 
 	it('keeps an odd type name out of the log line it makes', () => {

@@ -6,6 +6,8 @@
  * every 100 ms, waits from 50 ms), the logic is the one n8n runs.
  */
 import { channel } from 'node:diagnostics_channel';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 
 import { SocketModeSession, type AckDecision, type SocketModeStopped } from '../../../../nodes/shared/socket-mode/connection';
 import type { Envelope } from '../../../../nodes/shared/socket-mode/frames';
@@ -172,6 +174,38 @@ describe("Slack's rotations", () => {
 		});
 	}
 
+	for (const reason of ['warning', 'refresh_requested'] as const) {
+		it(`reads and acknowledges on a connection warned with "${reason}" until Slack closes it: no slash command sent on it is lost`, async () => {
+			await startSession();
+			decide = async (envelope) => ({ acknowledge: true, payload: { text: `ok ${String(envelope.payload.text)}` } });
+			const [old] = server.live();
+			// Slack closes it 1.5 s after the disconnect (10 s and 5 s at Slack), and delivers on it until then.
+			server.rotate(old, reason, 1_500);
+			const ids: string[] = [];
+			for (let i = 0; i < 30; i++) {
+				ids.push(server.send('slash_commands', { command: '/deploy', text: String(i) }));
+				await sleep(40);
+			}
+			await waitFor(() => old.closed, 'Slack to close the warned connection');
+			const onOld = ids.filter((id) => server.envelopes.get(id)!.deliveries[0].connectionId === old.id);
+			const afterNextHello = onOld.filter((id) => server.envelopes.get(id)!.deliveries[0].at > server.connections[1].openedAt);
+			// Slack never sends a command again: each one must have been acknowledged where it came.
+			await waitFor(() => ids.every((id) => server.envelopes.get(id)!.acks.length > 0 || server.envelopes.get(id)!.gaveUp), 'every command decided by Slack');
+			expect(ids.filter((id) => server.envelopes.get(id)!.acks.length !== 1)).toEqual([]);
+			expect(afterNextHello.length).toBeGreaterThan(0);
+			expect(server.envelopes.get(onOld.at(-1)!)!.acks[0]).toMatchObject({ connectionId: old.id, payload: { text: expect.stringMatching(/^ok \d+$/) } });
+		});
+	}
+
+	it('closes a warned connection itself after retireGraceMs when Slack does not, once its envelopes are decided', async () => {
+		await startSession({ timings: { retireGraceMs: 300 } });
+		const [old] = server.live();
+		server.rotate(old, 'warning', 60_000);
+		await waitFor(() => old.closed, 'the client to close the old connection', 5_000);
+		expect(old.closedAt! - server.connections[1].openedAt).toBeGreaterThanOrEqual(250);
+		expect(session!.connectionCount).toBe(1);
+	});
+
 	it('keeps up with debug_reconnects: asks Slack for it on the URL', async () => {
 		await startSession({ debugReconnects: true });
 		expect(server.connections[0].url.searchParams.get('debug_reconnects')).toBe('true');
@@ -219,6 +253,26 @@ describe("Slack's rotations", () => {
 });
 
 describe('dead and dropped connections', () => {
+	it('keeps a connection whose pong waited unread through a 6 s stall of the event loop right after a ping (a large execution)', async () => {
+		await startSession({ timings: { pingIntervalMs: 1_000, pongTimeoutMs: 5_000 } });
+		let stalled = false;
+		server.afterPong = () => {
+			if (stalled) return;
+			stalled = true;
+			// The pong is written; this process (n8n's event loop) is busy for 6 s before it reads it.
+			const until = performance.now() + 6_000;
+			while (performance.now() < until) {
+				// A synchronous stall, as a large execution makes.
+			}
+		};
+		await waitFor(() => stalled, 'a ping', 5_000);
+		await sleep(1_500);
+		expect(lines.filter((line) => line.message.includes('did not answer a ping'))).toEqual([]);
+		expect(server.connections).toHaveLength(1);
+		const id = server.send('events_api', eventPayload(60));
+		await waitFor(() => server.envelopes.get(id)!.acks.length === 1, 'the acknowledgement on the same connection');
+	}, 20_000);
+
 	it('reconnects after the TCP connection drops without a close frame', async () => {
 		await startSession();
 		server.dropTcp(server.live()[0]);
@@ -246,6 +300,23 @@ describe('dead and dropped connections', () => {
 		await startSession({ timings: { pingIntervalMs: 60_000 } });
 		await sleep(400);
 		expect(server.connections).toHaveLength(1);
+	});
+});
+
+describe('an envelope over the size this package reads', () => {
+	it('is acknowledged once (Slack would send it three more times) and reported at error level, starting nothing', async () => {
+		await server.stop();
+		server = await new SlackSocketServer({ appTokens: [APP_TOKEN], ackTimeoutMs: 500 }).start();
+		await startSession();
+		const id = server.send('events_api', { type: 'event_callback', event_id: 'EvHUGE', event: { type: 'message', text: 'x'.repeat(1_280 * 1024) } });
+		await waitFor(() => server.envelopes.get(id)!.acks.length === 1, 'the acknowledgement');
+		await sleep(800);
+		expect(server.envelopes.get(id)!.deliveries).toHaveLength(1);
+		expect(received).toEqual([]);
+		expect(lines).toContainEqual({
+			level: 'error',
+			message: expect.stringMatching(/^Slack Socket Mode: Slack sent an envelope of type events_api of \d+ characters, over the 1048576 this package reads; it is acknowledged so that Slack does not send it again, and starts no workflow$/),
+		});
 	});
 });
 
@@ -322,6 +393,69 @@ describe('link_disabled', () => {
 });
 
 describe('stop', () => {
+	it('acknowledges the envelopes still being decided before it closes (deactivation drains)', async () => {
+		let decided = false;
+		decide = async () => {
+			await sleep(400);
+			decided = true;
+			return { acknowledge: true, payload: { text: 'Deployed' } };
+		};
+		await startSession();
+		const id = server.send('slash_commands', { command: '/deploy' });
+		await waitFor(() => received.length === 1, 'the command');
+		await session!.stop();
+		session = undefined;
+		expect(decided).toBe(true);
+		expect(server.envelopes.get(id)!.acks.map((ack) => ack.payload)).toEqual([{ text: 'Deployed' }]);
+	});
+
+	it('goes through a CONNECT proxy on 127.0.0.1 (HTTP_PROXY) for apps.connections.open and the WebSocket, and its stop never hangs on a silent peer', async () => {
+		const tunnels: string[] = [];
+		const proxy = createHttpServer();
+		const open = new Set<Socket>();
+		proxy.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => {
+			tunnels.push(request.url ?? '');
+			const [host, port] = (request.url ?? '').split(':');
+			const upstream = connect(Number(port), host, () => {
+				client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+				upstream.write(head);
+				upstream.pipe(client);
+				client.pipe(upstream);
+			});
+			for (const socket of [client, upstream]) {
+				open.add(socket);
+				socket.on('error', () => undefined);
+				socket.on('close', () => open.delete(socket));
+			}
+		});
+		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+		const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+		process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+		delete process.env.http_proxy;
+		process.env.NO_PROXY = '';
+		delete process.env.no_proxy;
+		try {
+			expect(await startSession()).toEqual({ kind: 'connected' });
+			const target = new URL(server.origin).host;
+			expect(tunnels).toEqual([target, target]);
+			const id = server.send('events_api', eventPayload(70));
+			await waitFor(() => server.envelopes.get(id)!.acks.length === 1, 'the acknowledgement through the proxy');
+			server.goSilent(server.live()[0]);
+			const startedAt = performance.now();
+			await session!.stop();
+			session = undefined;
+			// Close timeout 300 ms: the socket through the tunnel is destroyed, not waited on forever.
+			expect(performance.now() - startedAt).toBeLessThan(300 + 5_000);
+		} finally {
+			for (const [name, value] of Object.entries(saved)) {
+				if (value === undefined) delete process.env[name];
+				else process.env[name] = value;
+			}
+			for (const socket of open) socket.destroy();
+			await new Promise((resolve) => proxy.close(resolve));
+		}
+	});
+
 	it('closes with a close frame, stops every timer and leaves no handle or diagnostics subscription behind', async () => {
 		// Counted without the stand-in: stopped before the baseline, and stopped again before the count.
 		await server.stop();
