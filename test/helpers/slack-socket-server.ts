@@ -37,6 +37,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
+import { DEFAULT_TIMINGS } from '../../nodes/shared/socket-mode/reconnect';
+
 export type OpenAnswer = 'ok' | 'ratelimited' | 'invalid_auth' | 'not_allowed_token_type' | 'token_revoked' | 'reset' | 'server_error';
 
 export interface Ack {
@@ -121,6 +123,14 @@ export const FAST_SOCKET_MODE_TIMINGS = {
 	retireGraceMs: 2_000,
 	joinRetryGapMs: 1_000,
 };
+
+/**
+ * FAST_SOCKET_MODE_TIMINGS for tests that are not about a dead connection: a pong may take as long
+ * as the package allows in production (5 s), so that a pong read late on a loaded machine (the
+ * fast 150 ms do not survive a busy two-core machine) never ends a healthy connection mid-test and
+ * adds reconnect warnings the test did not expect.
+ */
+export const STEADY_SOCKET_MODE_TIMINGS = { ...FAST_SOCKET_MODE_TIMINGS, pongTimeoutMs: DEFAULT_TIMINGS.pongTimeoutMs };
 
 export class SlackSocketServer {
 	readonly connections: SocketConnection[] = [];

@@ -15,7 +15,7 @@ import { configureSocketModeSessions, socketModeConnectionCount } from '../../..
 import { N8nTriggerHarness } from '../../helpers/n8n-trigger-harness';
 import { serializeDeep } from '../../helpers/serialize';
 import { appMentionEvent, blockActions, eventCallback, globalShortcut, messageEvent, slashCommand, APP_VERIFICATION_TOKEN } from '../../helpers/slack-app-fixtures';
-import { FAST_SOCKET_MODE_TIMINGS, percentile, SlackSocketServer, type SentEnvelope } from '../../helpers/slack-socket-server';
+import { STEADY_SOCKET_MODE_TIMINGS, percentile, SlackSocketServer, type SentEnvelope } from '../../helpers/slack-socket-server';
 import { SlackWebhookServer } from '../../helpers/slack-webhook-server';
 import { TriggerHarness } from '../../helpers/n8n-webhook-harness';
 import { signedInteraction, signedJson } from '../../helpers/slack-app-fixtures';
@@ -32,7 +32,7 @@ const ackLatencies: { kind: string; ms: number }[] = [];
 
 beforeAll(() => {
 	writeFileSync(n8nLogFile, '');
-	configureSocketModeSessions({ timings: FAST_SOCKET_MODE_TIMINGS });
+	configureSocketModeSessions({ timings: STEADY_SOCKET_MODE_TIMINGS });
 });
 afterAll(() => {
 	configureSocketModeSessions({});

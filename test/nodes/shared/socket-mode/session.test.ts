@@ -13,6 +13,7 @@ import { SocketModeSession, type AckDecision, type SocketModeStopped } from '../
 import type { Envelope } from '../../../../nodes/shared/socket-mode/frames';
 import type { SocketModeTimings } from '../../../../nodes/shared/socket-mode/reconnect';
 import { FAST_SOCKET_MODE_TIMINGS as FAST_TIMINGS, percentile, SlackSocketServer } from '../../../helpers/slack-socket-server';
+import { CLOCK_SLACK_MS } from '../../../helpers/clock';
 import { sleep, waitFor } from '../../../helpers/wait-for';
 
 const APP_TOKEN = 'xapp-1-A0STANDIN-1-not-real-0123456789abcdef';
@@ -289,8 +290,10 @@ describe('dead and dropped connections', () => {
 		server.goSilent(first);
 		await waitFor(() => server.connections.length === 2 && session!.isConnected, 'the next connection');
 		const noticedAfterMs = server.connections[1].openedAt - silentAt;
-		// Bound: 100 ms between pings + 150 ms without an answer, plus the first wait (25 to 50 ms) and the reconnection.
-		expect(noticedAfterMs).toBeLessThan(100 + 150 + 50 + 1_000);
+		// Expected: 100 ms between pings + 150 ms without an answer, plus the first wait (25 to 50 ms) and the
+		// reconnection, about 0.3 s. The bound is a third of the production 15 s, so a loaded machine's late
+		// timers cannot reach it, while production timings (or no ping check at all) would.
+		expect(noticedAfterMs).toBeLessThan(5_000);
 		expect(lines.some((line) => line.message.includes('did not answer a ping'))).toBe(true);
 	});
 
@@ -357,9 +360,10 @@ describe('apps.connections.open', () => {
 				// Retry-After: 1 is a floor.
 				for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
 			} else {
-				// Half the first wait (50 ms) at least, then half of twice that.
-				expect(gaps[0]).toBeGreaterThanOrEqual(24);
-				expect(gaps[1]).toBeGreaterThanOrEqual(49);
+				// Half the first wait (50 ms) at least, then half of twice that; a timer may be read as firing
+				// up to CLOCK_SLACK_MS early, and asking again at once would give gaps of about 1 ms.
+				expect(gaps[0]).toBeGreaterThanOrEqual(25 - CLOCK_SLACK_MS);
+				expect(gaps[1]).toBeGreaterThanOrEqual(50 - CLOCK_SLACK_MS);
 			}
 		});
 	}
@@ -368,9 +372,10 @@ describe('apps.connections.open', () => {
 		for (let i = 0; i < 100; i++) server.nextOpenAnswers.push('server_error');
 		void startSession();
 		await sleep(1_500);
-		// 25-50, 50-100, 100-200, then 200-400 ms each: at most 9 requests in 1.5 s.
+		// 25-50, 50-100, 100-200, then 200-400 ms each: at most 9 requests in 1.5 s (a loaded machine only
+		// makes fewer). At least 2 shows it keeps trying; the first two come within 50 ms of each other.
 		expect(server.openRequests.length).toBeLessThanOrEqual(9);
-		expect(server.openRequests.length).toBeGreaterThanOrEqual(3);
+		expect(server.openRequests.length).toBeGreaterThanOrEqual(2);
 	});
 });
 
@@ -485,6 +490,8 @@ describe('stop', () => {
 		const startedAt = performance.now();
 		await session!.stop();
 		session = undefined;
-		expect(performance.now() - startedAt).toBeLessThan(300 + 1_000);
+		// Expected about 0.3 s (the close timeout). Without the destroy, undici waits for the peer without a
+		// limit and the test meets jest's timeout; a bound of 10 s is out of a loaded machine's reach.
+		expect(performance.now() - startedAt).toBeLessThan(10_000);
 	});
 });

@@ -18,7 +18,7 @@ import {
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 
-import { FAST_SOCKET_MODE_TIMINGS, SlackSocketServer } from '../../../helpers/slack-socket-server';
+import { STEADY_SOCKET_MODE_TIMINGS, SlackSocketServer } from '../../../helpers/slack-socket-server';
 import { sleep, waitFor } from '../../../helpers/wait-for';
 
 const APP_TOKEN = 'xapp-1-A0STANDIN-2-not-real-0123456789abcdef';
@@ -56,7 +56,7 @@ function listener(verdict: (envelope: Envelope) => Promise<ListenerVerdict> | Li
 let server: SlackSocketServer;
 const subscriptions: SocketModeSubscription[] = [];
 
-beforeAll(() => configureSocketModeSessions({ timings: FAST_SOCKET_MODE_TIMINGS }));
+beforeAll(() => configureSocketModeSessions({ timings: STEADY_SOCKET_MODE_TIMINGS }));
 afterAll(() => configureSocketModeSessions({}));
 const serverOptions = { appTokens: [APP_TOKEN, SECOND_TOKEN_SAME_APP, OTHER_APP_TOKEN], appId: 'A0STANDIN', tokenApps: { [OTHER_APP_TOKEN]: 'A0OTHER00' } };
 beforeEach(async () => {
@@ -198,7 +198,7 @@ it('keeps the connection while a trigger still listens, and closes it when the l
 
 describe('activation never waits on Slack, and makes no storm of calls', () => {
 	it('brings the next try forward when a trigger joins a session that waits, at most once in joinRetryGapMs, without waiting for it', async () => {
-		configureSocketModeSessions({ timings: { ...FAST_SOCKET_MODE_TIMINGS, reconnectBaseMs: 20_000, reconnectMaxMs: 20_000, joinRetryGapMs: 500 } });
+		configureSocketModeSessions({ timings: { ...STEADY_SOCKET_MODE_TIMINGS, reconnectBaseMs: 20_000, reconnectMaxMs: 20_000, joinRetryGapMs: 500 } });
 		try {
 			server.nextOpenAnswers.push('reset');
 			const first = await listen(APP_TOKEN, listener(() => ({ kind: 'ignored' })));
@@ -212,7 +212,7 @@ describe('activation never waits on Slack, and makes no storm of calls', () => {
 			await connected();
 			expect(server.openRequests.map((request) => request.answer)).toEqual(['reset', 'ok']);
 		} finally {
-			configureSocketModeSessions({ timings: FAST_SOCKET_MODE_TIMINGS });
+			configureSocketModeSessions({ timings: STEADY_SOCKET_MODE_TIMINGS });
 		}
 	});
 
@@ -260,7 +260,7 @@ describe('activation never waits on Slack, and makes no storm of calls', () => {
 		await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
 		let calls = 0;
 		api.on('request', () => calls++);
-		configureSocketModeSessions({ timings: { ...FAST_SOCKET_MODE_TIMINGS, helloTimeoutMs: 60_000 } });
+		configureSocketModeSessions({ timings: { ...STEADY_SOCKET_MODE_TIMINGS, helloTimeoutMs: 60_000 } });
 		try {
 			const outcomes = [];
 			for (let i = 0; i < 20; i++) {
@@ -276,7 +276,7 @@ describe('activation never waits on Slack, and makes no storm of calls', () => {
 			expect(sockets).toHaveLength(1);
 		} finally {
 			for (const subscription of subscriptions.splice(0)) await subscription.close();
-			configureSocketModeSessions({ timings: FAST_SOCKET_MODE_TIMINGS });
+			configureSocketModeSessions({ timings: STEADY_SOCKET_MODE_TIMINGS });
 			for (const socket of sockets) socket.destroy();
 			await new Promise((resolve) => blackhole.close(resolve));
 			await new Promise((resolve) => api.close(resolve));
