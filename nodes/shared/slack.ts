@@ -387,8 +387,9 @@ export const SLACK_INTERACTIVITY = {
  * guide (apps.connections.open gives a single-use `wss://` URL; `hello` on connect; `disconnect`
  * with `warning` shortly before Slack closes a connection, `refresh_requested` when it asks for a
  * new one, `link_disabled` when Socket Mode was turned off in the app's settings; every envelope
- * acknowledged with its `envelope_id` within 3 seconds, or sent again with `retry_attempt` and
- * `retry_reason`; events spread over up to 10 connections of an app; `debug_reconnects=true` on
+ * acknowledged with its `envelope_id` within 3 seconds; an unacknowledged Events API envelope is
+ * sent again with `retry_attempt` and `retry_reason`, a slash command or interaction never (its
+ * user sees an error; docs/socket-mode.md, "What Slack sends again", has the sources); events spread over up to 10 connections of an app; `debug_reconnects=true` on
  * the URL makes Slack rotate connections every few seconds), the `apps.connections.open` method
  * reference (an app-level token, `xapp-…`, with the `connections:write` scope; Tier 1 rate limit,
  * about one call a minute with a small burst),

@@ -17,7 +17,7 @@ import { freePort } from '../helpers/free-port';
 import { eventually } from '../helpers/n8n-rest';
 import { RedisServer, redisServerAvailable } from '../helpers/redis-server';
 import { SlackOAuthServer } from '../helpers/slack-oauth-server';
-import { slashCommand } from '../helpers/slack-app-fixtures';
+import { eventCallback, messageEvent, slashCommand } from '../helpers/slack-app-fixtures';
 import { SlackSocketServer } from '../helpers/slack-socket-server';
 import { SlackWebhookServer } from '../helpers/slack-webhook-server';
 import E2E from '../harness/fixtures/secrets.json';
@@ -381,30 +381,36 @@ describe(`n8n ${n8nVersion}: uninstalled through Settings → Community Nodes wh
 
 	it(
 		n8nMajor >= 2
-			? "the Socket Mode workflow keeps its connection, but n8n starts nothing: Slack's envelope goes unacknowledged, so Slack sends it again"
-			: "the Socket Mode workflow keeps its connection, but n8n starts nothing and says nothing of it: the envelope is acknowledged after the trigger's wait and lost (docs/socket-mode.md)",
+			? "the Socket Mode workflow keeps its connection, but n8n starts nothing: an event goes unacknowledged, so Slack sends it again; a slash command is acknowledged and lost"
+			: "the Socket Mode workflow keeps its connection, but n8n starts nothing and says nothing of it: events and commands are acknowledged after the trigger's wait and lost (docs/socket-mode.md)",
 		async () => {
 			// n8n deactivates nothing on an uninstall: the trigger, still in memory, keeps its connection
 			// and hands n8n each envelope, which n8n cannot start (the node types are gone). n8n 2.x
-			// rejects the execution's done promise, so the envelope is not acknowledged and Slack sends
-			// it again (events and clicks; a slash command's user sees it fail). n8n 1.x leaves that
-			// promise unsettled: the trigger takes the start as made when its wait ends.
+			// rejects the execution's done promise: an event is then left unacknowledged, so Slack sends it
+			// again; a slash command is acknowledged anyway, since Slack never sends one again and holding
+			// it back would only show its user Slack's error. n8n 1.x leaves that promise unsettled: the
+			// trigger takes the start as made when its wait ends.
 			const entry = SAVED_WORKFLOW_CASES.find(usesSocketMode)!;
 			const { id } = saved.get(entry.key)!;
 			const before = await n8n.executionCount(id);
 			const slackBefore = slack.received.length;
 			expect(socket.live()).toHaveLength(1);
-			const sent = socket.envelopes.get(socket.send('slash_commands', slashCommand({ text: 'api now' })))!;
+			const event = socket.envelopes.get(socket.send('events_api', eventCallback(messageEvent({ text: '/deploy api now' }))))!;
+			const command = socket.envelopes.get(socket.send('slash_commands', slashCommand({ text: 'api now' })))!;
+			await eventually(async () => (command.acks.length > 0 ? true : undefined), 30_000);
+			expect(command.acks).toHaveLength(1);
 			if (n8nMajor >= 2) {
-				// The stand-in sends an envelope again when Slack's 3 s pass without an acknowledgement, three
+				// The stand-in sends an event again when Slack's 3 s pass without an acknowledgement, three
 				// times, as Slack does; waiting for it to give up keeps a late delivery out of the next test.
-				await eventually(async () => (sent.gaveUp ? true : undefined), 30_000);
-				expect(sent.deliveries.map(({ retryAttempt }) => retryAttempt)).toEqual([0, 1, 2, 3]);
-				expect(sent.acks).toEqual([]);
+				await eventually(async () => (event.gaveUp ? true : undefined), 30_000);
+				expect(event.deliveries.map(({ retryAttempt }) => retryAttempt)).toEqual([0, 1, 2, 3]);
+				expect(event.acks).toEqual([]);
 			} else {
-				await eventually(async () => (sent.acks.length > 0 ? true : undefined));
-				expect(sent.deliveries).toHaveLength(1);
+				await eventually(async () => (event.acks.length > 0 ? true : undefined), 30_000);
+				expect(event.deliveries).toHaveLength(1);
 			}
+			// Slack never sends a command again.
+			expect(command.deliveries).toHaveLength(1);
 			expect(await n8n.executionCount(id)).toBe(before);
 			expect(slack.received.length).toBe(slackBefore);
 		},
