@@ -76,6 +76,11 @@ const splitFile = join(results, 'split.json');
 run(process.execPath, [join(PROJECT_DIR, '.bench-build', 'bench', 'split.js')], { BENCH_OUTPUT: splitFile });
 const { split } = JSON.parse(readFileSync(splitFile, 'utf8'));
 
+say('6: 10,000 items as a table report, beside the text report of the same items (seconds)');
+const tableFile = join(results, 'table.json');
+run(process.execPath, [join(PROJECT_DIR, '.bench-build', 'bench', 'table.js')], { BENCH_OUTPUT: tableFile });
+const { table: tableReport } = JSON.parse(readFileSync(tableFile, 'utf8'));
+
 const report = [
 	`Machine: ${machine}. Command: \`npm run bench\`.`,
 	'',
@@ -119,9 +124,16 @@ const report = [
 		['Text (10 MB)', 'Parts', 'Seconds', 'MB/s', '`text.slice` seconds', 'Time / slice time'],
 		split.map((row) => [row.alphabet, row.parts, fixed(row.seconds, 3), fixed(row.megabytesPerSecond, 0), fixed(row.sliceSeconds, 5), fixed(row.ratioToSlice, 0)]),
 	),
+	'',
+	'**6. A report as a table** (10,000 items, 5 columns, built and split into messages, median of 5 after a warm-up; beside the text report of the same items; alone: `npx tsc -p tsconfig.bench.json && node .bench-build/bench/table.js`):',
+	'',
+	table(
+		['Report of 10,000 items', 'Messages', 'Seconds', 'Time / text report time'],
+		tableReport.map((row) => [row.case, row.messages, fixed(row.seconds, 3), fixed(row.ratioToText, 1)]),
+	),
 ].join('\n');
 
 writeFileSync(join(results, 'latest.md'), `${report}\n`);
-writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited, sharedPace, trigger, memory, split }, null, 2));
+writeFileSync(join(results, 'latest.json'), JSON.stringify({ machine, delivery, rateLimited, sharedPace, trigger, memory, split, table: tableReport }, null, 2));
 console.log(`\n${report}\n`);
 say('written to bench/results/latest.md and latest.json');
